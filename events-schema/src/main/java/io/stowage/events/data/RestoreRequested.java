@@ -1,0 +1,21 @@
+package io.stowage.events.data;
+
+import io.stowage.events.spec.StorageSpec;
+
+/**
+ * Asks for a restore from exactly one storage.
+ *
+ * @param backupId           a backup id or {@code latest}
+ * @param storage            the one storage to restore from; may be absent when {@code backupSource} is given
+ * @param backupSource       an inline storage spec (secret names only)
+ * @param restoreId          the idempotency key; absent means derived from the CloudEvents id
+ */
+public record RestoreRequested(
+        String cluster,
+        String backupId,
+        String storage,
+        PitrTarget pitr,
+        StorageSpec backupSource,
+        Boolean backupAfterRestore,
+        String restoreId) implements RestoreEvent {
+}

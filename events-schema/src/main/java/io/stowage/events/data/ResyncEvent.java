@@ -1,0 +1,5 @@
+package io.stowage.events.data;
+
+/** Events on {@code stowage.resync}: catalog resync requests and outcomes. */
+public sealed interface ResyncEvent extends StowageEvent permits ResyncRequested, ResyncCompleted, ResyncFailed {
+}
