@@ -1,0 +1,58 @@
+package io.stowage.bus;
+
+import io.stowage.events.Envelope;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a fan-out as ONE Kafka transaction: a read_committed consumer sees all of its records or none.
+ * The transactional id is stable per instance, so a restarted instance fences its predecessor.
+ */
+public class TransactionalPublisher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TransactionalPublisher.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+
+    public TransactionalPublisher(String bootstrapServers, String transactionalId) {
+        Map<String, Object> config = EventPublisher.producerConfig(bootstrapServers, transactionalId);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        this.producer = new KafkaProducer<>(config);
+        producer.initTransactions();
+    }
+
+    /** Publishes events (and state records such as a compacted topology record) atomically. */
+    public synchronized void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
+        producer.beginTransaction();
+        try {
+            for (Envelope<?> event : events) {
+                producer.send(KafkaEvents.toRecord(event));
+            }
+            for (ProducerRecord<String, byte[]> record : stateRecords) {
+                producer.send(record);
+            }
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            // Fatal for this producer: another instance with our transactional id took over.
+            LOG.errorf("transactional producer cannot go on: %s", e.getMessage());
+            throw e;
+        } catch (KafkaException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
