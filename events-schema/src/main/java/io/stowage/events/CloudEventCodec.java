@@ -1,10 +1,14 @@
 package io.stowage.events;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stowage.events.data.StowageEvent;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +42,7 @@ public final class CloudEventCodec {
         put(h, H_ID, event.id());
         put(h, H_SOURCE, event.source());
         put(h, H_TYPE, event.type().type());
-        put(h, H_TIME, event.time().toString());
+        put(h, H_TIME, DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
         put(h, H_SUBJECT, event.subject());
         put(h, H_CORRELATION, event.correlationId());
         put(h, H_CAUSATION, event.causationId());
@@ -92,8 +96,13 @@ public final class CloudEventCodec {
         JsonNode json;
         try {
             json = EventJson.parse(value);
-        } catch (Exception e) {
-            throw new InvalidEventException("data is not JSON: " + firstLine(e.getMessage()), typeName, id);
+        } catch (JsonProcessingException e) {
+            // Say where, never what: the offending token could be a secret sent by mistake.
+            JsonLocation at = e.getLocation();
+            throw new InvalidEventException("data is not JSON" + (at == null ? "" : " (line " + at.getLineNr()
+                    + ", column " + at.getColumnNr() + ")"), typeName, id);
+        } catch (IOException e) {
+            throw new InvalidEventException("data is not JSON", typeName, id);
         }
         List<String> violations = EventSchemas.violations(type, json);
         if (!violations.isEmpty()) {
@@ -104,7 +113,7 @@ public final class CloudEventCodec {
         try {
             data = EventJson.read(json, type.dataClass());
         } catch (RuntimeException e) {
-            throw new InvalidEventException("data cannot be read as " + typeName + ": " + firstLine(e.getMessage()),
+            throw new InvalidEventException("data cannot be read as " + typeName + " (" + e.getClass().getSimpleName() + ")",
                     typeName, id);
         }
         String subject = text(headers, H_SUBJECT);
@@ -126,13 +135,5 @@ public final class CloudEventCodec {
     private static String text(Map<String, byte[]> headers, String name) {
         byte[] v = headers.get(name);
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

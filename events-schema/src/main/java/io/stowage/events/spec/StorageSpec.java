@@ -1,5 +1,7 @@
 package io.stowage.events.spec;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /** One named storage of a cluster: its role flag and where it is. */
 public record StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemSpec filesystem) {
 
@@ -8,7 +10,8 @@ public record StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemS
         return "stowage/" + cluster;
     }
 
-    /** True only for an explicit {@code main: true}. */
+    /** True only for an explicit {@code main: true}. Not a field of its own: {@code main} carries it. */
+    @JsonIgnore
     public boolean isMarkedMain() {
         return Boolean.TRUE.equals(main);
     }
