@@ -1,0 +1,123 @@
+package io.stowage.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.stowage.bus.EventConsumerLoop;
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.config.messaging.KafkaTopologyPublisher;
+import io.stowage.config.messaging.TopologyFollower;
+import io.stowage.config.settings.ConfigServiceSettings;
+import io.stowage.config.source.ConfigFolder;
+import io.stowage.config.source.ConfigFolderWatcher;
+import io.stowage.config.topology.AppliedTopologies;
+import io.stowage.config.topology.ConfigReconciler;
+import io.stowage.events.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * config-service's life: recover the applied topology from the bus, apply what changed while it was down, then
+ * follow the config folder. All applies run on one thread, so changes are applied in order, one at a time.
+ */
+@ApplicationScoped
+public class ConfigService {
+    private static final Logger LOG = Logger.getLogger(ConfigService.class);
+    static final String SOURCE = "/stowage/config-service";
+    static final String CONSUMER = "stowage-config-service";
+
+    private final ConfigServiceSettings settings;
+    private final String bootstrapServers;
+    private final Timer applyTimer;
+    private final AppliedTopologies applied = new AppliedTopologies();
+
+    private volatile boolean ready;
+    private ScheduledExecutorService applyThread;
+    private TransactionalPublisher transactions;
+    private EventPublisher events;
+    private EventConsumerLoop follower;
+    private ConfigFolderWatcher watcher;
+    private ConfigReconciler reconciler;
+    private ConfigFolder folder;
+
+    ConfigService(ConfigServiceSettings settings,
+                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                  MeterRegistry registry) {
+        this.settings = settings;
+        this.bootstrapServers = bootstrapServers;
+        this.applyTimer = Timer.builder("stowage.config.apply")
+                .description("From diff to committed transaction, per cluster change")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    void onStart(@Observes StartupEvent start) throws IOException {
+        String instance = settings.instanceId();
+        events = new EventPublisher(bootstrapServers, "stowage-config-service-" + instance);
+        transactions = new TransactionalPublisher(bootstrapServers, "stowage-config-service-" + instance);
+        TopologyFollower topology = new TopologyFollower(applied);
+        int clusters = topology.recover(bootstrapServers, Duration.ofSeconds(60));
+        LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
+        follower = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.TOPOLOGY), topology, events, SOURCE)
+                .start();
+
+        folder = new ConfigFolder(settings.config().folder().toAbsolutePath());
+        reconciler = new ConfigReconciler(applied, new KafkaTopologyPublisher(transactions, events, SOURCE),
+                folder::holds);
+        applyThread = ConfigFolderWatcher.applyThread();
+        applyThread.submit(this::applyFolder);
+        watcher = new ConfigFolderWatcher(folder.root(), settings.config().debounce(), applyThread, this::applyFolder)
+                .start();
+        long rescan = settings.config().rescan().toMillis();
+        applyThread.scheduleWithFixedDelay(this::applyFolder, rescan, rescan, TimeUnit.MILLISECONDS);
+        LOG.infof("watching %s (debounce %s)", folder.root(), settings.config().debounce());
+    }
+
+    private void applyFolder() {
+        try {
+            ConfigReconciler.Outcome outcome = reconciler.reconcile(folder.read());
+            outcome.applied().forEach(a -> applyTimer.record(a.nanos(), TimeUnit.NANOSECONDS));
+            ready = outcome.failed().isEmpty() || ready;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "could not apply the config folder %s; the applied topology stays", folder.root());
+        }
+    }
+
+    /** True once the topology is recovered and the folder applied once. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public AppliedTopologies applied() {
+        return applied;
+    }
+
+    void onStop(@Observes ShutdownEvent stop) throws IOException {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (applyThread != null) {
+            applyThread.shutdown();
+        }
+        if (follower != null) {
+            follower.close();
+        }
+        if (transactions != null) {
+            transactions.close();
+        }
+        if (events != null) {
+            events.close();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.stowage.config.messaging;
+
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.config.model.ConfigProblem;
+import io.stowage.config.topology.TopologyPlan;
+import io.stowage.config.topology.TopologyPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.Topics;
+import io.stowage.events.data.ConfigRejected;
+import io.stowage.events.data.StowageEvent;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes a plan as ONE Kafka transaction: its events (the first is the root, the others caused by it, all in
+ * one correlation) and the cluster's new {@code stowage.topology} record (or its tombstone).
+ */
+public class KafkaTopologyPublisher implements TopologyPublisher {
+    private static final Logger LOG = Logger.getLogger(KafkaTopologyPublisher.class);
+
+    private final TransactionalPublisher transactions;
+    private final EventPublisher events;
+    private final String source;
+
+    public KafkaTopologyPublisher(TransactionalPublisher transactions, EventPublisher events, String source) {
+        this.transactions = transactions;
+        this.events = events;
+        this.source = source;
+    }
+
+    @Override
+    public void publish(TopologyPlan plan) {
+        List<Envelope<?>> envelopes = envelopes(plan);
+        List<ProducerRecord<String, byte[]>> state = new ArrayList<>();
+        if (plan.next() == null) {
+            state.add(new ProducerRecord<>(Topics.TOPOLOGY, plan.cluster(), null));
+        }
+        transactions.publishAtomically(envelopes, state);
+        Envelope<?> root = envelopes.get(0);
+        LOG.infof("[%s] cluster %s: published %s", root.correlationId(), plan.cluster(), summary(envelopes));
+    }
+
+    /** The plan's events as envelopes: one root, the rest caused by it, then the topology record. */
+    List<Envelope<?>> envelopes(TopologyPlan plan) {
+        List<Envelope<?>> out = new ArrayList<>();
+        List<StowageEvent> all = new ArrayList<>(plan.events());
+        if (plan.next() != null) {
+            all.add(plan.next());
+        }
+        Envelope<?> root = null;
+        for (StowageEvent data : all) {
+            Envelope<?> e = root == null ? Envelope.root(source, data) : Envelope.causedBy(root, source, data);
+            if (root == null) {
+                root = e;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    @Override
+    public void reject(ConfigProblem problem) {
+        events.publishAndWait(Envelope.root(source, new ConfigRejected(problem.cluster(), problem.source(),
+                problem.document(), problem.field(), problem.reason())));
+    }
+
+    private static String summary(List<Envelope<?>> envelopes) {
+        List<String> parts = new ArrayList<>();
+        for (Envelope<?> e : envelopes) {
+            String name = e.type().type().replace("io.stowage.", "").replace(".v1", "");
+            if (e.data() instanceof io.stowage.events.data.StorageChanged c) {
+                name += " " + c.change() + " " + c.storage();
+            }
+            parts.add(name);
+        }
+        return String.join(", ", parts);
+    }
+
+}

@@ -1,0 +1,62 @@
+package io.stowage.config.messaging;
+
+import io.stowage.bus.CompactedTopicReader;
+import io.stowage.bus.EventHandler;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.config.topology.AppliedTopologies;
+import io.stowage.events.Envelope;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.Topics;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.TopologyApplied;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Keeps the applied topology in step with {@code stowage.topology}: read whole at start (so a restart publishes
+ * nothing twice), then followed, adopting only newer revisions.
+ */
+public class TopologyFollower implements EventHandler {
+    private static final Logger LOG = Logger.getLogger(TopologyFollower.class);
+
+    private final AppliedTopologies applied;
+
+    public TopologyFollower(AppliedTopologies applied) {
+        this.applied = applied;
+    }
+
+    /** Rebuilds the applied topology from the compacted topic; returns how many clusters it holds. */
+    public int recover(String bootstrapServers, Duration timeout) {
+        Map<String, ConsumerRecord<String, byte[]>> latest =
+                CompactedTopicReader.readLatest(bootstrapServers, Topics.TOPOLOGY, timeout);
+        for (ConsumerRecord<String, byte[]> record : latest.values()) {
+            try {
+                Envelope<StowageEvent> event = KafkaEvents.fromRecord(record);
+                if (event.data() instanceof TopologyApplied t) {
+                    applied.put(t);
+                }
+            } catch (InvalidEventException e) {
+                // The follower's consumer group rejects it once, with the reason; recovery just skips it.
+                LOG.warnf("skipping an invalid topology record %s-%d@%d: %s", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+        return applied.all().size();
+    }
+
+    @Override
+    public void handle(Envelope<StowageEvent> event) {
+        if (event.data() instanceof TopologyApplied t) {
+            applied.put(t);
+        }
+    }
+
+    @Override
+    public void handleTombstone(String cluster) {
+        // Removals are ours to make, and replaying an old tombstone must not forget a cluster that came back.
+        LOG.debugf("topology tombstone for %s", cluster);
+    }
+}

@@ -1,0 +1,34 @@
+package io.stowage.config.settings;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** config-service settings ({@code stowage.*} in application.properties, or -D / environment overrides). */
+@ConfigMapping(prefix = "stowage")
+public interface ConfigServiceSettings {
+
+    /** This instance's name: part of its Kafka transactional id, so a restarted instance fences its predecessor. */
+    @WithDefault("local")
+    String instanceId();
+
+    /** Where config comes from. */
+    Source config();
+
+    /** The GitOps folder source. */
+    interface Source {
+        /** The folder of BackupConfig YAML files (read recursively). */
+        @WithDefault(".stowage/config")
+        Path folder();
+
+        /** Quiet time after the last file event before a change is applied: one save, one apply. */
+        @WithDefault("100ms")
+        Duration debounce();
+
+        /** A full rescan this often, in case a file event was lost (network filesystems drop some). */
+        @WithDefault("60s")
+        Duration rescan();
+    }
+}

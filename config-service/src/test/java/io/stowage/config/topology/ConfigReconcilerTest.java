@@ -1,0 +1,174 @@
+package io.stowage.config.topology;
+
+import io.stowage.config.model.ConfigProblem;
+import io.stowage.config.source.ConfigFolder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.stowage.config.topology.Configs.header;
+import static io.stowage.config.topology.Configs.twoStorages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reconciler over a real folder, publishing to a list: what reaches the bus, and what stays applied. */
+class ConfigReconcilerTest {
+    @TempDir
+    Path folder;
+
+    final List<TopologyPlan> published = new ArrayList<>();
+    final List<ConfigProblem> refused = new ArrayList<>();
+    boolean busDown;
+    AppliedTopologies applied;
+    ConfigReconciler reconciler;
+
+    @BeforeEach
+    void setUp() {
+        applied = new AppliedTopologies();
+        reconciler = new ConfigReconciler(applied, new TopologyPublisher() {
+            @Override
+            public void publish(TopologyPlan plan) {
+                if (busDown) {
+                    throw new IllegalStateException("broker unreachable");
+                }
+                published.add(plan);
+            }
+
+            @Override
+            public void reject(ConfigProblem problem) {
+                refused.add(problem);
+            }
+        }, new ConfigFolder(folder)::holds);
+    }
+
+    @Test
+    void anInvalidEditLeavesTheAppliedTopologyInForceAndIsReportedOnce() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        long revision = applied.get("pg1").orElseThrow().revision();
+
+        write("pg1.yaml", twoStorages("pg1", "a").replace("main: false", "main: true"));
+        reconcile();
+        reconcile();
+
+        assertThat(published).hasSize(1);
+        assertThat(applied.get("pg1").orElseThrow().revision()).isEqualTo(revision);
+        assertThat(applied.get("pg1").orElseThrow().main()).isEqualTo("a");
+        assertThat(refused).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(folder.resolve("pg1.yaml").toString());
+            assertThat(p.document()).isEqualTo(1);
+            assertThat(p.cluster()).isEqualTo("pg1");
+            assertThat(p.field()).isEqualTo("spec.storages");
+            assertThat(p.reason()).startsWith("several storages have main: true");
+        });
+    }
+
+    @Test
+    void aFileThatNoLongerParsesKeepsItsClusters() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        write("pg1.yaml", "spec: [unclosed");
+        reconcile();
+
+        assertThat(published).hasSize(1);
+        assertThat(applied.get("pg1")).isPresent();
+        assertThat(refused).singleElement().satisfies(p -> {
+            assertThat(p.cluster()).isNull();
+            assertThat(p.reason()).startsWith("not valid YAML");
+        });
+    }
+
+    @Test
+    void aDocumentWithItsNameBrokenKeepsItsCluster() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        write("pg1.yaml", twoStorages("pg1", "a").replace("  name: pg1\n", ""));
+        reconcile();
+        assertThat(applied.get("pg1")).isPresent();
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void aDeletedFileRemovesItsCluster() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        Files.delete(folder.resolve("pg1.yaml"));
+        reconcile();
+        assertThat(applied.get("pg1")).isEmpty();
+        assertThat(published.get(1).next()).isNull();
+    }
+
+    @Test
+    void twoClustersOnOneBucketAndPrefix_theNewcomerIsRefused() throws IOException {
+        write("a.yaml", header("pg1") + """
+                  storages: {s: {type: s3, s3: {bucket: shared, prefix: backups}}}
+                """);
+        reconcile();
+        write("b.yaml", header("pg2") + """
+                  storages: {s: {type: s3, s3: {bucket: shared, prefix: backups}}}
+                """);
+        reconcile();
+
+        assertThat(applied.all()).containsOnlyKeys("pg1");
+        assertThat(refused).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(folder.resolve("b.yaml").toString());
+            assertThat(p.cluster()).isEqualTo("pg2");
+            assertThat(p.field()).isEqualTo("spec.storages.s");
+            assertThat(p.reason()).contains("same location as storage s of cluster pg1",
+                    "two clusters must not write to the same bucket and prefix");
+        });
+    }
+
+    @Test
+    void aClusterDefinedTwiceIsRefusedTheSecondTime() throws IOException {
+        write("a.yaml", twoStorages("pg1", "a"));
+        write("b.yaml", twoStorages("pg1", "b"));
+        reconcile();
+        assertThat(applied.get("pg1").orElseThrow().main()).isEqualTo("a");
+        assertThat(refused).singleElement().satisfies(p ->
+                assertThat(p.reason()).isEqualTo("cluster pg1 is already defined in " + folder.resolve("a.yaml") + " (document 1)"));
+    }
+
+    @Test
+    void aClusterAppliedFromAnotherSourceIsNeverRemovedByThisFolder() {
+        applied.put(new io.stowage.events.data.TopologyApplied("elsewhere", 3, "a", List.of(),
+                Configs.valid(twoStorages("elsewhere", "a")).spec(), false, "k8s:ns/elsewhere"));
+        reconcile();
+        assertThat(published).isEmpty();
+        assertThat(applied.get("elsewhere")).isPresent();
+    }
+
+    @Test
+    void severalDocumentsPerFileAndOtherKindsBeside() throws IOException {
+        write("all.yaml", twoStorages("pg1", "a") + "---\n{apiVersion: v1, kind: ConfigMap}\n---\n"
+                + twoStorages("pg2", "b").replace("/srv/backups/", "/srv/other/"));
+        reconcile();
+        assertThat(applied.all()).containsOnlyKeys("pg1", "pg2");
+        assertThat(refused).isEmpty();
+    }
+
+    @Test
+    void whenTheBusIsDownNothingIsAppliedAndTheNextRescanPublishesOnce() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        busDown = true;
+        assertThat(reconciler.reconcile(new ConfigFolder(folder).read()).failed()).containsExactly("pg1");
+        assertThat(applied.all()).isEmpty();
+        busDown = false;
+        reconcile();
+        reconcile();
+        assertThat(published).hasSize(1);
+    }
+
+    private void reconcile() {
+        reconciler.reconcile(new ConfigFolder(folder).read());
+    }
+
+    private void write(String name, String yaml) throws IOException {
+        Files.writeString(folder.resolve(name), yaml);
+    }
+}
