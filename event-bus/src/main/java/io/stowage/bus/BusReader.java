@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -66,6 +67,23 @@ public class BusReader implements AutoCloseable {
             } catch (InvalidEventException e) {
                 reads.add(new Read(r, null, e.getMessage()));
             }
+        }
+        return reads;
+    }
+
+    /**
+     * Everything committed up to now: reads until every partition's position reaches the end offset it had
+     * when this was called. What this returns is complete, so a test can assert that something is absent.
+     */
+    public List<Read> readToEnd(Duration timeout) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+        List<Read> reads = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out reading to the end of " + end.keySet());
+            }
+            reads.addAll(poll(Duration.ofMillis(100)));
         }
         return reads;
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class EventConsumerLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final EventPublisher rejections;
@@ -49,6 +50,9 @@ public class EventConsumerLoop implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A crashed instance's partitions move to the others after 10 s rather than the default 45 s.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumer = new KafkaConsumer<>(props);
@@ -89,7 +93,8 @@ public class EventConsumerLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.errorf(e, "consumer %s stopped by a broker or client failure", consumerName);
         } finally {
-            consumer.close();
+            // Bounded: a consumer still joining its group would otherwise hold a shutdown for 30 s.
+            consumer.close(CLOSE_TIMEOUT);
             stopped.countDown();
         }
     }
@@ -131,7 +136,7 @@ public class EventConsumerLoop implements AutoCloseable {
     public void close() {
         running = false;
         if (!thread.isAlive() && stopped.getCount() > 0) {
-            consumer.close(); // never started
+            consumer.close(CLOSE_TIMEOUT); // never started
             stopped.countDown();
             return;
         }

@@ -1,0 +1,58 @@
+package io.stowage.config.it;
+
+import io.stowage.bus.BusReader;
+import io.stowage.events.Topics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+
+/** Everything committed on the bus from the moment it is opened, for one cluster, read_committed. */
+final class BusWatch implements AutoCloseable {
+    private final BusReader reader;
+    private final String cluster;
+    private final List<BusReader.Read> seen = new ArrayList<>();
+
+    BusWatch(String bootstrapServers, String cluster) {
+        this.reader = new BusReader(bootstrapServers, List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.RESYNC,
+                Topics.REJECTED), false);
+        this.cluster = cluster;
+    }
+
+    /** Waits until the records seen so far satisfy {@code condition}; returns them. */
+    List<BusReader.Read> awaitUntil(Predicate<List<BusReader.Read>> condition) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            collect(reader.poll(Duration.ofMillis(100)));
+            return condition.test(seen);
+        });
+        return List.copyOf(seen);
+    }
+
+    /** All committed records up to now (complete: nothing older is still to come). */
+    List<BusReader.Read> toEnd() {
+        collect(reader.readToEnd(Duration.ofSeconds(30)));
+        return List.copyOf(seen);
+    }
+
+    void forget() {
+        seen.clear();
+    }
+
+    private void collect(List<BusReader.Read> reads) {
+        for (BusReader.Read r : reads) {
+            boolean mine = cluster.equals(r.record().key())
+                    || (r.valid() && cluster.equals(r.event().data().cluster()));
+            if (mine) {
+                seen.add(r);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+    }
+}
