@@ -24,10 +24,45 @@ import java.util.Properties;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** A fan-out written in one transaction, read back from a real broker by Stowage and by the CloudEvents SDK. */
 class TransactionalPublisherIT {
+
+    @Test
+    void aFanOutThatFailsMidwayIsSeenByNoReadCommittedConsumer() {
+        String bootstrap = SharedKafka.bootstrapServers();
+        String cluster = "pg-" + UUID.randomUUID();
+        Envelope<StorageChanged> root = Envelope.root("/stowage/test",
+                new StorageChanged(cluster, StorageChange.MAIN_CHANGED, "b", "a",
+                        new TopologyView("b", List.of("a"), Map.of()), "test"));
+        Envelope<ResyncRequested> resync = Envelope.causedBy(root, "/stowage/test",
+                new ResyncRequested(cluster, "b", null, "main changed"));
+        // Larger than the producer's max.request.size: the last send of the transaction fails.
+        ProducerRecord<String, byte[]> tooLarge = new ProducerRecord<>(Topics.TOPOLOGY, cluster, new byte[2_000_000]);
+
+        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false);
+             TransactionalPublisher publisher = new TransactionalPublisher(bootstrap, "test-" + cluster)) {
+            assertThatThrownBy(() -> publisher.publishAtomically(List.of(root, resync), List.of(tooLarge)))
+                    .isInstanceOf(org.apache.kafka.common.KafkaException.class);
+
+            // The same publisher goes on: the next transaction commits, and only it is visible.
+            Envelope<StorageChanged> next = Envelope.root("/stowage/test", new StorageChanged(cluster,
+                    StorageChange.PROFILE_ADDED, "c", null, new TopologyView("b", List.of("a", "c"), Map.of()), "test"));
+            publisher.publishAtomically(List.of(next), List.of());
+
+            List<BusReader.Read> reads = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                reader.poll(Duration.ofMillis(200)).stream()
+                        .filter(r -> cluster.equals(r.record().key())).forEach(reads::add);
+                return !reads.isEmpty();
+            });
+            reader.readToEnd(Duration.ofSeconds(20)).stream()
+                    .filter(r -> cluster.equals(r.record().key())).forEach(reads::add);
+            assertThat(reads).extracting(r -> r.event().id()).containsExactly(next.id());
+        }
+    }
 
     @Test
     void aFanOutIsReadInOrderByStowageAndByTheSdk() {
