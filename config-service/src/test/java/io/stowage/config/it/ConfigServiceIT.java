@@ -9,6 +9,7 @@ import io.stowage.events.data.EventRejected;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,19 +34,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigServiceIT {
     static String bootstrap;
     static Path folder;
-    static ConfigServiceProcess service;
+    static ServiceProcess service;
 
     @BeforeAll
     static void start() throws IOException {
         bootstrap = SharedKafka.bootstrapServers();
         Path dir = Files.createTempDirectory("config-service-it");
         folder = Files.createDirectories(dir.resolve("config"));
-        service = new ConfigServiceProcess(bootstrap, folder, dir.resolve("config-service.log"), "it-" + UUID.randomUUID())
-                .start();
+        service = ConfigServiceProcess.start(bootstrap, folder, dir.resolve("config-service.log"), "it-" + UUID.randomUUID());
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         service.close();
     }
 

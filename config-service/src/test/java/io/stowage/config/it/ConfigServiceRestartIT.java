@@ -2,6 +2,7 @@ package io.stowage.config.it;
 
 import io.stowage.bus.BusReader;
 import io.stowage.events.EventType;
+import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class ConfigServiceRestartIT {
         String instance = "restart-" + UUID.randomUUID();
 
         try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
-            ConfigServiceProcess service = new ConfigServiceProcess(bootstrap, folder, log, instance).start();
+            ServiceProcess service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             save(folder, cluster + ".yaml", config(cluster, "a"));
             bus.awaitUntil(seen -> topology(seen) != null);
             assertThat(bus.toEnd()).extracting(r -> line(r.event()))
@@ -38,16 +39,16 @@ class ConfigServiceRestartIT {
 
             // A clean stop and a crash: neither restart republishes what is already on the bus.
             service.stop();
-            service = new ConfigServiceProcess(bootstrap, folder, log, instance).start();
+            service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             assertThat(bus.toEnd()).as("after a clean restart").isEmpty();
             service.kill();
-            service = new ConfigServiceProcess(bootstrap, folder, log, instance).start();
+            service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             assertThat(bus.toEnd()).as("after a crash").isEmpty();
 
             // The main moves while the service is down: published once, at the next start.
             service.stop();
             save(folder, cluster + ".yaml", config(cluster, "b"));
-            service = new ConfigServiceProcess(bootstrap, folder, log, instance).start();
+            service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             List<BusReader.Read> caughtUp = bus.toEnd();
             assertThat(caughtUp).extracting(r -> line(r.event())).containsExactlyInAnyOrder(
                     "MAIN_CHANGED b (was a)", "resync b", "PROFILE_REMOVED b", "PROFILE_ADDED a",
@@ -56,7 +57,7 @@ class ConfigServiceRestartIT {
             bus.forget();
 
             service.stop();
-            service = new ConfigServiceProcess(bootstrap, folder, log, instance).start();
+            service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             assertThat(bus.toEnd()).as("after catching up and restarting").isEmpty();
             service.close();
         }
