@@ -58,7 +58,7 @@ final class BrokerProcess {
             setsid.ifPresentOrElse(command::add, () -> LOG.warn(
                     "setsid not found: the detached Kafka broker shares this terminal's Ctrl-C"));
         }
-        command.addAll(JavaCommand.of(libs, JavaCommand.BROKER_JVM, "kafka.Kafka", dir.serverProperties().toString()));
+        command.addAll(JavaCommand.of(libs, JavaCommand.brokerJvm(), "kafka.Kafka", dir.serverProperties().toString()));
         Process process = new ProcessBuilder(command)
                 .directory(dir.root().toFile())
                 .redirectErrorStream(true)

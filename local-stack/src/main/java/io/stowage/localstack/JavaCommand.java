@@ -13,13 +13,27 @@ final class JavaCommand {
      * A one-node dev broker carries little load: C1 only and the serial collector start it
      * about a second sooner on two cores than the default JIT and G1.
      */
+    static final List<String> FAST_START_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     static final List<String> BROKER_JVM = List.of(
-            "-Xms128m", "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xms128m", "-Xmx512m",
             "-Djava.awt.headless=true",
             "-Dorg.slf4j.simpleLogger.showDateTime=true",
             "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
             // Every internal client dumps its whole config at INFO; server.properties is right there instead.
             "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=warn");
+
+    /**
+     * The broker's JVM options: tuned for a quick start, unless {@code stowage.kafka.jvm=server} (benchmarks), which
+     * keeps the full JIT so that latencies are the broker's, not the interpreter's.
+     */
+    static List<String> brokerJvm() {
+        List<String> options = new ArrayList<>(BROKER_JVM);
+        if (!"server".equals(System.getProperty("stowage.kafka.jvm", System.getenv("STOWAGE_KAFKA_JVM")))) {
+            options.addAll(FAST_START_JVM);
+        }
+        return options;
+    }
 
     static final List<String> TOOL_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 

@@ -49,6 +49,9 @@ public final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        // A failed test or an interrupted benchmark must not leave the service running.
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).build();
         try {
             boolean up = Poll.until(Duration.ofSeconds(60), () -> {

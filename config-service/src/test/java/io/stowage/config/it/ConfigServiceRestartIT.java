@@ -29,8 +29,9 @@ class ConfigServiceRestartIT {
         Path log = dir.resolve("config-service.log");
         String instance = "restart-" + UUID.randomUUID();
 
+        ServiceProcess service = null;
         try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
-            ServiceProcess service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
+            service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             save(folder, cluster + ".yaml", config(cluster, "a"));
             bus.awaitUntil(seen -> topology(seen) != null);
             assertThat(bus.toEnd()).extracting(r -> line(r.event()))
@@ -59,7 +60,10 @@ class ConfigServiceRestartIT {
             service.stop();
             service = ConfigServiceProcess.start(bootstrap, folder, log, instance);
             assertThat(bus.toEnd()).as("after catching up and restarting").isEmpty();
-            service.close();
+        } finally {
+            if (service != null) {
+                service.close();
+            }
         }
     }
 }

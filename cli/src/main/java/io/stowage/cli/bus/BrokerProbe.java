@@ -1,0 +1,45 @@
+package io.stowage.cli.bus;
+
+import io.stowage.cli.CliFailure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * Whether anything listens at a Kafka address. A Kafka client facing a stopped broker retries for its whole
+ * timeout; a plain connect answers at once, so commands can say "not reachable" instead of hanging.
+ */
+public final class BrokerProbe {
+    private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
+
+    private BrokerProbe() {
+    }
+
+    /** True when at least one of the bootstrap servers ({@code host:port,host:port}) accepts a connection. */
+    public static boolean reachable(String bootstrapServers) {
+        for (String server : bootstrapServers.split(",")) {
+            String s = server.strip();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1))),
+                        CONNECT_TIMEOUT_MILLIS);
+                return true;
+            } catch (IOException | IllegalArgumentException notThere) {
+                // try the next one
+            }
+        }
+        return false;
+    }
+
+    /** Fails with a message that says what to do when nothing listens at the address. */
+    public static void require(String bootstrapServers) {
+        if (!reachable(bootstrapServers)) {
+            throw new CliFailure("Kafka at " + bootstrapServers + " is not reachable. Is the stack up? "
+                    + "Start it with `stowage up`, or point --kafka at your brokers.");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.stowage.cli.commands;
+
+import io.stowage.cli.CliFailure;
+import io.stowage.cli.StowageVersion;
+import io.stowage.cli.bus.BrokerProbe;
+import io.stowage.cli.bus.TopologyHistory;
+import io.stowage.cli.render.StorageListReport;
+import io.stowage.events.data.TopologyApplied;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/** {@code stowage storage list}: the main and the profiles of a cluster, as applied. */
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = StowageVersion.class,
+        description = {"List a cluster's main storage and profiles.",
+                "As applied: name, role (main or profile), type, location (no secrets) and the revision since",
+                "which the storage holds its role."})
+public class StorageListCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HomeOption homeOption;
+
+    @Mixin
+    KafkaOption kafkaOption;
+
+    @Option(names = "--cluster", paramLabel = "CLUSTER", required = true, description = "The cluster id.")
+    String cluster;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        String bootstrap = kafkaOption.bootstrap(homeOption.home());
+        BrokerProbe.require(bootstrap);
+        List<TopologyApplied> history = TopologyHistory.of(bootstrap, cluster);
+        if (history.isEmpty()) {
+            throw new CliFailure("cluster " + cluster + " is unknown: no applied topology for it on stowage.topology"
+                    + " (see `stowage status` for the clusters there are)");
+        }
+        StorageListReport.lines(cluster, history).forEach(out::println);
+        out.flush();
+    }
+}

@@ -1,0 +1,62 @@
+package io.stowage.cli.commands;
+
+import io.stowage.cli.StowageVersion;
+import io.stowage.cli.render.Table;
+import io.stowage.cli.stack.LocalBroker;
+import io.stowage.cli.stack.LocalStack;
+import io.stowage.cli.stack.ProjectDir;
+import io.stowage.cli.stack.StowageHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+
+/** {@code stowage up}: starts the local stack, or whatever part of it is not running. */
+@Command(name = "up", mixinStandardHelpOptions = true, versionProvider = StowageVersion.class,
+        description = {"Start the local stack (starts nothing twice).",
+                "A Kafka broker, the contract's topics, and every service that is built, each a detached process;",
+                "waits until every service is ready."})
+public class UpCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HomeOption homeOption;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "" + LocalBroker.DEFAULT_PORT,
+            description = "Port of the local Kafka broker on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        StowageHome home = homeOption.home();
+        LocalStack stack = new LocalStack(home, ProjectDir.fromDefault());
+        String bootstrap = stack.up(kafkaPort, out);
+        printWhereThingsAre(stack, bootstrap, out);
+    }
+
+    static void printWhereThingsAre(LocalStack stack, String bootstrap, PrintWriter out) {
+        StowageHome home = stack.home();
+        out.println();
+        out.println("The local stack is up.");
+        new Table("", "", "")
+                .row("Kafka broker", bootstrap, bootstrap.equals(LocalBroker.DEFAULT_ADDRESS) ? ""
+                        : "other stowage commands find it; other clients need this address")
+                .row("Config folder", home.config().toString(), "BackupConfig YAML: write a file, then rename it into place")
+                .row("Secrets", home.secrets().toString(), "secret N, key K = the file N/K")
+                .row("Logs", home.logs().toString(), "one file per service; kafka.log is the broker's")
+                .row("Pids", home.run().toString(), "")
+                .bodyLines().forEach(line -> out.println("  " + line));
+        out.println();
+        out.println("Next:");
+        out.println("  ./stowage demo          switch a demo cluster's main storage and watch the fan-out");
+        out.println("  ./stowage status        processes, applied topologies, last rejections");
+        out.println("  ./stowage events tail   follow the bus as it happens (Ctrl-C stops)");
+        out.println("  ./stowage down          stop everything; the state stays in " + home.root());
+        out.flush();
+    }
+}

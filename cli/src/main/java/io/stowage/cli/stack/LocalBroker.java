@@ -1,0 +1,70 @@
+package io.stowage.cli.stack;
+
+import io.stowage.localstack.KafkaBroker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+
+/**
+ * The local stack's Kafka broker, run by local-stack's {@link KafkaBroker} from {@code .stowage/kafka}. Its
+ * address comes from the server.properties written at its last start, so other commands find it on any port.
+ */
+public final class LocalBroker {
+    public static final int DEFAULT_PORT = 9092;
+    public static final String DEFAULT_ADDRESS = "127.0.0.1:" + DEFAULT_PORT;
+
+    private final Path workDir;
+
+    public LocalBroker(StowageHome home) {
+        this.workDir = home.kafka();
+    }
+
+    public boolean isRunning() {
+        return Files.isDirectory(workDir) && KafkaBroker.isRunning(workDir);
+    }
+
+    /** Starts the broker detached: it outlives this command. Returns its address. */
+    public String start(int port) {
+        return KafkaBroker.startDetached(workDir, port).bootstrapServers();
+    }
+
+    /** SIGTERM, then SIGKILL after 30 s; false when no broker was running. */
+    public boolean stop() {
+        return Files.isDirectory(workDir) && KafkaBroker.stop(workDir);
+    }
+
+    /** The address of the last start ({@code advertised.listeners}), if the broker was ever started here. */
+    public Optional<String> address() {
+        Path file = workDir.resolve("server.properties");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Properties props = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        String listener = props.getProperty("advertised.listeners", "");
+        int at = listener.indexOf("://");
+        return at < 0 ? Optional.empty() : Optional.of(listener.substring(at + 3));
+    }
+
+    /** The running broker's address, or the default when none runs here. */
+    public String addressOrDefault() {
+        return isRunning() ? address().orElse(DEFAULT_ADDRESS) : DEFAULT_ADDRESS;
+    }
+
+    public OptionalLong pid() {
+        return new PidFile(workDir.resolve("broker.pid")).read();
+    }
+
+    public Path log() {
+        return workDir.resolve("broker.log");
+    }
+}

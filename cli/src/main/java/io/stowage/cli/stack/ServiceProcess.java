@@ -1,0 +1,117 @@
+package io.stowage.cli.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** One service of the local stack as an operating-system process: started detached, found again from its pid file. */
+public final class ServiceProcess {
+    /** A small heap: the local stack runs four services and a broker on a laptop. */
+    static final String HEAP = "-Xmx256m";
+    static final String INSTANCE_ID = "local";
+
+    private final LocalService service;
+    private final StowageHome home;
+    private final Path jar;
+    private final PidFile pidFile;
+
+    public ServiceProcess(LocalService service, StowageHome home, Path projectDir) {
+        this.service = service;
+        this.home = home;
+        this.jar = projectDir.resolve(service.jar()).toAbsolutePath().normalize();
+        this.pidFile = new PidFile(home.pidFile(service.name()));
+    }
+
+    public String name() {
+        return service.name();
+    }
+
+    public int httpPort() {
+        return service.httpPort();
+    }
+
+    public Path jar() {
+        return jar;
+    }
+
+    public Path log() {
+        return home.log(service.name());
+    }
+
+    public Path pidFile() {
+        return pidFile.file();
+    }
+
+    public boolean isBuilt() {
+        return Files.isRegularFile(jar);
+    }
+
+    /** The live process from the pid file, if it is still ours (it runs this service's jar). */
+    public Optional<ProcessHandle> running() {
+        return pidFile.read().stream().boxed()
+                .flatMap(pid -> ProcessHandle.of(pid).stream())
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> ProcessCommandLine.runsJar(p.pid(), jar))
+                .findFirst();
+    }
+
+    /** Whether a pid file is left behind by a process that is gone (or is no longer ours). */
+    public boolean hasStalePidFile() {
+        return Files.exists(pidFile.file()) && running().isEmpty();
+    }
+
+    public void forgetPid() {
+        pidFile.delete();
+    }
+
+    /**
+     * Starts the service in a session of its own (the terminal's Ctrl-C and hang-up do not reach it), its output
+     * appended to its log file, its pid recorded.
+     */
+    public ProcessHandle start(String bootstrapServers) {
+        try {
+            Files.createDirectories(log().getParent());
+            Files.writeString(log(), "=== stowage up: starting " + name() + " at " + OffsetDateTime.now() + " ===\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(command(bootstrapServers))
+                    // Anything a service writes relative to its working directory stays with the state, not in the repository.
+                    .directory(home.root().toFile())
+                    .redirectErrorStream(true)
+                    // A file, not a pipe: the service outlives this command, and a pipe without a reader would block it.
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+                    .start();
+            process.getOutputStream().close();
+            pidFile.write(process.pid());
+            return process.toHandle();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + name() + " from " + jar, e);
+        }
+    }
+
+    /**
+     * {@code setsid java ... -jar <jar>}. Java's children are not process-group leaders, so setsid execs in place
+     * and the pid we record is the JVM's.
+     */
+    List<String> command(String bootstrapServers) {
+        List<String> command = new ArrayList<>();
+        Executables.setsid().ifPresent(command::add);
+        command.add(Executables.java());
+        command.add(HEAP);
+        Map<String, String> settings = new TreeMap<>(service.ownSettings().apply(home));
+        settings.put("kafka.bootstrap.servers", bootstrapServers);
+        settings.put("stowage.instance-id", INSTANCE_ID);
+        settings.put("quarkus.http.port", Integer.toString(service.httpPort()));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+package io.stowage.cli.render;
+
+import io.stowage.cli.Records;
+import io.stowage.cli.Topologies;
+import io.stowage.cli.bus.LastRejections;
+import io.stowage.cli.render.StatusReport.BusState;
+import io.stowage.cli.render.StatusReport.ProcessRow;
+import io.stowage.events.data.ConfigRejected;
+import org.junit.jupiter.api.Test;
+
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusReportTest {
+    private static final List<ProcessRow> PROCESSES = List.of(
+            new ProcessRow("kafka", "running", "100", "127.0.0.1:9092"),
+            new ProcessRow("config-service", "ready", "101", "http://127.0.0.1:8081"),
+            new ProcessRow("backup-service", "not built", "-", "http://127.0.0.1:8082"));
+
+    @Test
+    void whenTheBrokerIsDownItSaysSoAndStillShowsTheProcesses() {
+        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, "127.0.0.1:9092", false, null, ZoneOffset.UTC);
+
+        assertThat(lines).contains(
+                "  PROCESS         STATE      PID  ADDRESS",
+                "  config-service  ready      101  http://127.0.0.1:8081",
+                "  backup-service  not built  -    http://127.0.0.1:8082");
+        assertThat(String.join("\n", lines)).contains("Kafka at 127.0.0.1:9092: not reachable")
+                .doesNotContain("Applied topologies");
+    }
+
+    @Test
+    void showsEachClustersTopologyAndTheNewestRejections() {
+        BusState bus = new BusState(
+                Map.of("pg1", Records.read(Records.envelope("t", "t", Topologies.applied("pg1", 2, "local", List.of())))),
+                new LastRejections(Optional.of(Records.read(Records.envelope("r", "r",
+                        new ConfigRejected("pg2", "/c/pg2.yaml", 1, "spec.storages", "two storages are main")))),
+                        Optional.empty()),
+                null);
+
+        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, "127.0.0.1:9092", true, bus, ZoneOffset.UTC);
+
+        assertThat(lines).contains("Kafka at 127.0.0.1:9092: reachable",
+                "  pg1      2         main  local    file:///srv/backups/local/stowage/pg1",
+                "  config: 2026-11-22 09:30:01  pg2  refused /c/pg2.yaml document 1 at spec.storages: two storages are main",
+                "  event:  none");
+    }
+
+    @Test
+    void aBusThatCannotBeReadIsExplained() {
+        List<String> lines = StatusReport.lines("/h", PROCESSES, "k:9092", true,
+                new BusState(null, null, "topic stowage.topology does not exist"), ZoneOffset.UTC);
+
+        assertThat(lines).endsWith("Kafka at k:9092: reachable", "  topic stowage.topology does not exist");
+    }
+}
