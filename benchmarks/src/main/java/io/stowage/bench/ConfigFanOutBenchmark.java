@@ -30,7 +30,7 @@ public final class ConfigFanOutBenchmark {
         int switches = args.length > 0 ? Integer.parseInt(args[0]) : 120;
         Path jar = Path.of(args.length > 1 ? args[1] : "config-service/target/quarkus-app/quarkus-run.jar");
         String debounce = args.length > 2 ? args[2] : "100ms";
-        int warmup = 10;
+        int warmup = 30;
 
         Path work = Files.createTempDirectory("stowage-bench-config");
         Path folder = Files.createDirectories(work.resolve("config"));
@@ -62,6 +62,10 @@ public final class ConfigFanOutBenchmark {
                     }
                 }
                 report(nanos, ApplyHistogram.parse(service.get("/q/metrics")).minus(before));
+                double[] floor = BareTransactionFloor.measure(broker.bootstrapServers(), switches, 110);
+                System.out.println("floor: a bare Kafka transaction of the same 5 records on the same 3 topics, same broker:");
+                System.out.printf("  p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms%n",
+                        pct(floor, 50), pct(floor, 90), pct(floor, 99), floor[floor.length - 1]);
             }
         }
     }
@@ -75,7 +79,7 @@ public final class ConfigFanOutBenchmark {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("revision " + revision + " did not arrive within 30 s");
             }
-            for (BusReader.Read r : bus.poll(Duration.ofMillis(2))) {
+            for (BusReader.Read r : bus.poll(Duration.ofMillis(100))) {
                 if (!r.valid() || !CLUSTER.equals(r.record().key())) {
                     continue;
                 }
