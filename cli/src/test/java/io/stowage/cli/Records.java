@@ -33,7 +33,7 @@ public final class Records {
     /** The event as it comes off partition {@code partition} at {@code offset}, written at {@code timestamp}. */
     public static BusReader.Read read(Envelope<?> event, int partition, long offset, long timestamp) {
         ProducerRecord<String, byte[]> p = KafkaEvents.toRecord(event);
-        return TopicScan.decode(new ConsumerRecord<>(p.topic(), partition, offset, timestamp, TimestampType.CREATE_TIME,
+        return BusReader.decode(new ConsumerRecord<>(p.topic(), partition, offset, timestamp, TimestampType.CREATE_TIME,
                 -1, -1, p.key(), p.value(), p.headers(), Optional.empty()));
     }
 
@@ -46,7 +46,7 @@ public final class Records {
                                      String value) {
         RecordHeaders h = new RecordHeaders();
         headers.forEach((name, v) -> h.add(name, v.getBytes(StandardCharsets.UTF_8)));
-        return TopicScan.decode(new ConsumerRecord<>(topic, partition, offset, TIME.toInstant().toEpochMilli(),
+        return BusReader.decode(new ConsumerRecord<>(topic, partition, offset, TIME.toInstant().toEpochMilli(),
                 TimestampType.CREATE_TIME, -1, -1, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8),
                 h, Optional.empty()));
     }

@@ -3,19 +3,15 @@ package io.stowage.bus;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Reads topics as a person or a test does: every partition, from the beginning or from now, committed
@@ -33,13 +29,7 @@ public class BusReader implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public BusReader(String bootstrapServers, Collection<String> topics, boolean fromBeginning) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        this.consumer = new KafkaConsumer<>(props);
+        this.consumer = new KafkaConsumer<>(TopicScan.readCommitted(bootstrapServers));
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
@@ -54,19 +44,23 @@ public class BusReader implements AutoCloseable {
         }
     }
 
+    /** One record decoded: the event, or the reason it is not one (a tombstone says so). */
+    public static Read decode(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return new Read(r, null, "tombstone");
+        }
+        try {
+            return new Read(r, KafkaEvents.fromRecord(r), null);
+        } catch (InvalidEventException e) {
+            return new Read(r, null, e.getMessage());
+        }
+    }
+
     /** The records that arrived within {@code timeout} (possibly none). */
     public List<Read> poll(Duration timeout) {
         List<Read> reads = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
-            if (r.value() == null) {
-                reads.add(new Read(r, null, "tombstone"));
-                continue;
-            }
-            try {
-                reads.add(new Read(r, KafkaEvents.fromRecord(r), null));
-            } catch (InvalidEventException e) {
-                reads.add(new Read(r, null, e.getMessage()));
-            }
+            reads.add(decode(r));
         }
         return reads;
     }

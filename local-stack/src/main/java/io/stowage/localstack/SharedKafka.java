@@ -12,6 +12,12 @@ public final class SharedKafka {
     /** Partitions of every contract topic: more than one, so that tests meet per-key ordering as in production. */
     public static final int PARTITIONS = 3;
 
+    /**
+     * {@code -Dstowage.kafka.provider=testcontainers} (or {@code STOWAGE_KAFKA_PROVIDER}) runs the broker in a container
+     * through Testcontainers instead, where a Docker engine exists. Never needed: the default is the subprocess.
+     */
+    public static final String PROVIDER = "stowage.kafka.provider";
+
     private static String bootstrapServers;
     private static RuntimeException startFailure;
 
@@ -36,6 +42,9 @@ public final class SharedKafka {
     }
 
     private static String start() {
+        if ("testcontainers".equals(System.getProperty(PROVIDER, System.getenv("STOWAGE_KAFKA_PROVIDER")))) {
+            return ContainerKafka.start(PARTITIONS);
+        }
         Path dir;
         try {
             dir = Files.createTempDirectory("stowage-kafka-");

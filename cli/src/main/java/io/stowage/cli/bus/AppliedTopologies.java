@@ -21,7 +21,7 @@ public final class AppliedTopologies {
         try {
             Map<String, BusReader.Read> byCluster = new TreeMap<>();
             CompactedTopicReader.readLatest(bootstrapServers, Topics.TOPOLOGY, TIMEOUT)
-                    .forEach((cluster, record) -> byCluster.put(cluster, TopicScan.decode(record)));
+                    .forEach((cluster, record) -> byCluster.put(cluster, BusReader.decode(record)));
             return byCluster;
         } catch (IllegalStateException e) {
             throw new CliFailure("cannot read " + Topics.TOPOLOGY + " on " + bootstrapServers + ": " + e.getMessage()
