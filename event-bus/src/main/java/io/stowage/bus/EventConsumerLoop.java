@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,16 @@ public class EventConsumerLoop implements AutoCloseable {
      */
     public EventConsumerLoop(String bootstrapServers, String consumerName, Collection<String> topics,
                              EventHandler handler, EventPublisher rejections, String source) {
+        this(bootstrapServers, consumerName, topics, handler, rejections, source, Map.of());
+    }
+
+    /**
+     * @param overrides consumer settings for this loop, e.g. a long {@code max.poll.interval.ms} for a handler that
+     *                  works for minutes before it returns
+     */
+    public EventConsumerLoop(String bootstrapServers, String consumerName, Collection<String> topics,
+                             EventHandler handler, EventPublisher rejections, String source,
+                             Map<String, Object> overrides) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, consumerName);
@@ -55,6 +66,7 @@ public class EventConsumerLoop implements AutoCloseable {
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.putAll(overrides);
         this.consumer = new KafkaConsumer<>(props);
         this.rejections = rejections;
         this.handler = handler;

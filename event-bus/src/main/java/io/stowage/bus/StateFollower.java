@@ -1,0 +1,88 @@
+package io.stowage.bus;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Follows a compacted state topic (topology, catalog) on every instance: all partitions, from the beginning, no
+ * consumer group, committed records only. {@link #awaitCaughtUp} tells when the state read so far is the state
+ * the topic held when following began, so a service can wait for it before acting.
+ */
+public class StateFollower implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StateFollower.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<ConsumerRecord<String, byte[]>> onRecord;
+    private final String topic;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
+    public StateFollower(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+        this.consumer = new KafkaConsumer<>(TopicScan.readCommitted(bootstrapServers));
+        this.onRecord = onRecord;
+        this.topic = topic;
+        this.thread = new Thread(this::run, "follow-" + topic);
+        thread.setDaemon(true);
+    }
+
+    public StateFollower start() {
+        thread.start();
+        return this;
+    }
+
+    /** True once everything committed when following began has been handed over. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        onRecord.accept(r);
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "could not apply %s-%d@%d; going on", r.topic(), r.partition(), r.offset());
+                    }
+                }
+                if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "stopped following %s", topic);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
