@@ -1,0 +1,73 @@
+package io.stowage.storage;
+
+import io.stowage.events.spec.StorageLocation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * One cluster's files on one storage (filesystem or S3), seen from its effective prefix: every key is
+ * relative to {@code <prefix>/} and uses {@code /} as separator (see {@link StorageLayout}).
+ *
+ * <p>Big objects stream in both directions with constant memory ({@link #upload}, {@link #download});
+ * manifests go through {@link #writeSmall} and {@link #readSmall}. Implementations are thread-safe; an
+ * {@link ObjectUpload} or a download stream belongs to one thread. Close the storage to release its
+ * client and threads.
+ */
+public interface BackupStorage extends AutoCloseable {
+
+    /** The storage's name in the cluster's config (its key under {@code spec.storages}). */
+    String name();
+
+    /** Where the files are, without secrets. */
+    StorageLocation location();
+
+    /** A short human description for logs and messages, without secrets: name and location. */
+    default String describe() {
+        return "storage '" + name() + "' (" + location().describe() + ")";
+    }
+
+    /**
+     * Starts writing {@code key}. Nothing is visible under the key until {@link ObjectUpload#complete()}
+     * returns; {@link ObjectUpload#abort()}, a failure, or a close without complete leaves nothing behind.
+     */
+    ObjectUpload upload(String key) throws IOException;
+
+    /** Reads {@code key} from the start; throws {@link NoSuchObjectException} when it does not exist. */
+    InputStream download(String key) throws IOException;
+
+    /** Size and last modification of {@code key}, or empty when there is no such object. */
+    Optional<ObjectInfo> stat(String key) throws IOException;
+
+    /**
+     * The objects whose key starts with {@code keyPrefix} (a plain string prefix, {@code ""} for all), in
+     * key order, fetched page by page as the stream is consumed. Close the stream when done early. A
+     * failure while iterating is thrown as an {@link java.io.UncheckedIOException} wrapping a
+     * {@link StorageException}.
+     */
+    Stream<ObjectInfo> list(String keyPrefix) throws IOException;
+
+    /**
+     * Removes {@code key} if it exists. Meant only for cleaning up this service's own incomplete
+     * objects: backups are never deleted through here.
+     */
+    void delete(String key) throws IOException;
+
+    /** Writes a small object (a manifest) in one go, atomically, replacing any previous one. */
+    void writeSmall(String key, byte[] content) throws IOException;
+
+    /** Reads a small object whole; throws {@link NoSuchObjectException} when it does not exist. */
+    byte[] readSmall(String key) throws IOException;
+
+    /**
+     * Checks that the storage answers and that its credentials and TLS settings work, without
+     * changing anything (lists at most one key).
+     */
+    void checkAccess() throws IOException;
+
+    /** Releases the client, connections and threads; uploads and downloads in progress fail. */
+    @Override
+    void close();
+}

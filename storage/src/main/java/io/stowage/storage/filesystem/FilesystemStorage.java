@@ -1,0 +1,190 @@
+package io.stowage.storage.filesystem;
+
+import io.stowage.events.spec.StorageLocation;
+import io.stowage.events.spec.StorageType;
+import io.stowage.storage.BackupStorage;
+import io.stowage.storage.NoSuchObjectException;
+import io.stowage.storage.ObjectInfo;
+import io.stowage.storage.ObjectUpload;
+import io.stowage.storage.StorageException;
+import io.stowage.storage.StorageKeys;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A storage on a mounted filesystem: key {@code k} is the file {@code <path>/<prefix>/k}. Uploads go to
+ * a hidden {@code .<name>.partial} file beside the target, are fsynced and renamed atomically, so a
+ * reader never sees a half-written object under its final name.
+ */
+public final class FilesystemStorage implements BackupStorage {
+
+    /** The largest object {@link #readSmall} accepts: manifests are far smaller. */
+    static final long SMALL_LIMIT = 64L << 20;
+
+    private final String name;
+    private final StorageLocation location;
+    private final Path base;
+    private final Path root;
+
+    /** Opens the storage at {@code location} (type filesystem, with its effective prefix). */
+    public FilesystemStorage(String name, StorageLocation location) {
+        if (location.type() != StorageType.FILESYSTEM || location.path() == null || location.path().isBlank()) {
+            throw new IllegalArgumentException("not a filesystem location with a path: " + location);
+        }
+        this.name = name;
+        this.location = location;
+        this.base = Path.of(location.path()).toAbsolutePath().normalize();
+        String prefix = StorageKeys.trimSlashes(location.prefix());
+        this.root = prefix.isEmpty() ? base : base.resolve(StorageKeys.requireValid(prefix)).normalize();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public StorageLocation location() {
+        return location;
+    }
+
+    /** The folder keys are relative to: {@code <path>/<prefix>}. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public ObjectUpload upload(String key) throws IOException {
+        Path target = fileOf(key);
+        try {
+            return new FilesystemUpload(key, target, root);
+        } catch (IOException e) {
+            throw failure("cannot start writing", key, e);
+        }
+    }
+
+    @Override
+    public InputStream download(String key) throws IOException {
+        Path file = fileOf(key);
+        if (Files.isDirectory(file)) {
+            throw missing(key);
+        }
+        try {
+            return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw missing(key);
+        } catch (IOException e) {
+            throw failure("cannot read", key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        Path file = fileOf(key);
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.isRegularFile()
+                    ? Optional.of(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()))
+                    : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("cannot stat", key, e);
+        }
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String keyPrefix) throws IOException {
+        StorageKeys.requireValidPrefix(keyPrefix);
+        SortedFileWalk walk = new SortedFileWalk(root, keyPrefix, this::describe);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walk,
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path file = fileOf(key);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw failure("cannot delete", key, e);
+        }
+    }
+
+    @Override
+    public void writeSmall(String key, byte[] content) throws IOException {
+        try (ObjectUpload upload = upload(key)) {
+            upload.write(content);
+            upload.complete();
+        }
+    }
+
+    @Override
+    public byte[] readSmall(String key) throws IOException {
+        Optional<ObjectInfo> info = stat(key);
+        if (info.isEmpty()) {
+            throw missing(key);
+        }
+        if (info.get().size() > SMALL_LIMIT) {
+            throw new StorageException(describe() + ": " + key + " is " + info.get().size()
+                    + " bytes, too big to read whole; stream it with download()");
+        }
+        try {
+            return Files.readAllBytes(fileOf(key));
+        } catch (NoSuchFileException e) {
+            throw missing(key);
+        } catch (IOException e) {
+            throw failure("cannot read", key, e);
+        }
+    }
+
+    @Override
+    public void checkAccess() throws IOException {
+        if (!Files.isDirectory(base)) {
+            throw new StorageException(describe() + ": the folder " + base + " does not exist");
+        }
+        Path existing = root;
+        while (!Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (!Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            throw new StorageException(describe() + ": " + existing + " is not a writable folder");
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing held between calls.
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private Path fileOf(String key) {
+        Path file = root.resolve(StorageKeys.requireValid(key)).normalize();
+        if (!file.startsWith(root) || file.equals(root)) {
+            throw new IllegalArgumentException("key leaves the storage's folder: " + key);
+        }
+        return file;
+    }
+
+    private NoSuchObjectException missing(String key) {
+        return new NoSuchObjectException(describe() + ": no object " + key);
+    }
+
+    private StorageException failure(String what, String key, IOException cause) {
+        return new StorageException(describe() + ": " + what + " " + key + ": " + cause, cause);
+    }
+}
