@@ -1,0 +1,105 @@
+package io.stowage.backup.messaging;
+
+import io.stowage.backup.pipeline.BackupManifest;
+import io.stowage.backup.pipeline.BackupRequests;
+import io.stowage.backup.pipeline.BaseBackupRun;
+import io.stowage.backup.postgres.PostgresTools;
+import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.bus.EventHandler;
+import io.stowage.bus.EventPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.storage.BackupStorage;
+import io.stowage.storage.SecretSource;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Handles {@code backup.requested.v1}: decides against the applied topology, takes the backup, and answers with
+ * {@code backup.completed.v1} or {@code backup.failed.v1}. Requests are handled one at a time, in order, so one
+ * cluster never runs two backups at once and a second request waits its turn.
+ */
+public final class BackupRequestHandler implements EventHandler {
+    private static final Logger LOG = Logger.getLogger(BackupRequestHandler.class);
+
+    /** Opens one storage of a cluster (the storage library's factory). */
+    @FunctionalInterface
+    public interface StorageOpener {
+        BackupStorage open(String cluster, String name, StorageSpec spec) throws java.io.IOException;
+    }
+
+    private final ClusterTopologies topologies;
+    private final StorageOpener storages;
+    private final SecretSource secrets;
+    private final BaseBackupRun run;
+    private final EventPublisher publisher;
+    private final String source;
+
+    public BackupRequestHandler(ClusterTopologies topologies, StorageOpener storages, SecretSource secrets,
+                                BaseBackupRun run, EventPublisher publisher, String source) {
+        this.topologies = topologies;
+        this.storages = storages;
+        this.secrets = secrets;
+        this.run = run;
+        this.publisher = publisher;
+        this.source = source;
+    }
+
+    @Override
+    public void handle(Envelope<StowageEvent> event) {
+        if (!(event.data() instanceof BackupRequested request)) {
+            return; // the topic also carries this service's own outcomes
+        }
+        BackupRequests.Decision decision = BackupRequests.decide(request,
+                topologies.get(request.cluster()).orElse(null), event.id());
+        String tag = "[" + event.correlationId() + "] backup " + decision.backupId() + " of " + request.cluster();
+        if (decision.refusal() != null) {
+            LOG.warnf("%s refused: %s", tag, decision.refusal());
+            fail(event, request.cluster(), decision, decision.refusal());
+            return;
+        }
+        Map<String, BackupStorage> opened = new LinkedHashMap<>();
+        try {
+            for (var e : decision.plan().storages().entrySet()) {
+                opened.put(e.getKey(), storages.open(request.cluster(), e.getKey(), e.getValue()));
+            }
+            PostgresTools tools = new PostgresTools(decision.plan().postgres(), password(decision));
+            LOG.infof("%s to %s: starting", tag, decision.storages());
+            BaseBackupRun.Result result = run.run(decision.plan(), opened, tools, event.id(), event.correlationId(),
+                    new KafkaBackupEvents(publisher, event, source));
+            BackupManifest m = result.manifest();
+            LOG.infof("%s %s: %d bytes read, %d stored, WAL %s..%s", tag,
+                    result.alreadyComplete() ? "was already complete" : "completed", m.tarBytes(),
+                    m.objects().get(0).sizeBytes(), m.startLsn(), m.stopLsn());
+            publisher.publishAndWait(Envelope.causedBy(event, source, new BackupCompleted(request.cluster(),
+                    m.backupId(), decision.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime(),
+                    m.stopTime(), m.tarBytes(), m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum())));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.errorf("%s failed: %s", tag, reason);
+            fail(event, request.cluster(), decision, reason);
+        } finally {
+            opened.values().forEach(BackupStorage::close);
+        }
+    }
+
+    private String password(BackupRequests.Decision decision) {
+        String secret = decision.plan().postgres().passwordSecret();
+        return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
+    }
+
+    private void fail(Envelope<StowageEvent> request, String cluster, BackupRequests.Decision decision, String reason) {
+        publisher.publishAndWait(Envelope.causedBy(request, source,
+                new BackupFailed(cluster, decision.backupId(), decision.storages(), reason)));
+    }
+}

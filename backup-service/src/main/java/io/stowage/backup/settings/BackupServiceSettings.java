@@ -1,0 +1,44 @@
+package io.stowage.backup.settings;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** backup-service settings ({@code stowage.*} in application.properties, or -D / environment overrides). */
+@ConfigMapping(prefix = "stowage")
+public interface BackupServiceSettings {
+
+    /** This instance's name, for logs and client ids. */
+    @WithDefault("local")
+    String instanceId();
+
+    /** Where secrets are in local mode: secret N, key K is the file {@code <folder>/N/K}. */
+    @WithDefault(".stowage/secrets")
+    Path secretsFolder();
+
+    Backup backup();
+
+    /** How base backups are taken. */
+    interface Backup {
+        /** zstd level: 1 is fast and still shrinks real data well. */
+        @WithDefault("1")
+        int zstdLevel();
+
+        /** zstd worker threads (0: compress on the copying thread). */
+        @WithDefault("1")
+        int zstdWorkers();
+
+        /** How often a running backup publishes backup.progress.v1. */
+        @WithDefault("2s")
+        Duration progressInterval();
+
+        /** pg_basebackup's {@code --max-rate} (e.g. {@code 32M}), to spare a busy primary; empty: no limit. */
+        java.util.Optional<String> maxRate();
+
+        /** The longest a backup may run before its request's consumer is considered stuck. */
+        @WithDefault("12h")
+        Duration maxDuration();
+    }
+}
