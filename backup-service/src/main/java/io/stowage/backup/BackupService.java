@@ -11,6 +11,7 @@ import io.stowage.bus.EventPublisher;
 import io.stowage.bus.StateFollower;
 import io.stowage.events.Topics;
 import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.StorageTuning;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -56,8 +57,10 @@ public class BackupService {
         BaseBackupRun run = new BaseBackupRun(new BaseBackupRun.Settings(settings.backup().zstdLevel(),
                 settings.backup().zstdWorkers(), settings.backup().progressInterval(),
                 settings.backup().maxRate().orElse(null)));
+        StorageTuning tuning = StorageTuning.DEFAULTS.withPartSize(settings.storage().partSizeMib() << 20)
+                .withParallelism(settings.storage().parallelParts());
         BackupRequestHandler handler = new BackupRequestHandler(topologies,
-                (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets), secrets, run, events, SOURCE);
+                (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE);
         // A request is handled to its end before the next poll: the offset is committed after the outcome is
         // published (at-least-once), so the poll interval must allow for the longest backup.
         requests = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.BACKUP), handler, events, SOURCE,

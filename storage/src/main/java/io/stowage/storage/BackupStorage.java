@@ -55,6 +55,12 @@ public interface BackupStorage extends AutoCloseable {
      */
     void delete(String key) throws IOException;
 
+    /**
+     * Removes what uploads interrupted by a crash left under {@code keyPrefix}: open S3 multipart uploads, partial
+     * files. Returns how many it removed. Complete objects are never touched.
+     */
+    int discardIncomplete(String keyPrefix) throws IOException;
+
     /** Writes a small object (a manifest) in one go, atomically, replacing any previous one. */
     void writeSmall(String key, byte[] content) throws IOException;
 

@@ -74,6 +74,14 @@ public final class BaseBackupRun {
             return new Result(existing, true);
         }
 
+        for (var e : todo.entrySet()) {
+            // A run killed midway (a redelivered request) left open uploads behind: they go before anything new.
+            int discarded = e.getValue().discardIncomplete(StorageLayout.backupFolder(plan.backupId()));
+            if (discarded > 0) {
+                LOG.infof("storage %s: discarded %d upload(s) of backup %s left by an interrupted run", e.getKey(),
+                        discarded, plan.backupId());
+            }
+        }
         ServerFacts facts = ServerFacts.ask(tools);
         OffsetDateTime startTime = now();
         Map<String, ObjectUpload> uploads = new LinkedHashMap<>();

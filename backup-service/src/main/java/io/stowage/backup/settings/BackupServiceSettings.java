@@ -20,6 +20,19 @@ public interface BackupServiceSettings {
 
     Backup backup();
 
+    Transfer storage();
+
+    /** How objects move to S3 storages. */
+    interface Transfer {
+        /** Multipart part size in MiB (at least 5): memory per upload is part size x (parallel parts + 1). */
+        @WithDefault("16")
+        int partSizeMib();
+
+        /** Parts in flight per upload. */
+        @WithDefault("4")
+        int parallelParts();
+    }
+
     /** How base backups are taken. */
     interface Backup {
         /** zstd level: 1 is fast and still shrinks real data well. */

@@ -218,7 +218,7 @@ class BaseBackupIT {
                     seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_FAILED
                             || e.type() == EventType.BACKUP_COMPLETED));
         } finally {
-            slow.close();
+            slow.stop();
             service.start();
             doomed.close();
         }
@@ -233,6 +233,61 @@ class BaseBackupIT {
             assertThat(client.listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(BUCKET)
                     .prefix("stowage/" + other + "/").build()).uploads()).as("no orphaned multipart upload").isEmpty();
         }
+    }
+
+    @Test
+    void aBackupServiceKilledMidBackupRetakesTheBackupWhenRestartedAndLeavesNoOrphan() throws Exception {
+        String backupId = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> throttled = Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "stowage.secrets-folder", work.resolve("secrets").toString(),
+                "stowage.instance-id", "it-crash-" + cluster,
+                "stowage.backup.max-rate", "2M",
+                "stowage.storage.part-size-mib", "5",
+                "stowage.backup.progress-interval", "500ms");
+        ServiceProcess crashing = new ServiceProcess(JAR, throttled, work.resolve("backup-service-crash.log"));
+        ServiceProcess restarted = new ServiceProcess(JAR, Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "stowage.secrets-folder", work.resolve("secrets").toString(),
+                "stowage.instance-id", "it-crash-" + cluster), work.resolve("backup-service-restarted.log"));
+        List<Envelope<?>> events;
+        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+            service.stop();
+            crashing.start();
+            Envelope<?> request = BackupFixture.request(publisher, cluster, List.of("local", "s3"), backupId);
+            // Wait until a multipart upload is open on S3, then kill the service: it cannot abort anything.
+            BackupFixture.awaitEvents(reader, request.correlationId(), Duration.ofMinutes(2),
+                    seen -> seen.stream().anyMatch(e -> e.data() instanceof BackupProgress p && p.bytesDone() > 0));
+            try (S3Client client = client()) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !client.listMultipartUploads(
+                        ListMultipartUploadsRequest.builder().bucket(BUCKET).prefix("stowage/" + cluster + "/backups/"
+                                + backupId + "/").build()).uploads().isEmpty());
+            }
+            crashing.kill();
+            assertThat(fsStorage.resolve("stowage/" + cluster + "/backups/" + backupId + "/stowage.json")).doesNotExist();
+
+            // The request was never acknowledged: a restarted service gets it again and takes the backup.
+            restarted.start();
+            events = BackupFixture.awaitEvents(reader, request.correlationId(), Duration.ofMinutes(3),
+                    seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_COMPLETED
+                            || e.type() == EventType.BACKUP_FAILED));
+        } finally {
+            crashing.close();
+            restarted.stop();
+            service.start();
+        }
+        assertThat(events).extracting(Envelope::type).contains(EventType.BACKUP_COMPLETED)
+                .doesNotContain(EventType.BACKUP_FAILED);
+        assertThat(fsStorage.resolve("stowage/" + cluster + "/backups/" + backupId + "/stowage.json")).exists();
+        try (S3Client client = client()) {
+            assertThat(client.listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(BUCKET)
+                    .prefix("stowage/" + cluster + "/").build()).uploads()).as("no orphaned multipart upload").isEmpty();
+            assertThat(keys(client, "stowage/" + cluster + "/backups/" + backupId + "/"))
+                    .containsExactly("stowage/" + cluster + "/backups/" + backupId + "/base.tar.zst",
+                            "stowage/" + cluster + "/backups/" + backupId + "/stowage.json");
+        }
+        assertRestores(fsStorage.resolve("stowage/" + cluster + "/backups/" + backupId + "/base.tar.zst"),
+                work.resolve("restore-after-crash"));
     }
 
     /** zstd -d | tar -x, pg_verifybackup, start a server on it: the data is what was backed up. */

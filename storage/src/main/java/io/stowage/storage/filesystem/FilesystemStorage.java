@@ -122,6 +122,29 @@ public final class FilesystemStorage implements BackupStorage {
     }
 
     @Override
+    public int discardIncomplete(String keyPrefix) throws IOException {
+        String folderKey = keyPrefix.contains("/") ? keyPrefix.substring(0, keyPrefix.lastIndexOf('/')) : "";
+        Path folder = folderKey.isEmpty() ? root : fileOf(folderKey);
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        int discarded = 0;
+        try (var files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile)
+                    .filter(f -> FilesystemUpload.isPartialName(f.getFileName().toString()))
+                    .filter(f -> root.relativize(f).toString().replace('\\', '/').startsWith(folderKey))
+                    .toList()) {
+                Files.deleteIfExists(file);
+                discarded++;
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw failure("cannot discard partial files under", keyPrefix, e instanceof IOException io ? io
+                    : ((java.io.UncheckedIOException) e).getCause());
+        }
+        return discarded;
+    }
+
+    @Override
     public void writeSmall(String key, byte[] content) throws IOException {
         try (ObjectUpload upload = upload(key)) {
             upload.write(content);

@@ -174,6 +174,23 @@ public final class S3Storage implements BackupStorage {
     }
 
     @Override
+    public int discardIncomplete(String keyPrefix) throws IOException {
+        String objectPrefix = objectKey(keyPrefix);
+        int discarded = 0;
+        try {
+            for (var page : client().listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(objectPrefix))) {
+                for (var upload : page.uploads()) {
+                    client().abortMultipartUpload(r -> r.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+                    discarded++;
+                }
+            }
+        } catch (RuntimeException e) {
+            throw failures.translate("discarding interrupted uploads under " + keyPrefix, e);
+        }
+        return discarded;
+    }
+
+    @Override
     public void writeSmall(String key, byte[] content) throws IOException {
         String objectKey = objectKey(StorageKeys.requireValid(key));
         try {

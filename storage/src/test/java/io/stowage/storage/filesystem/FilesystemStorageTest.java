@@ -61,6 +61,19 @@ class FilesystemStorageTest {
     }
 
     @Test
+    void partialFilesLeftByACrashAreDiscardedUnderTheirFolderOnly() throws IOException {
+        storage.upload("backups/b1/base.tar.zst").write(bytes("crashed before complete"));
+        storage.upload("backups/b2/base.tar.zst").write(bytes("still being written"));
+        storage.writeSmall("backups/b1/stowage.json", bytes("{}"));
+
+        assertThat(storage.discardIncomplete("backups/b1/")).isEqualTo(1);
+
+        assertThat(root.resolve("backups/b1/.base.tar.zst.partial")).doesNotExist();
+        assertThat(root.resolve("backups/b1/stowage.json")).exists();
+        assertThat(root.resolve("backups/b2/.base.tar.zst.partial")).exists();
+    }
+
+    @Test
     void aConfiguredPrefixIsUsed() throws IOException {
         try (BackupStorage custom = Storages.open("pg1", "local", new StorageSpec(true, StorageType.FILESYSTEM, null,
                 new FilesystemSpec(dir.toString(), "/team/pg1/")), new SecretsFolder(dir))) {

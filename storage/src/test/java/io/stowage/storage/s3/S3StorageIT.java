@@ -103,6 +103,21 @@ class S3StorageIT {
     }
 
     @Test
+    void uploadsLeftOpenByACrashAreDiscardedUnderTheirFolderOnly() throws IOException {
+        // A process killed mid-upload never aborts: its multipart upload stays open until someone discards it.
+        ObjectUpload crashed = storage.upload(StorageLayout.baseArchive("b1"));
+        RandomContent.write(crashed, 12L * MIB, 6);
+        ObjectUpload other = storage.upload(StorageLayout.baseArchive("b2"));
+        RandomContent.write(other, 12L * MIB, 7);
+        assertThat(openMultipartUploads()).hasSize(2);
+
+        assertThat(storage.discardIncomplete(StorageLayout.backupFolder("b1"))).isEqualTo(1);
+
+        assertThat(openMultipartUploads()).singleElement().asString().contains("backups/b2/");
+        other.abort();
+    }
+
+    @Test
     void anObjectSmallerThanAPartIsOnePut() throws IOException {
         String written;
         try (ObjectUpload upload = storage.upload("wal/00000001/000000010000000000000001.zst")) {
