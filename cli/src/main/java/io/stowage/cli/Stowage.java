@@ -1,5 +1,6 @@
 package io.stowage.cli;
 
+import io.stowage.cli.commands.BackupCommand;
 import io.stowage.cli.commands.DemoCommand;
 import io.stowage.cli.commands.DownCommand;
 import io.stowage.cli.commands.EventsCommand;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = StowageVersion.class,
         description = "Stowage, a backup control plane for database clusters with several backup storages.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class,
-                EventsCommand.class, StorageCommand.class},
-        footer = {"", "State lives under .stowage/ (config/, secrets/, kafka/, logs/, run/).",
+                EventsCommand.class, StorageCommand.class, BackupCommand.class},
+        footer = {"", "State lives under .stowage/ (config/, secrets/, kafka/, s3/, postgres/, logs/, run/).",
                 "Start with: stowage up, then stowage demo."})
 public class Stowage implements Runnable {
     private static final String LOG_MANAGER = "java.util.logging.manager";

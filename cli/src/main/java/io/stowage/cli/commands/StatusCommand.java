@@ -8,11 +8,14 @@ import io.stowage.cli.bus.LastRejections;
 import io.stowage.cli.render.StatusReport;
 import io.stowage.cli.render.StatusReport.ProcessRow;
 import io.stowage.cli.stack.LocalBroker;
+import io.stowage.cli.stack.LocalPostgres;
+import io.stowage.cli.stack.LocalS3;
 import io.stowage.cli.stack.LocalStack;
 import io.stowage.cli.stack.ProjectDir;
 import io.stowage.cli.stack.Readiness;
 import io.stowage.cli.stack.ServiceProcess;
 import io.stowage.cli.stack.StowageHome;
+import io.stowage.localstack.S3ProxyServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +71,21 @@ public class StatusCommand implements Runnable {
         rows.add(new ProcessRow("kafka", brokerRuns ? "running" : "stopped",
                 brokerRuns ? Long.toString(broker.pid().orElse(-1)) : "-",
                 broker.address().orElse(LocalBroker.DEFAULT_ADDRESS)));
+        LocalS3 s3 = stack.s3();
+        if (!s3.isBuilt()) {
+            rows.add(new ProcessRow("s3 (S3Proxy)", "not built", "-", "http://127.0.0.1:" + LocalS3.DEFAULT_PORT));
+        } else {
+            Optional<S3ProxyServer> server = s3.running();
+            rows.add(new ProcessRow("s3 (S3Proxy)", server.isPresent() ? "running" : "stopped",
+                    server.map(p -> Long.toString(p.pid())).orElse("-"), s3.endpointOrDefault().toString()));
+        }
+        LocalPostgres postgres = stack.demoPostgres();
+        if (postgres.exists()) {
+            Optional<LocalPostgres.Running> running = postgres.running();
+            rows.add(new ProcessRow("postgres (demo)", running.isPresent() ? "running" : "stopped",
+                    running.map(r -> Long.toString(r.pid())).orElse("-"), LocalPostgres.HOST + ":"
+                    + running.map(LocalPostgres.Running::port).orElseGet(() -> postgres.settings().orElseThrow().port())));
+        }
         for (ServiceProcess service : stack.services()) {
             String address = "http://127.0.0.1:" + service.httpPort();
             if (!service.isBuilt()) {

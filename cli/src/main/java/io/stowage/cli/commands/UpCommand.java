@@ -3,6 +3,7 @@ package io.stowage.cli.commands;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.render.Table;
 import io.stowage.cli.stack.LocalBroker;
+import io.stowage.cli.stack.LocalS3;
 import io.stowage.cli.stack.LocalStack;
 import io.stowage.cli.stack.ProjectDir;
 import io.stowage.cli.stack.StowageHome;
@@ -17,8 +18,9 @@ import java.io.PrintWriter;
 /** {@code stowage up}: starts the local stack, or whatever part of it is not running. */
 @Command(name = "up", mixinStandardHelpOptions = true, versionProvider = StowageVersion.class,
         description = {"Start the local stack (starts nothing twice).",
-                "A Kafka broker, the contract's topics, and every service that is built, each a detached process;",
-                "waits until every service is ready."})
+                "A Kafka broker, the contract's topics, an S3 server (S3Proxy, bucket stowage, its key pair in the",
+                "secret local-s3) and every service that is built, each a detached process; waits until every",
+                "service is ready."})
 public class UpCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -30,12 +32,16 @@ public class UpCommand implements Runnable {
             description = "Port of the local Kafka broker on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
+    @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + LocalS3.DEFAULT_PORT,
+            description = "Port of the local S3 server on 127.0.0.1, plain HTTP (default: ${DEFAULT-VALUE}).")
+    int s3Port;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         StowageHome home = homeOption.home();
         LocalStack stack = new LocalStack(home, ProjectDir.fromDefault());
-        String bootstrap = stack.up(kafkaPort, out);
+        String bootstrap = stack.up(kafkaPort, s3Port, out);
         printWhereThingsAre(stack, bootstrap, out);
     }
 
@@ -43,9 +49,12 @@ public class UpCommand implements Runnable {
         StowageHome home = stack.home();
         out.println();
         out.println("The local stack is up.");
-        new Table("", "", "")
+        Table table = new Table("", "", "")
                 .row("Kafka broker", bootstrap, bootstrap.equals(LocalBroker.DEFAULT_ADDRESS) ? ""
-                        : "other stowage commands find it; other clients need this address")
+                        : "other stowage commands find it; other clients need this address");
+        stack.s3().running().ifPresent(s3 -> table.row("S3 server", s3.endpoint().toString(),
+                "bucket " + LocalS3.BUCKET + ", path-style; keys in the secret " + LocalS3.SECRET));
+        table
                 .row("Config folder", home.config().toString(), "BackupConfig YAML: write a file, then rename it into place")
                 .row("Secrets", home.secrets().toString(), "secret N, key K = the file N/K")
                 .row("Logs", home.logs().toString(), "one file per service; kafka.log is the broker's")
@@ -53,7 +62,7 @@ public class UpCommand implements Runnable {
                 .bodyLines().forEach(line -> out.println("  " + line));
         out.println();
         out.println("Next:");
-        out.println("  ./stowage demo          switch a demo cluster's main storage and watch the fan-out");
+        out.println("  ./stowage demo          a demo database backed up to two storages, then its main storage switched");
         out.println("  ./stowage status        processes, applied topologies, last rejections");
         out.println("  ./stowage events tail   follow the bus as it happens (Ctrl-C stops)");
         out.println("  ./stowage down          stop everything; the state stays in " + home.root());

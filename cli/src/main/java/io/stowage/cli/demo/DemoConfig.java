@@ -1,7 +1,12 @@
 package io.stowage.cli.demo;
 
+import io.stowage.cli.stack.LocalPostgres;
+import io.stowage.cli.stack.LocalS3;
 import io.stowage.cli.stack.StowageHome;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.spec.FilesystemSpec;
+import io.stowage.events.spec.PostgresSpec;
+import io.stowage.events.spec.S3Spec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
 
@@ -11,43 +16,80 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
-/** The demo's BackupConfig: cluster {@code demo} with two filesystem storages, one of them the main. */
+/**
+ * The demo's BackupConfig: cluster {@code demo}, its PostgreSQL, and two storages, a folder ({@value #FS}) and the
+ * local S3 server's bucket ({@value #S3}), one of them the main.
+ */
 public final class DemoConfig {
     public static final String CLUSTER = "demo";
-    public static final String FIRST = "local-a";
-    public static final String SECOND = "local-b";
+    public static final String FS = "local-fs";
+    public static final String S3 = "local-s3";
+    private static final Set<String> STORAGES = Set.of(FS, S3);
+
+    /** Where the demo's database is; without one (no backup-service yet), only a port and nulls. */
+    public record Database(int port, String dataDirectory, String binDirectory, String osUser) {
+        /** No database runs for the demo: the config still needs a postgres section. */
+        public static final Database NONE = new Database(5432, null, null, null);
+
+        boolean runs() {
+            return dataDirectory != null;
+        }
+    }
 
     private final StowageHome home;
+    private final Database database;
+    private final String s3Endpoint;
 
-    public DemoConfig(StowageHome home) {
+    public DemoConfig(StowageHome home, Database database, String s3Endpoint) {
         this.home = home;
+        this.database = database;
+        this.s3Endpoint = s3Endpoint;
     }
 
     public Path file() {
         return home.config().resolve("demo.yaml");
     }
 
-    public Path storagePath(String storage) {
-        return home.storages().resolve(storage.equals(FIRST) ? "a" : "b");
+    /** The folder of the filesystem storage. */
+    public Path fsPath() {
+        return home.storages().resolve("fs");
     }
 
     public static String other(String storage) {
-        return storage.equals(FIRST) ? SECOND : FIRST;
+        return storage.equals(FS) ? S3 : FS;
     }
 
-    /** Whether an applied topology is this demo's (same two storages, same folders), whichever is the main. */
+    PostgresSpec postgres() {
+        return new PostgresSpec(LocalPostgres.HOST, database.port(), LocalPostgres.USER, null,
+                database.dataDirectory(), database.binDirectory(), database.osUser());
+    }
+
+    StorageSpec storage(String name) {
+        return name.equals(FS)
+                ? new StorageSpec(null, StorageType.FILESYSTEM, null, new FilesystemSpec(fsPath().toString(), null))
+                : new StorageSpec(null, StorageType.S3, new S3Spec(LocalS3.BUCKET, null, s3Endpoint, null, true,
+                        LocalS3.SECRET, null, null), null);
+    }
+
+    /** Whether a topology has this demo's two storages, whatever their settings: then its main is kept. */
+    public static boolean hasDemoStorages(TopologyApplied t) {
+        return t != null && t.spec() != null && t.spec().storages() != null
+                && t.spec().storages().keySet().equals(STORAGES) && STORAGES.contains(t.main());
+    }
+
+    /** Whether an applied topology is exactly this config (database and storages), whichever storage is the main. */
     public boolean isApplied(TopologyApplied t) {
-        if (t == null || t.spec() == null || t.spec().storages() == null
-                || !t.spec().storages().keySet().equals(Set.of(FIRST, SECOND))
-                || !Set.of(FIRST, SECOND).contains(t.main())) {
+        if (!hasDemoStorages(t) || !postgres().equals(t.spec().postgres())) {
             return false;
         }
         for (Map.Entry<String, StorageSpec> e : t.spec().storages().entrySet()) {
-            StorageSpec spec = e.getValue();
-            if (spec.type() != StorageType.FILESYSTEM || spec.filesystem() == null
-                    || !storagePath(e.getKey()).toString().equals(spec.filesystem().path())) {
+            StorageSpec want = storage(e.getKey());
+            StorageSpec have = e.getValue();
+            if (have.type() != want.type() || !Objects.equals(have.s3(), want.s3())
+                    || !Objects.equals(have.filesystem(), want.filesystem())) {
                 return false;
             }
         }
@@ -56,32 +98,39 @@ public final class DemoConfig {
 
     /** The file's text with {@code main: true} on {@code main}. */
     public String yaml(String main) {
+        StringBuilder pg = new StringBuilder()
+                .append("    host: ").append(LocalPostgres.HOST).append('\n')
+                .append("    port: ").append(database.port()).append('\n')
+                .append("    user: ").append(LocalPostgres.USER).append('\n');
+        if (database.runs()) {
+            pg.append("    dataDirectory: ").append(quoted(database.dataDirectory())).append('\n')
+                    .append("    binDirectory: ").append(quoted(database.binDirectory())).append('\n')
+                    .append("    osUser: ").append(database.osUser()).append('\n');
+        }
         return """
-                # Written by `stowage demo`. Stowage's BackupConfig (CONTRACT.md section 1): the demo cluster and
-                # its two filesystem storages. The main receives base backups and WAL; the other is a profile.
+                # Written by `stowage demo`. Stowage's BackupConfig (CONTRACT.md section 1): the demo cluster, its
+                # database and two storages. The main receives base backups (and WAL, once PITR is on); the other is
+                # a profile that receives base backups. Secrets are named, never written here.
                 apiVersion: stowage.io/v1alpha1
                 kind: BackupConfig
                 metadata:
                   name: %s
                 spec:
-                  postgres:
-                    host: 127.0.0.1
-                    port: 5432
-                    user: postgres
-                  pitr:
-                    enabled: false      # no database runs in the demo, so no WAL to archive
+                  postgres:%s
+                %s  pitr:
+                    enabled: false      # continuous WAL archiving is not part of the demo
                   storages:
-                %s%s""".formatted(CLUSTER, storage(FIRST, main), storage(SECOND, main));
+                %s%s""".formatted(CLUSTER, database.runs() ? "" : "          # no database runs for the demo",
+                pg, storageYaml(FS, main), storageYaml(S3, main));
     }
 
     /**
      * Writes the file atomically: a temp file (hidden, not {@code .yaml}, so config-service ignores it) renamed
-     * over the old one, so config-service never reads half a file.
+     * over the old one, so config-service never reads half a file. Makes the filesystem storage's folder too.
      */
     public void write(String main) {
         try {
-            Files.createDirectories(storagePath(FIRST));
-            Files.createDirectories(storagePath(SECOND));
+            Files.createDirectories(fsPath());
             Files.createDirectories(file().getParent());
             Path temp = file().resolveSibling(".demo.yaml.tmp");
             Files.writeString(temp, yaml(main));
@@ -91,12 +140,21 @@ public final class DemoConfig {
         }
     }
 
-    private String storage(String name, String main) {
-        return "    " + name + ":\n"
-                + (name.equals(main) ? "      main: true\n" : "")
-                + "      type: filesystem\n"
-                + "      filesystem:\n"
-                + "        path: " + quoted(storagePath(name).toString()) + "\n";
+    private String storageYaml(String name, String main) {
+        String role = name.equals(main) ? "      main: true\n" : "";
+        if (name.equals(FS)) {
+            return "    " + name + ":\n" + role
+                    + "      type: filesystem\n"
+                    + "      filesystem:\n"
+                    + "        path: " + quoted(fsPath().toString()) + "\n";
+        }
+        return "    " + name + ":\n" + role
+                + "      type: s3\n"
+                + "      s3:\n"
+                + "        bucket: " + LocalS3.BUCKET + "\n"
+                + "        endpointUrl: " + quoted(s3Endpoint) + "\n"
+                + "        forcePathStyle: true\n"
+                + "        credentialsSecret: " + LocalS3.SECRET + "   # keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\n";
     }
 
     /** A YAML double-quoted scalar: any path, spaces and colons included, stays one string. */

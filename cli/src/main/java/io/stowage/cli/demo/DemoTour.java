@@ -2,103 +2,266 @@ package io.stowage.cli.demo;
 
 import io.stowage.bus.BusReader;
 import io.stowage.cli.CliFailure;
+import io.stowage.cli.backup.BackupRun;
 import io.stowage.cli.bus.AppliedTopologies;
 import io.stowage.cli.bus.TopologyHistory;
 import io.stowage.cli.render.EventLine;
 import io.stowage.cli.render.StorageListReport;
+import io.stowage.cli.render.Table;
 import io.stowage.cli.render.Text;
 import io.stowage.cli.stack.LocalBroker;
+import io.stowage.cli.stack.LocalPostgres;
+import io.stowage.cli.stack.LocalS3;
 import io.stowage.cli.stack.LocalStack;
 import io.stowage.cli.stack.ServiceProcess;
 import io.stowage.events.Topics;
+import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.localstack.PostgresCluster;
+import io.stowage.localstack.S3ProxyServer;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
- * The newcomer's tour of the storage fan-out: a demo cluster with two storages, then its main storage switched
- * by editing the YAML, and the four events config-service writes for it in one transaction.
+ * The newcomer's tour: a demo PostgreSQL with sample data, its config with two storages (a folder and the local S3
+ * server), one base backup written to both, where its files landed, and then the main storage switched by editing
+ * the YAML, with the four events config-service writes for it in one transaction. Re-runnable: what is there is
+ * reused, and each run moves the main to the other storage.
  */
 public final class DemoTour {
+    /**
+     * Rows of sample data in the demo's database: some 130 MB, made in a few seconds; its backup (about 45 MB of zstd
+     * on each storage) runs long enough for backup-service's progress events, every 2 s, to show.
+     */
+    static final int SAMPLE_ROWS = 1_000_000;
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** backup-service's first word about the request: it takes requests one at a time, and the demo's is alone. */
+    static final Duration BACKUP_ANSWER_WAIT = Duration.ofSeconds(60);
+    static final Duration BACKUP_WAIT = Duration.ofMinutes(10);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final List<String> TOPICS = List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY);
 
     private final LocalStack stack;
-    private final DemoConfig config;
     private final PrintWriter out;
+    private final boolean terminal;
     private final EventLine lines = new EventLine(ZoneId.systemDefault());
+    private int step;
+    private int steps;
 
-    public DemoTour(LocalStack stack, PrintWriter out) {
+    /** @param terminal whether {@code out} is a terminal: the progress bar is then redrawn in place */
+    public DemoTour(LocalStack stack, PrintWriter out, boolean terminal) {
         this.stack = stack;
-        this.config = new DemoConfig(stack.home());
         this.out = out;
+        this.terminal = terminal;
     }
 
     public void run() {
-        ServiceProcess configService = stack.services().stream().filter(s -> s.name().equals("config-service"))
-                .findFirst().orElseThrow();
+        ServiceProcess configService = service("config-service");
         if (!configService.isBuilt()) {
             throw new CliFailure("the demo needs config-service, which is not built yet (" + configService.jar()
                     + "): run ./mvnw -B -q -DskipTests install");
         }
+        if (!stack.s3().isBuilt()) {
+            throw new CliFailure("the demo needs the local S3 server, which is not built yet (" + stack.s3().jar()
+                    + "): run ./mvnw -B -q -DskipTests install");
+        }
         String bootstrap = stack.isUp() ? stack.broker().address().orElse(LocalBroker.DEFAULT_ADDRESS)
                 : startStack();
-        out.println("The demo: cluster \"" + DemoConfig.CLUSTER + "\" with two filesystem storages; its main storage "
-                + "moves from one to the other.");
+        S3ProxyServer s3 = stack.s3().running().orElseThrow(() -> new CliFailure("the local S3 server is not"
+                + " running although the stack is up; see " + stack.s3().workDir().resolve("s3proxy.log")));
+        ServiceProcess backupService = service("backup-service");
+        boolean backups = backupService.isBuilt();
+        steps = backups ? 4 : 2;
+
+        out.println("The demo: cluster \"" + DemoConfig.CLUSTER + "\""
+                + (backups ? ", a PostgreSQL with sample data, backed up to two storages at once (a folder and an"
+                + " S3 bucket); then" : " with two storages (a folder and an S3 bucket):") + " its main storage moves"
+                + " from one to the other.");
         out.println();
 
-        TopologyApplied current = Optional.ofNullable(AppliedTopologies.read(bootstrap).get(DemoConfig.CLUSTER))
-                .filter(BusReader.Read::valid)
-                .map(r -> r.event().data())
-                .filter(TopologyApplied.class::isInstance).map(TopologyApplied.class::cast)
-                .filter(config::isApplied)
-                .orElseGet(() -> applyStartState(bootstrap));
-        switchMain(bootstrap, current.main(), DemoConfig.other(current.main()));
+        DemoConfig.Database database = DemoConfig.Database.NONE;
+        if (backups) {
+            database = database();
+        }
+        DemoConfig config = new DemoConfig(stack.home(), database, s3.endpoint().toString());
+        TopologyApplied current = apply(bootstrap, config);
+
+        if (backups) {
+            backup(bootstrap, config, s3);
+        } else {
+            out.println("Backups need backup-service, which is not built yet (" + backupService.jar() + "): once it"
+                    + " is, this demo also takes one. On to the main switch.");
+            out.println();
+        }
+
+        switchMain(bootstrap, config, current.main(), DemoConfig.other(current.main()));
 
         out.println();
         out.println("$ stowage storage list --cluster " + DemoConfig.CLUSTER);
         StorageListReport.lines(DemoConfig.CLUSTER, TopologyHistory.of(bootstrap, DemoConfig.CLUSTER))
                 .forEach(out::println);
         out.println();
-        out.println("Run `stowage demo` again to switch back; `stowage events tail --cluster demo --from-beginning`"
-                + " shows the whole story.");
+        out.println("Run `stowage demo` again for another backup and to switch back; `stowage events tail --cluster "
+                + DemoConfig.CLUSTER + " --from-beginning` shows the whole story; `stowage down` stops everything,"
+                + " the demo's PostgreSQL included.");
         out.flush();
+    }
+
+    private ServiceProcess service(String name) {
+        return stack.services().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
     private String startStack() {
         out.println("The local stack is not up: starting it.");
-        String bootstrap = stack.up(LocalBroker.DEFAULT_PORT, out);
+        String bootstrap = stack.up(LocalBroker.DEFAULT_PORT, LocalS3.DEFAULT_PORT, out);
         out.println();
         return bootstrap;
     }
 
-    private TopologyApplied applyStartState(String bootstrap) {
-        out.println("Writing " + config.file() + ": " + DemoConfig.FIRST + " is the main, " + DemoConfig.SECOND
-                + " a profile.");
+    private void heading(String title) {
+        step++;
+        out.println("[" + step + "/" + steps + "] " + title);
         out.flush();
-        DemoWatch watch = new DemoWatch();
-        TopologyApplied applied;
-        try (BusReader reader = new BusReader(bootstrap, TOPICS, false)) {
-            config.write(DemoConfig.FIRST);
-            applied = await(reader, watch, () -> watch.applied(DemoConfig.FIRST, config::isApplied),
-                    "applied topology with " + DemoConfig.FIRST + " as the main");
-        }
-        out.println("config-service applied it (revision " + applied.revision() + "):");
-        watch.storageChanges().forEach(r -> out.println("  " + lines.format(r)));
-        out.println();
-        return applied;
     }
 
-    private void switchMain(String bootstrap, String from, String to) {
-        out.println("Switching the main storage from " + from + " to " + to + ": `main: true` moves in "
-                + config.file().getFileName() + " (written to a temp file, then renamed).");
+    /** The demo's PostgreSQL: made once, started when it is not running, reused when it is. */
+    private DemoConfig.Database database() {
+        heading("The database: PostgreSQL with sample data");
+        LocalPostgres pg = stack.demoPostgres();
+        try {
+            Optional<LocalPostgres.Running> running = pg.exists() ? pg.running() : Optional.empty();
+            if (running.isPresent()) {
+                out.println("PostgreSQL (demo) is already running: reused.");
+            } else {
+                if (!pg.exists()) {
+                    out.println("Creating a PostgreSQL cluster in " + pg.workDir() + " (initdb, then "
+                            + SAMPLE_ROWS + " rows in table " + PostgresCluster.SAMPLE_TABLE + ")...");
+                    out.flush();
+                    pg.create(SAMPLE_ROWS, message -> {
+                        out.println("  " + message);
+                        out.flush();
+                    });
+                }
+                running = Optional.of(pg.start());
+                out.println("PostgreSQL (demo) started; it keeps running until `stowage down`.");
+            }
+            LocalPostgres.Settings settings = pg.settings().orElseThrow();
+            new Table("", "").row("address", LocalPostgres.HOST + ":" + running.get().port() + ", user "
+                            + LocalPostgres.USER + " (pid " + running.get().pid() + ", OS user " + settings.osUser() + ")")
+                    .row("data", pg.dataDirectory().toString())
+                    .row("log", pg.log().toString())
+                    .row("psql", settings.binDirectory().resolve("psql") + " -h " + LocalPostgres.HOST + " -p "
+                            + running.get().port() + " -U " + LocalPostgres.USER)
+                    .bodyLines().forEach(line -> out.println("  " + line));
+            out.println();
+            return new DemoConfig.Database(running.get().port(), pg.dataDirectory().toString(),
+                    settings.binDirectory().toString(), settings.osUser());
+        } catch (IllegalStateException | UncheckedIOException e) {
+            throw new CliFailure("the demo's PostgreSQL did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The demo's config in force: written (and awaited) only when what config-service applied differs. */
+    private TopologyApplied apply(String bootstrap, DemoConfig config) {
+        heading("The config: " + config.file());
+        TopologyApplied applied = Optional.ofNullable(AppliedTopologies.read(bootstrap).get(DemoConfig.CLUSTER))
+                .filter(BusReader.Read::valid)
+                .map(r -> r.event().data())
+                .filter(TopologyApplied.class::isInstance).map(TopologyApplied.class::cast)
+                .orElse(null);
+        if (config.isApplied(applied)) {
+            out.println("Already in force (revision " + applied.revision() + "): " + applied.main() + " is the main, "
+                    + DemoConfig.other(applied.main()) + " a profile.");
+            out.println();
+            return applied;
+        }
+        String main = DemoConfig.hasDemoStorages(applied) ? applied.main() : DemoConfig.FS;
+        out.println("Writing it: " + main + " is the main, " + DemoConfig.other(main) + " a profile; the S3 storage"
+                + " names the secret " + LocalS3.SECRET + ", which `stowage up` wrote.");
+        out.flush();
+        DemoWatch watch = new DemoWatch();
+        TopologyApplied result;
+        try (BusReader reader = new BusReader(bootstrap, TOPICS, false)) {
+            config.write(main);
+            result = await(reader, watch, () -> watch.applied(main, config::isApplied),
+                    "applied topology with " + main + " as the main");
+        }
+        out.println("config-service applied it (revision " + result.revision() + ")"
+                + (watch.storageChanges().isEmpty() ? "." : ":"));
+        watch.storageChanges().forEach(r -> out.println("  " + lines.format(r)));
+        out.println();
+        return result;
+    }
+
+    private void backup(String bootstrap, DemoConfig config, S3ProxyServer s3) {
+        heading("A base backup, one read of the database written to both storages");
+        out.println("$ stowage backup create --cluster " + DemoConfig.CLUSTER + " --storage " + DemoConfig.FS + ","
+                + DemoConfig.S3 + " --wait");
+        out.flush();
+        BackupRun run = new BackupRun(bootstrap, DemoConfig.CLUSTER, List.of(DemoConfig.FS, DemoConfig.S3), null);
+        BackupCompleted completed = run.publishAndFollow(out, terminal,
+                new BackupRun.Limits(BACKUP_WAIT, BACKUP_ANSWER_WAIT));
+        String folder = "backups/" + completed.backupId() + "/";
+        String prefix = StorageSpec.defaultPrefix(DemoConfig.CLUSTER) + "/";
+
+        out.println();
+        out.println("Where it landed: the same files on both storages, in the contract's layout (stowage.json,"
+                + " Stowage's manifest, is written last).");
+        Path fsFolder = config.fsPath().resolve(prefix + folder);
+        out.println("  " + DemoConfig.FS + ": " + fsFolder + "/");
+        files(fsFolder, DemoConfig.FS).forEach(line -> out.println("      " + line));
+        Path objects = stack.s3().bucketDirectory().resolve(prefix + folder);
+        out.println("  " + DemoConfig.S3 + ": s3://" + LocalS3.BUCKET + "/" + prefix + folder + " at " + s3.endpoint());
+        files(objects, DemoConfig.S3).forEach(line -> out.println("      " + line));
+        out.println("      (S3Proxy keeps each object as a file: " + objects + "/)");
+        out.println();
+        out.println("Plain files: no Stowage needed to restore one. By hand, into a new folder:");
+        out.println("  mkdir -m 700 /tmp/restored");
+        out.println("  zstd -d -c " + fsFolder.resolve("base.tar.zst") + " | tar -x -C /tmp/restored");
+        out.println("  " + Path.of(config.postgres().binDirectory()).resolve("pg_verifybackup") + " /tmp/restored");
+        out.println("then start a server on it (docs/operations.md, \"Restoring by hand\").");
+        out.println();
+    }
+
+    /** The files of one backup folder with their sizes; none at all means the backup is not where it was said to be. */
+    private List<String> files(Path folder, String storage) {
+        Table table = new Table("", "");
+        List<Path> found;
+        try (Stream<Path> walk = Files.isDirectory(folder) ? Files.walk(folder) : Stream.empty()) {
+            found = walk.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + folder, e);
+        }
+        if (found.stream().noneMatch(f -> f.getFileName().toString().equals("stowage.json"))) {
+            throw new CliFailure("backup-service reported the backup complete on " + storage + ", but " + folder
+                    + " holds no stowage.json" + (found.isEmpty() ? " (nothing at all)" : ""));
+        }
+        for (Path file : found) {
+            try {
+                table.row(folder.relativize(file).toString(), Text.bytes(Files.size(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the size of " + file, e);
+            }
+        }
+        return table.bodyLines();
+    }
+
+    private void switchMain(String bootstrap, DemoConfig config, String from, String to) {
+        heading("Switching the main storage");
+        out.println("From " + from + " to " + to + ": `main: true` moves in " + config.file().getFileName()
+                + " (written to a temp file, then renamed).");
         out.flush();
         DemoWatch watch = new DemoWatch();
         List<BusReader.Read> fanOut;

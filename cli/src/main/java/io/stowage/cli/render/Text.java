@@ -35,6 +35,26 @@ public final class Text {
         return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
+    /** A duration as people say it: {@code 850 ms}, {@code 3.2 s}, {@code 4m 05s}, {@code 6h}, {@code 1h 30m}. */
+    public static String duration(java.time.Duration d) {
+        long millis = Math.max(0, d.toMillis());
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis < 60_000) {
+            return millis % 1000 == 0 ? millis / 1000 + " s"
+                    : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+        long seconds = millis / 1000;
+        long hours = seconds / 3600;
+        long minutes = seconds % 3600 / 60;
+        long rest = seconds % 60;
+        if (hours > 0) {
+            return hours + "h" + (minutes == 0 ? "" : String.format(java.util.Locale.ROOT, " %02dm", minutes));
+        }
+        return minutes + "m" + (rest == 0 ? "" : String.format(java.util.Locale.ROOT, " %02ds", rest));
+    }
+
     /** {@code io.stowage.storage.changed.v1} reads {@code storage.changed}; other versions keep their suffix. */
     public static String shortType(String type) {
         if (type == null || type.isBlank()) {

@@ -2,6 +2,7 @@ package io.stowage.cli.stack;
 
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
+import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.TopicSetup;
 
 import java.io.IOException;
@@ -20,21 +21,30 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The local stack (a Kafka broker and every built service, each a detached process): starting and stopping it. */
+/**
+ * The local stack (a Kafka broker, the S3 server and every built service, each a detached process; the demo's
+ * PostgreSQL once the demo made it): starting and stopping it.
+ */
 public final class LocalStack {
     /** Partitions of every contract topic, as in the tests: more than one, so per-key ordering is exercised. */
     public static final int PARTITIONS = 3;
+    /** The name of the demo's PostgreSQL cluster: {@code .stowage/postgres/demo}. */
+    public static final String DEMO_POSTGRES = "demo";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 25;
 
     private final StowageHome home;
     private final LocalBroker broker;
+    private final LocalS3 s3;
+    private final LocalPostgres demoPostgres;
     private final List<ServiceProcess> services;
 
     public LocalStack(StowageHome home, Path projectDir) {
         this.home = home;
         this.broker = new LocalBroker(home);
+        this.s3 = new LocalS3(home, projectDir);
+        this.demoPostgres = new LocalPostgres(home, DEMO_POSTGRES);
         this.services = LocalService.ALL.stream().map(s -> new ServiceProcess(s, home, projectDir)).toList();
     }
 
@@ -46,6 +56,15 @@ public final class LocalStack {
         return broker;
     }
 
+    public LocalS3 s3() {
+        return s3;
+    }
+
+    /** The demo's PostgreSQL: made by {@code stowage demo}, stopped by {@code down}. */
+    public LocalPostgres demoPostgres() {
+        return demoPostgres;
+    }
+
     public List<ServiceProcess> services() {
         return services;
     }
@@ -54,24 +73,26 @@ public final class LocalStack {
         return services.stream().filter(ServiceProcess::isBuilt).toList();
     }
 
-    /** Up means: the broker runs, and so does every service that is built. */
+    /** Up means: the broker runs, and so do the S3 server and every service, if built. */
     public boolean isUp() {
-        return broker.isRunning() && builtServices().stream().allMatch(s -> s.running().isPresent());
+        return broker.isRunning() && (!s3.isBuilt() || s3.isRunning())
+                && builtServices().stream().allMatch(s -> s.running().isPresent());
     }
 
     /**
-     * Starts what is not running yet (broker, topics, built services) and waits until every service is ready.
-     * Running it again starts nothing twice.
+     * Starts what is not running yet (broker, topics, S3 server, built services) and waits until every service
+     * is ready. Running it again starts nothing twice.
      *
      * @return the broker's address
      */
-    public String up(int kafkaPort, PrintWriter out) {
+    public String up(int kafkaPort, int s3Port, PrintWriter out) {
         home.ensureLayout();
         String bootstrap = startBroker(kafkaPort, out);
         Set<String> created = new TreeSet<>(TopicSetup.ensureTopics(bootstrap, PARTITIONS));
         out.println(created.isEmpty() ? "Topics: all " + Topics.ALL.size() + " present"
                 : "Topics: created " + String.join(", ", created));
         linkBrokerLog();
+        startS3(s3Port, out);
 
         Map<ServiceProcess, ProcessHandle> starting = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
@@ -82,7 +103,10 @@ public final class LocalStack {
         return bootstrap;
     }
 
-    /** Stops every service (SIGTERM, SIGKILL after 15 s), then the broker. Only processes that are ours. */
+    /**
+     * Stops every service (SIGTERM, SIGKILL after 15 s), the demo's PostgreSQL (pg_ctl stop -m fast), the S3
+     * server (SIGTERM, SIGKILL after 30 s), then the broker. Only processes that are ours.
+     */
     public void down(PrintWriter out) {
         Map<ServiceProcess, ProcessHandle> stopping = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
@@ -106,14 +130,25 @@ public final class LocalStack {
             out.println(service.name() + ": stopped (pid " + process.pid() + (graceful ? ")" : ", killed after "
                     + STOP_GRACE.toSeconds() + " s)"));
         });
+        out.flush();
+        List<String> failures = new ArrayList<>();
+        boolean postgresStopped = stopDemoPostgres(out, failures);
+        Optional<Long> s3Pid = s3.running().map(server -> server.pid());
+        boolean s3Stopped = s3.stop();
+        if (s3Stopped) {
+            out.println("S3 server: stopped (pid " + s3Pid.map(String::valueOf).orElse("?") + ")");
+        }
         boolean brokerStopped = broker.stop();
         if (brokerStopped) {
             out.println("Kafka broker: stopped");
         }
-        if (!brokerStopped && stopping.isEmpty()) {
+        if (!brokerStopped && !s3Stopped && !postgresStopped && stopping.isEmpty() && failures.isEmpty()) {
             out.println("Nothing was running.");
         }
         out.flush();
+        if (!failures.isEmpty()) {
+            throw new CliFailure(String.join("; ", failures));
+        }
     }
 
     private String startBroker(int port, PrintWriter out) {
@@ -131,6 +166,50 @@ public final class LocalStack {
             return address;
         } catch (IllegalStateException e) {
             throw new CliFailure("the Kafka broker did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startS3(int port, PrintWriter out) {
+        if (!s3.isBuilt()) {
+            out.println("S3 server: not built yet, skipped (" + s3.jar() + ")");
+            return;
+        }
+        Optional<S3ProxyServer> running = s3.running();
+        S3ProxyServer server;
+        if (running.isPresent()) {
+            server = running.get();
+            out.println("S3 server: already running at " + server.endpoint() + " (pid " + server.pid()
+                    + (server.endpoint().getPort() == port ? ")" : "; --s3-port " + port + " applies after a down)"));
+        } else {
+            out.println("S3 server: starting on 127.0.0.1:" + port + "...");
+            out.flush();
+            try {
+                server = s3.start(port);
+            } catch (IllegalStateException e) {
+                throw new CliFailure("the S3 server did not start: " + e.getMessage(), e);
+            }
+            out.println("S3 server: ready at " + server.endpoint() + " (pid " + server.pid() + ", log "
+                    + server.workDir().resolve("s3proxy.log") + ")");
+        }
+        s3.provision(server);
+        out.println("S3 server: bucket " + LocalS3.BUCKET + ", key pair in the secret " + LocalS3.SECRET + " ("
+                + s3.secretFolder() + ")");
+        out.flush();
+    }
+
+    private boolean stopDemoPostgres(PrintWriter out, List<String> failures) {
+        Optional<LocalPostgres.Running> running = demoPostgres.running();
+        if (running.isEmpty()) {
+            return false;
+        }
+        try {
+            demoPostgres.stop();
+            out.println("PostgreSQL (demo): stopped (pid " + running.get().pid() + ", pg_ctl stop -m fast)");
+            return true;
+        } catch (RuntimeException e) {
+            // The rest still stops; the exit code says that this did not.
+            failures.add("the demo's PostgreSQL (pid " + running.get().pid() + ") did not stop: " + e.getMessage());
+            return false;
         }
     }
 

@@ -109,6 +109,8 @@ public final class ServiceProcess {
         settings.put("kafka.bootstrap.servers", bootstrapServers);
         settings.put("stowage.instance-id", INSTANCE_ID);
         settings.put("quarkus.http.port", Integer.toString(service.httpPort()));
+        // Like the broker, the S3 server and PostgreSQL: the local stack answers on this machine only.
+        settings.put("quarkus.http.host", "127.0.0.1");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());

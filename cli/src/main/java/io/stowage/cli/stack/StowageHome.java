@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The local stack's state folder ({@code .stowage/}) and its layout: the GitOps config folder, the secrets
- * folder, the broker's work directory, one log and one pid file per service, and the demo's storages.
+ * folder, the broker's work directory, one log and one pid file per service, the local S3 server, the demo's
+ * PostgreSQL and its filesystem storage.
  */
 public record StowageHome(Path root) {
     /** Where the launcher says the state is ({@code -Dstowage.home}); without it, {@code .stowage} here. */
@@ -44,6 +45,16 @@ public record StowageHome(Path root) {
 
     public Path run() {
         return root.resolve("run");
+    }
+
+    /** The local S3 server (S3Proxy): its objects under {@code data/}, settings, credentials, log and pid. */
+    public Path s3() {
+        return root.resolve("s3");
+    }
+
+    /** Local PostgreSQL clusters (the demo's), one work directory each: {@code postgres/<name>/data}, its log. */
+    public Path postgres() {
+        return root.resolve("postgres");
     }
 
     /** Filesystem storages of the demo cluster. */

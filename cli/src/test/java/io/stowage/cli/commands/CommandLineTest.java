@@ -26,7 +26,7 @@ class CommandLineTest {
         List<List<String>> paths = new ArrayList<>();
         collect(Stowage.commandLine(), new ArrayList<>(), paths);
         assertThat(paths).extracting(p -> String.join(" ", p)).contains("", "up", "down", "status", "demo", "events",
-                "events tail", "storage", "storage list");
+                "events tail", "storage", "storage list", "backup", "backup create");
 
         for (List<String> path : paths) {
             List<String> help = new ArrayList<>(path);
@@ -79,6 +79,27 @@ class CommandLineTest {
 
         assertThat(result.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(result.err()).contains("Missing required option: '--cluster=CLUSTER'");
+    }
+
+    @Test
+    void backupCreateNeedsAClusterAndAnIdThatCanNameAFolder() throws IOException {
+        Cli.Result noCluster = Cli.run("backup", "create");
+        assertThat(noCluster.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(noCluster.err()).contains("Missing required option: '--cluster=CLUSTER'");
+
+        // Refused before any broker is asked: the closed port is never tried.
+        String kafka = "127.0.0.1:" + closedPort();
+        for (String id : List.of("../etc", ".hidden", "a/b", "x".repeat(129))) {
+            Cli.Result badId = Cli.run("backup", "create", "--kafka", kafka, "--cluster", "pg1", "--backup-id", id);
+            assertThat(badId.exitCode()).as(id).isEqualTo(1);
+            assertThat(badId.err()).as(id).startsWith("stowage: --backup-id must be letters, digits");
+        }
+        Cli.Result noTime = Cli.run("backup", "create", "--kafka", kafka, "--cluster", "pg1", "--wait", "--timeout", "0s");
+        assertThat(noTime.err()).startsWith("stowage: --timeout must be more than 0");
+
+        Cli.Result noBroker = Cli.run("backup", "create", "--kafka", kafka, "--cluster", "pg1");
+        assertThat(noBroker.exitCode()).isEqualTo(1);
+        assertThat(noBroker.err()).startsWith("stowage: Kafka at " + kafka + " is not reachable");
     }
 
     @Test

@@ -55,11 +55,21 @@ class ServiceProcessTest {
         assertThat(command).containsSubsequence(
                 Executables.java(), "-Xmx256m",
                 "-Dkafka.bootstrap.servers=127.0.0.1:9092",
+                "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=8081",
                 "-Dstowage.config.folder=" + home.config(),
                 "-Dstowage.instance-id=local",
                 "-jar", service.jar().toString());
         Executables.setsid().ifPresent(setsid -> assertThat(command.get(0)).isEqualTo(setsid));
+    }
+
+    @Test
+    void backupServiceReadsSecretsFromTheSecretsFolder() {
+        StowageHome home = new StowageHome(homeDir);
+        ServiceProcess service = new ServiceProcess(LocalService.named("backup-service"), home, project);
+
+        assertThat(service.command("127.0.0.1:9092")).contains("-Dstowage.secrets-folder=" + home.secrets(),
+                "-Dquarkus.http.port=8082");
     }
 
     @Test
