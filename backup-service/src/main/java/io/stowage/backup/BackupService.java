@@ -60,6 +60,7 @@ public class BackupService {
         StorageTuning tuning = StorageTuning.DEFAULTS.withPartSize(settings.storage().partSizeMib() << 20)
                 .withParallelism(settings.storage().parallelParts());
         BackupRequestHandler handler = new BackupRequestHandler(topologies,
+                () -> follower.awaitCurrent(Duration.ofSeconds(10)),
                 (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE);
         // A request is handled to its end before the next poll: the offset is committed after the outcome is
         // published (at-least-once), so the poll interval must allow for the longest backup.

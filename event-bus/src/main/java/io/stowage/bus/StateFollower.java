@@ -26,6 +26,8 @@ public class StateFollower implements AutoCloseable {
     private final String topic;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
+    private final java.util.concurrent.ConcurrentLinkedQueue<CountDownLatch> catchUps =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
     /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
@@ -47,6 +49,16 @@ public class StateFollower implements AutoCloseable {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Waits until everything committed on the topic up to now has been handed over: a request that names a
+     * cluster applied a moment ago finds it.
+     */
+    public boolean awaitCurrent(Duration timeout) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        catchUps.add(latch);
+        return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void run() {
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
@@ -54,15 +66,28 @@ public class StateFollower implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<CountDownLatch> waiting = new java.util.ArrayList<>();
+            Map<TopicPartition, Long> waitingFor = Map.of();
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                if (!catchUps.isEmpty()) {
+                    // New waiters: they wait for the end as it is now (already-waiting ones are satisfied by it too).
+                    for (CountDownLatch l; (l = catchUps.poll()) != null; ) {
+                        waiting.add(l);
+                    }
+                    waitingFor = consumer.endOffsets(partitions);
+                }
+                if (!waiting.isEmpty() && reached(waitingFor)) {
+                    waiting.forEach(CountDownLatch::countDown);
+                    waiting.clear();
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
                     try {
                         onRecord.accept(r);
                     } catch (RuntimeException e) {
                         LOG.errorf(e, "could not apply %s-%d@%d; going on", r.topic(), r.partition(), r.offset());
                     }
                 }
-                if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (caughtUp.getCount() > 0 && reached(end)) {
                     caughtUp.countDown();
                 }
             }
@@ -73,6 +98,10 @@ public class StateFollower implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     @Override

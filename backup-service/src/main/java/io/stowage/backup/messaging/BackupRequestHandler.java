@@ -35,16 +35,24 @@ public final class BackupRequestHandler implements EventHandler {
         BackupStorage open(String cluster, String name, StorageSpec spec) throws java.io.IOException;
     }
 
+    /** Waits until the followed topology holds everything committed so far; false if it could not in time. */
+    @FunctionalInterface
+    public interface TopologyCatchUp {
+        boolean awaitCurrent() throws InterruptedException;
+    }
+
     private final ClusterTopologies topologies;
+    private final TopologyCatchUp catchUp;
     private final StorageOpener storages;
     private final SecretSource secrets;
     private final BaseBackupRun run;
     private final EventPublisher publisher;
     private final String source;
 
-    public BackupRequestHandler(ClusterTopologies topologies, StorageOpener storages, SecretSource secrets,
-                                BaseBackupRun run, EventPublisher publisher, String source) {
+    public BackupRequestHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
+                                SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source) {
         this.topologies = topologies;
+        this.catchUp = catchUp;
         this.storages = storages;
         this.secrets = secrets;
         this.run = run;
@@ -59,6 +67,10 @@ public final class BackupRequestHandler implements EventHandler {
         }
         BackupRequests.Decision decision = BackupRequests.decide(request,
                 topologies.get(request.cluster()).orElse(null), event.id());
+        if (decision.refusal() != null && caughtUp()) {
+            // The request may name a cluster or storage applied a moment ago: decide again on the current topology.
+            decision = BackupRequests.decide(request, topologies.get(request.cluster()).orElse(null), event.id());
+        }
         String tag = "[" + event.correlationId() + "] backup " + decision.backupId() + " of " + request.cluster();
         if (decision.refusal() != null) {
             LOG.warnf("%s refused: %s", tag, decision.refusal());
@@ -90,6 +102,15 @@ public final class BackupRequestHandler implements EventHandler {
             fail(event, request.cluster(), decision, reason);
         } finally {
             opened.values().forEach(BackupStorage::close);
+        }
+    }
+
+    private boolean caughtUp() {
+        try {
+            return catchUp.awaitCurrent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -117,7 +117,8 @@ public final class BaseBackupRun {
                 tarBytes = copy(pg.stream(), zstd, read);
             }
             pg.awaitSuccess();
-            ticker.shutdownNow();
+            // Reading is done; the ticker goes on reporting while the last parts and the manifests are written.
+            listener.progress(plan, tarBytes, facts.databaseBytes(), 0);
 
             completeAll(uploads);
             OffsetDateTime stopTime = now();

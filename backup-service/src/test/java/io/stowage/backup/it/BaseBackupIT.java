@@ -157,6 +157,35 @@ class BaseBackupIT {
     }
 
     @Test
+    void aSecondRequestForTheSameClusterWaitsItsTurn() throws Exception {
+        String first = "turn-1-" + UUID.randomUUID().toString().substring(0, 8);
+        String second = "turn-2-" + UUID.randomUUID().toString().substring(0, 8);
+        List<BusReader.Read> reads = new java.util.ArrayList<>();
+        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+            BackupFixture.request(publisher, cluster, List.of("local"), first);
+            BackupFixture.request(publisher, cluster, List.of("local"), second);
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> {
+                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid).forEach(reads::add);
+                return reads.stream().filter(r -> r.event().data() instanceof BackupCompleted c
+                        && (c.backupId().equals(first) || c.backupId().equals(second))).count() == 2;
+            });
+        }
+        // One cluster, one partition: offsets order its events. The second starts after the first completes.
+        long firstCompleted = offsetOf(reads, EventType.BACKUP_COMPLETED, first);
+        long secondStarted = offsetOf(reads, EventType.BACKUP_STARTED, second);
+        assertThat(secondStarted).isGreaterThan(firstCompleted);
+        assertThat(reads).noneMatch(r -> r.event().data() instanceof BackupFailed);
+    }
+
+    private static long offsetOf(List<BusReader.Read> reads, EventType type, String backupId) {
+        return reads.stream().filter(r -> r.event().type() == type)
+                .filter(r -> (r.event().data() instanceof BackupCompleted c && c.backupId().equals(backupId))
+                        || (r.event().data() instanceof io.stowage.events.data.BackupStarted s
+                        && s.backupId().equals(backupId)))
+                .mapToLong(r -> r.record().offset()).findFirst().orElseThrow();
+    }
+
+    @Test
     void anUnknownStorageFailsTheBackupAndWritesNothing() throws Exception {
         String backupId = "unknown-" + UUID.randomUUID().toString().substring(0, 8);
         try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
