@@ -658,7 +658,7 @@ public final class BaseBackupBenchmark {
                 + " judged on the paired median.%n", DEFAULT_WORKERS);
         System.out.printf("backup: %s of tar read, zstd level 1 -> %s stored (ratio %.2f)%n", mb(bestFs.tarBytes()),
                 mb(bestFs.storedBytes()), bestFs.tarBytes() / (double) bestFs.storedBytes());
-        String header = String.format(Locale.ROOT, "%-42s %7s  %-20s %7s %10s %9s  %-20s  %-26s %-24s %s", "run",
+        String header = String.format(Locale.ROOT, "%-42s %7s  %-20s %7s %10s %9s  %-20s  %-33s %-22s %s", "run",
                 "time s", "attempts", "x floor", "stored MB", "service s", "heap MiB max (live)", "goal", "paired",
                 "met");
         System.out.println(header);
@@ -688,7 +688,7 @@ public final class BaseBackupBenchmark {
         long heapMaxSweep = sweepRuns.values().stream().flatMap(m -> m.values().stream())
                 .flatMap(r -> r.attempts.stream()).mapToLong(Attempt::heapMax).max().orElse(-1);
         long all = Math.max(heapMax, heapMaxSweep);
-        System.out.printf(Locale.ROOT, "%-42s %7s  %-20s %7s %10s %9s  %-20s  %-26s %-24s %s%n",
+        System.out.printf(Locale.ROOT, "%-42s %7s  %-20s %7s %10s %9s  %-20s  %-33s %-22s %s%n",
                 "backup-service heap, every Stowage attempt", "", "", "", "", "", mib(all) + " max", "< 256 MiB (-Xmx256m)",
                 "", all > 0 && all < HEAP_LIMIT ? "yes" : "NO");
         System.out.println("heap: the largest sum of backup-service's heap pools, sampled every " + HEAP_SAMPLE_MILLIS
@@ -803,7 +803,7 @@ public final class BaseBackupBenchmark {
     private void row(Run r, double floor, String goal, String paired, Boolean met) {
         Attempt b = r.best();
         String heap = b.heapMax() >= 0 ? mib(b.heapMax()) + " (" + mib(b.liveMax()) + ")" : "-";
-        System.out.printf(Locale.ROOT, "%-42s %7.2f  %-20s %7.2f %10.1f %9s  %-20s  %-26s %-24s %s%n", r.label,
+        System.out.printf(Locale.ROOT, "%-42s %7.2f  %-20s %7.2f %10.1f %9s  %-20s  %-33s %-22s %s%n", r.label,
                 b.seconds(), r.all(), b.seconds() / floor, b.storedBytes() / 1e6,
                 b.serviceSeconds() >= 0 ? fmt(b.serviceSeconds(), 2) : "-", heap, goal, paired == null ? "-" : paired,
                 met == null ? "-" : met ? "yes" : "NO");
