@@ -40,7 +40,7 @@ public interface BackupServiceSettings {
         int zstdLevel();
 
         /** zstd worker threads (0: compress on the copying thread). */
-        @WithDefault("1")
+        @WithDefault("2")
         int zstdWorkers();
 
         /** How often a running backup publishes backup.progress.v1. */
