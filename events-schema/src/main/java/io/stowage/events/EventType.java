@@ -16,6 +16,7 @@ public enum EventType {
     BACKUP_COMPLETED("io.stowage.backup.completed.v1", Topics.BACKUP, BackupCompleted.class),
     BACKUP_FAILED("io.stowage.backup.failed.v1", Topics.BACKUP, BackupFailed.class),
     WAL_ARCHIVED("io.stowage.wal.archived.v1", Topics.BACKUP, WalArchived.class),
+    WAL_LAG("io.stowage.wal.lag.v1", Topics.BACKUP, WalLag.class),
     RESTORE_REQUESTED("io.stowage.restore.requested.v1", Topics.RESTORE, RestoreRequested.class),
     RESTORE_STARTED("io.stowage.restore.started.v1", Topics.RESTORE, RestoreStarted.class),
     RESTORE_STEP("io.stowage.restore.step.v1", Topics.RESTORE, RestoreStep.class),

@@ -91,7 +91,10 @@ final class GoldenEvents {
                     "storage local: cannot write /srv/backups/stowage/pg1/backups/nightly-20261122/base.tar.zst: "
                             + "No space left on device");
             case WAL_ARCHIVED -> new WalArchived(CLUSTER, "s3-us-west", "00000001", "000000010000000000000005",
-                    16777216L, "be9529e7f6c7afd18495df632d226967cc9fe87d332e46f1d4c58fcc61c170b9");
+                    16777216L, "be9529e7f6c7afd18495df632d226967cc9fe87d332e46f1d4c58fcc61c170b9", 4190208L,
+                    OffsetDateTime.parse("2026-11-22T03:14:07.218Z"));
+            case WAL_LAG -> new WalLag(CLUSTER, "s3-us-west", WalLag.LAGGING, 12, 201326592L, 1073741824L,
+                    "000000010000000000000005", 94, false, "storage 's3-us-west': connect timed out");
             case RESTORE_REQUESTED -> new RestoreRequested(CLUSTER, "latest", "dr-copy",
                     new PitrTarget(OffsetDateTime.parse("2026-11-22T09:30:00Z"), null),
                     new StorageSpec(null, StorageType.S3,
