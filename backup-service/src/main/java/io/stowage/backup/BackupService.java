@@ -2,13 +2,23 @@ package io.stowage.backup;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.stowage.backup.messaging.ArchiverOwnership;
 import io.stowage.backup.messaging.BackupRequestHandler;
+import io.stowage.backup.messaging.KafkaWalEvents;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.settings.BackupServiceSettings;
 import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.backup.wal.ArchivingPauses;
+import io.stowage.backup.wal.ClusterArchiver;
+import io.stowage.backup.wal.WalArchivers;
+import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.StateFollower;
+import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
 import io.stowage.storage.SecretsFolder;
 import io.stowage.storage.StorageTuning;
@@ -22,10 +32,15 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * backup-service's life: follow the topology, then take the base backups requested on {@code stowage.backup}, one
- * at a time per instance (a cluster's requests all land on one instance: they are keyed by cluster).
+ * backup-service's life: follow the topology and the restores' pauses, archive the WAL of the clusters this instance
+ * owns, and take the base backups requested on {@code stowage.backup}, one at a time per instance (a cluster's
+ * requests all land on one instance: they are keyed by cluster).
  */
 @ApplicationScoped
 public class BackupService {
@@ -40,18 +55,42 @@ public class BackupService {
     private StateFollower follower;
     private EventPublisher events;
     private EventConsumerLoop requests;
+    private final ArchivingPauses pauses = new ArchivingPauses();
+    private final MeterRegistry metrics;
+    private StateFollower restores;
+    private volatile WalArchivers archivers;
+    private ArchiverOwnership ownership;
+    private ScheduledExecutorService gauges;
 
-    BackupService(BackupServiceSettings settings, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    BackupService(BackupServiceSettings settings, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                  MeterRegistry metrics) {
         this.settings = settings;
         this.bootstrapServers = bootstrapServers;
+        this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
-        follower = new StateFollower(bootstrapServers, Topics.TOPOLOGY, topologies::apply).start();
+        follower = new StateFollower(bootstrapServers, Topics.TOPOLOGY, record -> {
+            topologies.apply(record);
+            reconcileArchivers();
+        }).start();
         if (!follower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }
         LOG.infof("following the topology of %d cluster(s)", topologies.size());
+        // The restore topic is small (a few events per restore): read whole, it tells which clusters are paused.
+        restores = new StateFollower(bootstrapServers, Topics.RESTORE, record -> {
+            try {
+                if (record.value() != null && pauses.apply(KafkaEvents.fromRecord(record))) {
+                    reconcileArchivers();
+                }
+            } catch (InvalidEventException e) {
+                LOG.debugf("skipping an invalid restore event at offset %d: %s", record.offset(), e.getMessage());
+            }
+        }).start();
+        if (!restores.awaitCaughtUp(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
+        }
         events = new EventPublisher(bootstrapServers, "stowage-backup-service-" + settings.instanceId());
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         BaseBackupRun run = new BaseBackupRun(new BaseBackupRun.Settings(settings.backup().zstdLevel(),
@@ -61,14 +100,60 @@ public class BackupService {
                 .withParallelism(settings.storage().parallelParts());
         BackupRequestHandler handler = new BackupRequestHandler(topologies,
                 () -> follower.awaitCurrent(Duration.ofSeconds(10)),
-                (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE);
+                (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE,
+                pauses);
         // A request is handled to its end before the next poll: the offset is committed after the outcome is
         // published (at-least-once), so the poll interval must allow for the longest backup.
         requests = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.BACKUP), handler, events, SOURCE,
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
                         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
                                 settings.backup().maxDuration().toMillis()))).start();
+        if (settings.wal().enabled()) {
+            startWalArchiving(secrets, tuning);
+        }
         ready = true;
+    }
+
+    private void startWalArchiving(SecretsFolder secrets, StorageTuning tuning) {
+        BackupServiceSettings.Wal wal = settings.wal();
+        KafkaWalEvents walEvents = new KafkaWalEvents(events, SOURCE, metrics);
+        archivers = new WalArchivers(topologies, pauses,
+                (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets,
+                new ClusterArchiver.Settings(wal.spoolFolder().toAbsolutePath(), (long) wal.queueLimitMib() << 20,
+                        wal.lagAlert(), wal.maxBackoff(), wal.zstdLevel()),
+                walEvents, walEvents, wal.pauseTimeout());
+        ownership = new ArchiverOwnership(bootstrapServers, settings.instanceId(), archivers).start();
+        registerWalGauges();
+    }
+
+    private void reconcileArchivers() {
+        WalArchivers a = archivers;
+        if (a != null) {
+            a.reconcile();
+        }
+    }
+
+    /** Per-cluster queue and lag gauges, refreshed every 2 s from the running archivers. */
+    private void registerWalGauges() {
+        Map<String, Function<ClusterArchiver.Status, Number>> measures = Map.of(
+                "stowage.wal.queue.segments", ClusterArchiver.Status::queuedSegments,
+                "stowage.wal.queue.bytes", ClusterArchiver.Status::queuedBytes,
+                "stowage.wal.lag.seconds", s -> s.oldestWait().toMillis() / 1000.0,
+                "stowage.wal.lagging", s -> s.lagging() ? 1 : 0);
+        Map<String, MultiGauge> registered = new java.util.HashMap<>();
+        measures.keySet().forEach(name -> registered.put(name, MultiGauge.builder(name).register(metrics)));
+        gauges = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "wal-gauges");
+            t.setDaemon(true);
+            return t;
+        });
+        gauges.scheduleAtFixedRate(() -> {
+            Map<String, ClusterArchiver.Status> statuses = new java.util.TreeMap<>();
+            archivers.running().forEach((cluster, archiver) -> statuses.put(cluster, archiver.status()));
+            measures.forEach((name, measure) -> registered.get(name).register(statuses.entrySet().stream()
+                    .map(e -> MultiGauge.Row.of(Tags.of("cluster", e.getKey()), measure.apply(e.getValue())))
+                    .toList(), true));
+        }, 0, 2, TimeUnit.SECONDS);
     }
 
     public boolean ready() {
@@ -76,6 +161,18 @@ public class BackupService {
     }
 
     void onStop(@Observes ShutdownEvent stop) {
+        if (gauges != null) {
+            gauges.shutdownNow();
+        }
+        if (ownership != null) {
+            ownership.close();
+        }
+        if (archivers != null) {
+            archivers.close();
+        }
+        if (restores != null) {
+            restores.close();
+        }
         if (requests != null) {
             requests.close();
         }

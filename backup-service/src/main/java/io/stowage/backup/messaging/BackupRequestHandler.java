@@ -5,6 +5,8 @@ import io.stowage.backup.pipeline.BackupRequests;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.postgres.PostgresTools;
 import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.backup.topology.StorageOpener;
+import io.stowage.backup.wal.ArchivingPauses;
 import io.stowage.bus.EventHandler;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
@@ -12,7 +14,6 @@ import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.StowageEvent;
-import io.stowage.events.spec.StorageSpec;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.SecretSource;
 import org.jboss.logging.Logger;
@@ -20,6 +21,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Handles {@code backup.requested.v1}: decides against the applied topology, takes the backup, and answers with
@@ -28,12 +30,6 @@ import java.util.Map;
  */
 public final class BackupRequestHandler implements EventHandler {
     private static final Logger LOG = Logger.getLogger(BackupRequestHandler.class);
-
-    /** Opens one storage of a cluster (the storage library's factory). */
-    @FunctionalInterface
-    public interface StorageOpener {
-        BackupStorage open(String cluster, String name, StorageSpec spec) throws java.io.IOException;
-    }
 
     /** Waits until the followed topology holds everything committed so far; false if it could not in time. */
     @FunctionalInterface
@@ -48,9 +44,12 @@ public final class BackupRequestHandler implements EventHandler {
     private final BaseBackupRun run;
     private final EventPublisher publisher;
     private final String source;
+    private final ArchivingPauses pauses;
 
     public BackupRequestHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
-                                SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source) {
+                                SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source,
+                                ArchivingPauses pauses) {
+        this.pauses = pauses;
         this.topologies = topologies;
         this.catchUp = catchUp;
         this.storages = storages;
@@ -72,6 +71,14 @@ public final class BackupRequestHandler implements EventHandler {
             decision = BackupRequests.decide(request, topologies.get(request.cluster()).orElse(null), event.id());
         }
         String tag = "[" + event.correlationId() + "] backup " + decision.backupId() + " of " + request.cluster();
+        Optional<ArchivingPauses.Request> paused = pauses.pausedBy(request.cluster());
+        if (decision.refusal() == null && paused.isPresent()) {
+            String reason = "cluster " + request.cluster() + " is being restored (restore " + paused.get().restoreId()
+                    + "): backups resume when the restore ends";
+            LOG.warnf("%s refused: %s", tag, reason);
+            fail(event, request.cluster(), decision, reason);
+            return;
+        }
         if (decision.refusal() != null) {
             LOG.warnf("%s refused: %s", tag, decision.refusal());
             fail(event, request.cluster(), decision, decision.refusal());

@@ -22,6 +22,42 @@ public interface BackupServiceSettings {
 
     Transfer storage();
 
+    Wal wal();
+
+    /** How WAL is archived (clusters with {@code pitr.enabled}). */
+    interface Wal {
+        /** Whether this instance archives WAL at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where complete segments wait for the main storage (one folder per cluster). */
+        @WithDefault(".stowage/wal-spool")
+        Path spoolFolder();
+
+        /**
+         * The most segment bytes waiting per cluster: at the limit receiving stops, and PostgreSQL keeps the WAL
+         * for the cluster's replication slot.
+         */
+        @WithDefault("1024")
+        int queueLimitMib();
+
+        /** A waiting segment older than this publishes {@code wal.lag.v1} LAGGING. */
+        @WithDefault("30s")
+        Duration lagAlert();
+
+        /** The longest wait between two attempts to store a segment (it doubles from 0.5 s up to this). */
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** zstd level of archived segments. */
+        @WithDefault("1")
+        int zstdLevel();
+
+        /** How long a restore's pause may wait for the WAL written so far to be stored. */
+        @WithDefault("2m")
+        Duration pauseTimeout();
+    }
+
     /** How objects move to S3 storages. */
     interface Transfer {
         /** Multipart part size in MiB (at least 5): memory per upload is part size x (parallel parts + 1). */

@@ -20,6 +20,11 @@ public final class ClusterTopologies {
         return Optional.ofNullable(byCluster.get(cluster));
     }
 
+    /** Every cluster's topology, as followed so far. */
+    public java.util.Collection<TopologyApplied> all() {
+        return java.util.List.copyOf(byCluster.values());
+    }
+
     public int size() {
         return byCluster.size();
     }
