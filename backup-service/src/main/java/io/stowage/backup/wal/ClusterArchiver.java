@@ -96,6 +96,7 @@ public final class ClusterArchiver {
     private volatile HistoryFile history;
     private volatile boolean queueFull;
     private volatile boolean lagging;
+    private volatile boolean reportedFull;
     private volatile String lastError;
     private volatile String lastSegment;
     private volatile String lastStorage;
@@ -462,7 +463,7 @@ public final class ClusterArchiver {
         Instant now = Instant.now();
         boolean behind = queueFull || snap.oldestWait(now).compareTo(settings.lagAlert()) > 0;
         String state = null;
-        if (behind && !lagging) {
+        if (behind && (!lagging || (queueFull && !reportedFull))) {
             state = WalLag.LAGGING;
         } else if (lagging && snap.segments() == 0 && !queueFull) {
             state = WalLag.CAUGHT_UP;
@@ -471,6 +472,7 @@ public final class ClusterArchiver {
             return;
         }
         lagging = state.equals(WalLag.LAGGING);
+        reportedFull = lagging && queueFull;
         String storage;
         try {
             storage = main.get().map(Target::name).orElse("none");

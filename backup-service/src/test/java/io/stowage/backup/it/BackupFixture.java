@@ -53,12 +53,18 @@ final class BackupFixture {
     /** Publishes the cluster's applied topology, as config-service does, with {@code main} as the main. */
     static void publishTopology(String bootstrap, String cluster, PostgresCluster pg, String main,
                                 Map<String, StorageSpec> storages) {
+        publishTopology(bootstrap, cluster, pg, main, storages, false, 1);
+    }
+
+    /** The same with PITR (WAL archiving) on or off, as revision {@code revision} of the cluster's topology. */
+    static void publishTopology(String bootstrap, String cluster, PostgresCluster pg, String main,
+                                Map<String, StorageSpec> storages, boolean pitr, long revision) {
         Map<String, StorageSpec> resolved = new TreeMap<>();
         storages.forEach((n, s) -> resolved.put(n, s.withMain(n.equals(main))));
         List<String> profiles = resolved.keySet().stream().filter(n -> !n.equals(main)).toList();
-        TopologyApplied t = new TopologyApplied(cluster, 1, main, profiles, new BackupConfigSpec(
+        TopologyApplied t = new TopologyApplied(cluster, revision, main, profiles, new BackupConfigSpec(
                 new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null, pg.binDirectory().toString(), null),
-                new PitrSpec(false), resolved), false, "test");
+                new PitrSpec(pitr), resolved), false, "test");
         try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "test-topology-" + cluster)) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }

@@ -1,0 +1,390 @@
+package io.stowage.backup.it;
+
+import io.stowage.backup.wal.ClusterArchiver;
+import io.stowage.bus.BusReader;
+import io.stowage.bus.EventPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.Topics;
+import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.WalArchived;
+import io.stowage.events.data.WalLag;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.localstack.PostgresCluster;
+import io.stowage.localstack.S3ProxyServer;
+import io.stowage.localstack.ServiceProcess;
+import io.stowage.localstack.SharedKafka;
+import io.stowage.localstack.SharedS3;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * WAL archiving against a real PostgreSQL under write load, a real Kafka broker and a real S3 server: every segment
+ * from the slot's start reaches the main storage (only), decompresses to what PostgreSQL wrote and reads with
+ * pg_waldump; the chain continues across a main change; a storage that stops answering is survived; a restore's
+ * pause and resume leave no gap. Several clusters share one PostgreSQL: each has its own slot.
+ */
+class WalArchivingIT {
+    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    static final String BUCKET = "wal-it";
+    static final int QUEUE_LIMIT_MIB = 64;
+
+    static Path work;
+    static String bootstrap;
+    static S3ProxyServer s3;
+    static PostgresCluster pg;
+    static ServiceProcess service;
+    static EventPublisher publisher;
+    static BusReader reader;
+    static final List<Envelope<?>> seen = new CopyOnWriteArrayList<>();
+    static Thread collector;
+    static volatile boolean collecting = true;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("wal-it");
+        bootstrap = SharedKafka.bootstrapServers();
+        s3 = SharedS3.http();
+        s3.createBucket(BUCKET);
+        pg = PostgresCluster.start(work.resolve("pg"));
+        // Keeps every WAL file in pg_wal from now on, so archived segments can be compared with PostgreSQL's own.
+        pg.psql("select pg_create_physical_replication_slot('it_keep', true)");
+
+        Path secrets = Files.createDirectories(work.resolve("secrets"));
+        BackupFixture.writeSecret(secrets, "s3-creds", "AWS_ACCESS_KEY_ID", s3.accessKeyId());
+        BackupFixture.writeSecret(secrets, "s3-creds", "AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
+
+        publisher = new EventPublisher(bootstrap, "wal-it");
+        reader = new BusReader(bootstrap, List.of(Topics.BACKUP, Topics.RESTORE), false);
+        reader.poll(Duration.ofSeconds(1));
+        collector = new Thread(() -> {
+            while (collecting) {
+                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
+                        .map(BusReader.Read::event).forEach(seen::add);
+            }
+        }, "wal-it-events");
+        collector.start();
+        service = new ServiceProcess(JAR, Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "stowage.secrets-folder", secrets.toString(),
+                "stowage.instance-id", "wal-it",
+                "stowage.wal.spool-folder", work.resolve("spool").toString(),
+                "stowage.wal.queue-limit-mib", String.valueOf(QUEUE_LIMIT_MIB),
+                "stowage.wal.lag-alert", "2s",
+                "stowage.wal.max-backoff", "1s"), work.resolve("backup-service.log")).start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+        collecting = false;
+        if (collector != null) {
+            collector.join(5_000);
+        }
+        if (reader != null) {
+            reader.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void everySegmentFromTheSlotStartIsOnTheMainOnlyAndReadsBack() throws Exception {
+        String cluster = cluster("main");
+        Path local = Files.createDirectories(work.resolve("main-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local", Map.of(
+                "local", BackupFixture.filesystem(local),
+                "s3", BackupFixture.s3(s3, BUCKET, null)), true, 1);
+        String first = awaitSlot(cluster);
+
+        pg.pgbench("-i", "-s", "3", "-q");
+        pg.pgbench("-c", "2", "-T", "3", "-n");
+        String last = WalChain.switchWal(pg);
+
+        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
+        assertThat(archived.values()).extracting(WalArchived::storage).containsOnly("local");
+        Path dir = Files.createDirectories(work.resolve("read-back-main"));
+        for (String segment : WalChain.range(first, last)) {
+            Path copy = dir.resolve(segment);
+            WalChain.decompress(Files.newInputStream(walFile(local, cluster, segment)), copy);
+            assertThat(WalChain.sha256(copy)).as(segment).isEqualTo(archived.get(segment).sha256())
+                    .isEqualTo(WalChain.sha256(pg.dataDirectory().resolve("pg_wal").resolve(segment)));
+            assertThat(archived.get(segment).storedBytes()).isLessThan(WalChain.SEGMENT_SIZE);
+        }
+        assertThat(WalChain.waldump(pg, dir, first, last)).startsWith("exit 0");
+        try (S3Client client = s3Client()) {
+            assertThat(s3Keys(client, "stowage/" + cluster + "/")).as("profiles never receive WAL").isEmpty();
+        }
+        stopArchiving(cluster, local);
+    }
+
+    @Test
+    void aMainChangeMovesTheChainToTheNewMainWithoutAGap() throws Exception {
+        String cluster = cluster("switch");
+        Path local = Files.createDirectories(work.resolve("switch-local"));
+        Map<String, StorageSpec> storages = Map.of(
+                "local", BackupFixture.filesystem(local),
+                "s3", BackupFixture.s3(s3, BUCKET, null));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local", storages, true, 1);
+        String first = awaitSlot(cluster);
+        pg.pgbench("-i", "-s", "2", "-q");
+        String beforeSwitch = WalChain.switchWal(pg);
+        awaitArchived(cluster, first, beforeSwitch);
+
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "s3", storages, true, 2);
+        pg.pgbench("-i", "-s", "2", "-q");
+        pg.pgbench("-c", "2", "-T", "2", "-n");
+        String last = WalChain.switchWal(pg);
+        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
+
+        Path dir = Files.createDirectories(work.resolve("read-back-switch"));
+        List<String> onLocal = new ArrayList<>();
+        List<String> onS3 = new ArrayList<>();
+        try (S3Client client = s3Client()) {
+            List<String> s3Wal = s3Keys(client, "stowage/" + cluster + "/wal/");
+            for (String segment : WalChain.range(first, last)) {
+                String storage = archived.get(segment).storage();
+                Path copy = dir.resolve(segment);
+                if (storage.equals("local")) {
+                    onLocal.add(segment);
+                    WalChain.decompress(Files.newInputStream(walFile(local, cluster, segment)), copy);
+                } else {
+                    onS3.add(segment);
+                    WalChain.decompress(client.getObject(b -> b.bucket(BUCKET)
+                            .key("stowage/" + cluster + "/wal/00000001/" + segment + ".zst")), copy);
+                }
+                assertThat(WalChain.sha256(copy)).as(segment).isEqualTo(archived.get(segment).sha256());
+            }
+            assertThat(s3Wal).as("the new main holds exactly the segments the events say")
+                    .containsExactlyInAnyOrderElementsOf(onS3.stream()
+                            .map(s -> "stowage/" + cluster + "/wal/00000001/" + s + ".zst").toList());
+        }
+        try (Stream<Path> files = Files.list(walFolder(local, cluster))) {
+            assertThat(files.map(p -> p.getFileName().toString().replace(".zst", "")).toList())
+                    .as("the old main holds exactly the segments the events say")
+                    .containsExactlyInAnyOrderElementsOf(onLocal);
+        }
+        assertThat(onLocal).contains(beforeSwitch);
+        assertThat(onS3).contains(last);
+        assertThat(onLocal.stream().max(String::compareTo).orElseThrow())
+                .as("the chain moves once: everything on the old main comes before everything on the new")
+                .isLessThan(onS3.stream().min(String::compareTo).orElseThrow());
+        assertThat(WalChain.waldump(pg, dir, first, last)).startsWith("exit 0");
+        stopArchiving(cluster, local);
+    }
+
+    @Test
+    void aStorageThatStopsAnsweringFillsABoundedQueueThenCatchesUp() throws Exception {
+        String cluster = cluster("outage");
+        Path local = Files.createDirectories(work.resolve("outage-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), true, 1);
+        String first = awaitSlot(cluster);
+        pg.pgbench("-i", "-s", "1", "-q");
+        awaitArchived(cluster, first, WalChain.switchWal(pg));
+
+        // The storage breaks: its folder becomes a plain file, which no one (not even root) can write under.
+        Path away = work.resolve("outage-local-away");
+        Files.move(local, away);
+        Files.writeString(local, "not a folder");
+        Path spool = work.resolve("spool").resolve(ClusterArchiver.slotName(cluster));
+        List<Long> spoolSizes = new CopyOnWriteArrayList<>();
+        pg.pgbench("-i", "-s", "8", "-q");
+        String last = WalChain.switchWal(pg);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            spoolSizes.add(folderSize(spool));
+            assertThat(lags(cluster)).anyMatch(l -> l.state().equals(WalLag.LAGGING) && l.queueFull()
+                    && l.lastError() != null);
+        });
+        WalLag full = lags(cluster).stream().filter(WalLag::queueFull).findFirst().orElseThrow();
+        assertThat(full.queuedBytes()).isLessThanOrEqualTo(full.queueLimitBytes());
+        assertThat(full.queueLimitBytes()).isEqualTo((long) QUEUE_LIMIT_MIB << 20);
+        spoolSizes.add(folderSize(spool));
+        assertThat(spoolSizes).as("the spool never grows past the limit plus the segment being received")
+                .allMatch(size -> size <= ((long) QUEUE_LIMIT_MIB << 20) + WalChain.SEGMENT_SIZE);
+        assertThat(service.get("/q/metrics")).contains("stowage_wal_lagging{cluster=\"" + cluster + "\"} 1.0");
+
+        Files.delete(local);
+        Files.move(away, local);
+        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lags(cluster).stream()
+                .anyMatch(l -> l.state().equals(WalLag.CAUGHT_UP)));
+        Path dir = Files.createDirectories(work.resolve("read-back-outage"));
+        for (String segment : WalChain.range(first, last)) {
+            WalChain.decompress(Files.newInputStream(walFile(local, cluster, segment)), dir.resolve(segment));
+            assertThat(archived.get(segment).storage()).isEqualTo("local");
+        }
+        assertThat(WalChain.waldump(pg, dir, first, last)).startsWith("exit 0");
+        stopArchiving(cluster, local);
+    }
+
+    @Test
+    void aRestorePausesArchivingAndBackupsThenResumesWithoutAGap() throws Exception {
+        String cluster = cluster("pause");
+        Path local = Files.createDirectories(work.resolve("pause-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), true, 1);
+        String first = awaitSlot(cluster);
+        pg.psql("create table pause_marker (t text); insert into pause_marker values ('before the pause')");
+        String marker = WalChain.switchWal(pg); // not awaited: the pause itself must archive it
+
+        Envelope<RestoreStep> pause = Envelope.root("/stowage/test", new RestoreStep(cluster, "restore-1",
+                "pause-archiving", "STARTED", null));
+        publisher.publishAndWait(pause);
+        RestoreStep paused = awaitAnswer(pause, "pause-archiving");
+        assertThat(paused.detail()).contains("archiving paused").contains("storage 'local'");
+        assertThat(archivedNames(cluster)).as("everything written before the pause is archived").contains(marker);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pg.psql("select active from pg_replication_slots "
+                + "where slot_name = '" + ClusterArchiver.slotName(cluster) + "'").equals("f"));
+
+        Envelope<?> backup = BackupFixture.request(publisher, cluster, List.of("local"), "during-restore");
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
+                .anyMatch(e -> e.correlationId().equals(backup.correlationId()) && e.type() == EventType.BACKUP_FAILED));
+        BackupFailed refused = (BackupFailed) seen.stream().filter(e -> e.correlationId().equals(backup.correlationId())
+                && e.type() == EventType.BACKUP_FAILED).findFirst().orElseThrow().data();
+        assertThat(refused.reason()).contains("being restored").contains("restore-1");
+
+        pg.pgbench("-i", "-s", "1", "-q");
+        String duringPause = WalChain.switchWal(pg);
+        int archivedBefore = archivedNames(cluster).size();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> archivedNames(cluster).size() == archivedBefore);
+
+        Envelope<RestoreStep> resume = Envelope.inCorrelation(pause.correlationId(), pause.id(), "/stowage/test",
+                new RestoreStep(cluster, "restore-1", "resume-archiving", "STARTED", null));
+        publisher.publishAndWait(resume);
+        assertThat(awaitAnswer(resume, "resume-archiving").detail()).contains("archiving resumed");
+        Map<String, WalArchived> archived = awaitArchived(cluster, first, duringPause);
+        assertThat(archived).containsKey(duringPause);
+        stopArchiving(cluster, local);
+    }
+
+    // ---- helpers ----
+
+    static String cluster(String purpose) {
+        return "wal_" + purpose + "_" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    /** Waits for the archiver's slot; returns the segment it starts from. */
+    static String awaitSlot(String cluster) {
+        String slot = ClusterArchiver.slotName(cluster);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !pg.psql(
+                "select slot_name from pg_replication_slots where slot_name = '" + slot + "'").isEmpty());
+        return WalChain.slotStart(pg, slot);
+    }
+
+    /** Waits until every segment from first to last has a wal.archived.v1; returns them by segment name. */
+    static Map<String, WalArchived> awaitArchived(String cluster, String first, String last) {
+        List<String> wanted = WalChain.range(first, last);
+        Map<String, WalArchived> found = new HashMap<>();
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            found.clear();
+            walArchived(cluster).forEach(a -> found.put(a.segment(), a));
+            assertThat(found).containsKeys(wanted.toArray(String[]::new));
+        });
+        return found;
+    }
+
+    static List<WalArchived> walArchived(String cluster) {
+        return seen.stream().filter(e -> e.type() == EventType.WAL_ARCHIVED).map(e -> (WalArchived) e.data())
+                .filter(a -> a.cluster().equals(cluster)).toList();
+    }
+
+    static List<String> archivedNames(String cluster) {
+        return walArchived(cluster).stream().map(WalArchived::segment).toList();
+    }
+
+    static List<WalLag> lags(String cluster) {
+        return seen.stream().filter(e -> e.type() == EventType.WAL_LAG).map(e -> (WalLag) e.data())
+                .filter(l -> l.cluster().equals(cluster)).toList();
+    }
+
+    static RestoreStep awaitAnswer(Envelope<RestoreStep> request, String step) {
+        Map<String, RestoreStep> answer = new ConcurrentHashMap<>();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            seen.stream().filter(e -> e.type() == EventType.RESTORE_STEP && request.id().equals(e.causationId()))
+                    .map(e -> (RestoreStep) e.data())
+                    .filter(s -> s.step().equals(step) && s.status().equals("COMPLETED"))
+                    .findFirst().ifPresent(s -> answer.put("it", s));
+            return answer.containsKey("it");
+        });
+        return answer.get("it");
+    }
+
+    /** Turns archiving off for the cluster and drops its slot, so later tests' load is not archived for it. */
+    static void stopArchiving(String cluster, Path local) {
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), false, 99);
+        String slot = ClusterArchiver.slotName(cluster);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pg.psql("select count(*) from pg_replication_slots "
+                + "where slot_name = '" + slot + "' and active").equals("0"));
+        pg.psql("select pg_drop_replication_slot('" + slot + "')");
+    }
+
+    static Path walFolder(Path storage, String cluster) {
+        return storage.resolve("stowage").resolve(cluster).resolve("wal").resolve("00000001");
+    }
+
+    static Path walFile(Path storage, String cluster, String segment) {
+        return walFolder(storage, cluster).resolve(segment + ".zst");
+    }
+
+    static long folderSize(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            long total = 0;
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    total += Files.size(f);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // shipped meanwhile
+                }
+            }
+            return total;
+        }
+    }
+
+    static S3Client s3Client() {
+        return S3Client.builder().endpointOverride(s3.endpoint()).region(Region.of(s3.region())).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKeyId(),
+                        s3.secretAccessKey())))
+                .build();
+    }
+
+    static List<String> s3Keys(S3Client client, String prefix) {
+        return client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                .map(S3Object::key).toList();
+    }
+}
