@@ -3,8 +3,7 @@ package io.stowage.backup;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Gauge;
 import io.stowage.backup.messaging.ArchiverOwnership;
 import io.stowage.backup.messaging.BackupRequestHandler;
 import io.stowage.backup.messaging.KafkaWalEvents;
@@ -133,27 +132,33 @@ public class BackupService {
         }
     }
 
-    /** Per-cluster queue and lag gauges, refreshed every 2 s from the running archivers. */
+    /** Per-cluster queue and lag gauges: registered when a cluster's archiver first runs here; 0 once it stops. */
     private void registerWalGauges() {
         Map<String, Function<ClusterArchiver.Status, Number>> measures = Map.of(
                 "stowage.wal.queue.segments", ClusterArchiver.Status::queuedSegments,
                 "stowage.wal.queue.bytes", ClusterArchiver.Status::queuedBytes,
                 "stowage.wal.lag.seconds", s -> s.oldestWait().toMillis() / 1000.0,
                 "stowage.wal.lagging", s -> s.lagging() ? 1 : 0);
-        Map<String, MultiGauge> registered = new java.util.HashMap<>();
-        measures.keySet().forEach(name -> registered.put(name, MultiGauge.builder(name).register(metrics)));
+        java.util.Set<String> registered = new java.util.HashSet<>();
         gauges = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "wal-gauges");
             t.setDaemon(true);
             return t;
         });
-        gauges.scheduleAtFixedRate(() -> {
-            Map<String, ClusterArchiver.Status> statuses = new java.util.TreeMap<>();
-            archivers.running().forEach((cluster, archiver) -> statuses.put(cluster, archiver.status()));
-            measures.forEach((name, measure) -> registered.get(name).register(statuses.entrySet().stream()
-                    .map(e -> MultiGauge.Row.of(Tags.of("cluster", e.getKey()), measure.apply(e.getValue())))
-                    .toList(), true));
-        }, 0, 2, TimeUnit.SECONDS);
+        gauges.scheduleWithFixedDelay(() -> {
+            try {
+                for (String cluster : archivers.running().keySet()) {
+                    if (registered.add(cluster)) {
+                        measures.forEach((name, measure) -> Gauge.builder(name, archivers, a -> {
+                                    ClusterArchiver archiver = a.running().get(cluster);
+                                    return archiver == null ? 0 : measure.apply(archiver.status()).doubleValue();
+                                }).tag("cluster", cluster).strongReference(true).register(metrics));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("could not register WAL gauges: %s", e.getMessage());
+            }
+        }, 0, 1, TimeUnit.SECONDS);
     }
 
     public boolean ready() {

@@ -210,10 +210,41 @@ public final class ClusterArchiver {
             Thread.currentThread().interrupt();
         }
         queue.clear();
+        advanceSlot();
         try {
             clearSpool();
         } catch (IOException e) {
             LOG.warnf("cluster %s: could not empty the WAL spool %s: %s", cluster, spool, e.getMessage());
+        }
+    }
+
+    /**
+     * Tells the slot, now idle, what is durable: feedback travels with the stream at most once a second, so the last
+     * segments stored before a stop would otherwise be streamed and stored once more by the next archiver.
+     */
+    private void advanceSlot() {
+        long durable = confirmed.get();
+        if (durable <= 0) {
+            return;
+        }
+        try (WalSource source = WalSource.connect(postgres, password)) {
+            // The server notices the cut stream within moments; until then the slot is still active.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    source.advanceSlot(slot, durable);
+                    return;
+                } catch (SQLException e) {
+                    if (attempt == 10) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debugf("cluster %s: slot %s not advanced on stop (%s); the next archiver stores a few segments again",
+                    cluster, slot, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -273,7 +304,7 @@ public final class ClusterArchiver {
                         : backoff.multipliedBy(2);
             }
             if (full) {
-                LOG.warnf("cluster %s: the WAL queue is full (%d MiB); receiving stops until the main storage "
+                LOG.debugf("cluster %s: the WAL queue is full (%d MiB); receiving stops until the main storage "
                         + "takes segments again (PostgreSQL keeps the WAL for slot %s)", cluster,
                         settings.queueLimitBytes() >> 20, slot);
                 try {

@@ -98,6 +98,19 @@ public final class WalSource implements AutoCloseable {
     public record SlotPosition(long restartLsn, boolean created) {
     }
 
+    /** Moves an idle slot forward to {@code lsn} (never back). */
+    public void advanceSlot(String slot, long lsn) throws SQLException {
+        Optional<String> restart = slotRestartLsn(slot);
+        if (restart.isEmpty() || WalSegments.parseLsn(restart.get()) >= lsn) {
+            return;
+        }
+        try (PreparedStatement st = sql.prepareStatement("SELECT pg_replication_slot_advance(?, ?::pg_lsn)")) {
+            st.setString(1, slot);
+            st.setString(2, WalSegments.formatLsn(lsn));
+            st.execute();
+        }
+    }
+
     Optional<String> slotRestartLsn(String slot) throws SQLException {
         try (PreparedStatement st = sql.prepareStatement(
                 "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'physical'")) {

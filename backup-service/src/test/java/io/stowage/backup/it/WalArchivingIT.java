@@ -1,11 +1,9 @@
 package io.stowage.backup.it;
 
 import io.stowage.backup.wal.ClusterArchiver;
-import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
-import io.stowage.events.Topics;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.WalArchived;
@@ -30,11 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -58,10 +54,7 @@ class WalArchivingIT {
     static PostgresCluster pg;
     static ServiceProcess service;
     static EventPublisher publisher;
-    static BusReader reader;
-    static final List<Envelope<?>> seen = new CopyOnWriteArrayList<>();
-    static Thread collector;
-    static volatile boolean collecting = true;
+    static WalEventLog events;
 
     @BeforeAll
     static void start() throws Exception {
@@ -78,15 +71,7 @@ class WalArchivingIT {
         BackupFixture.writeSecret(secrets, "s3-creds", "AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
 
         publisher = new EventPublisher(bootstrap, "wal-it");
-        reader = new BusReader(bootstrap, List.of(Topics.BACKUP, Topics.RESTORE), false);
-        reader.poll(Duration.ofSeconds(1));
-        collector = new Thread(() -> {
-            while (collecting) {
-                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
-                        .map(BusReader.Read::event).forEach(seen::add);
-            }
-        }, "wal-it-events");
-        collector.start();
+        events = new WalEventLog(bootstrap);
         service = new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "stowage.secrets-folder", secrets.toString(),
@@ -102,12 +87,8 @@ class WalArchivingIT {
         if (service != null) {
             service.close();
         }
-        collecting = false;
-        if (collector != null) {
-            collector.join(5_000);
-        }
-        if (reader != null) {
-            reader.close();
+        if (events != null) {
+            events.close();
         }
         if (publisher != null) {
             publisher.close();
@@ -124,13 +105,13 @@ class WalArchivingIT {
         BackupFixture.publishTopology(bootstrap, cluster, pg, "local", Map.of(
                 "local", BackupFixture.filesystem(local),
                 "s3", BackupFixture.s3(s3, BUCKET, null)), true, 1);
-        String first = awaitSlot(cluster);
+        String first = WalChain.awaitSlot(pg, cluster);
 
         pg.pgbench("-i", "-s", "3", "-q");
         pg.pgbench("-c", "2", "-T", "3", "-n");
         String last = WalChain.switchWal(pg);
 
-        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
+        Map<String, WalArchived> archived = events.awaitArchived(cluster, first, last);
         assertThat(archived.values()).extracting(WalArchived::storage).containsOnly("local");
         Path dir = Files.createDirectories(work.resolve("read-back-main"));
         for (String segment : WalChain.range(first, last)) {
@@ -155,16 +136,16 @@ class WalArchivingIT {
                 "local", BackupFixture.filesystem(local),
                 "s3", BackupFixture.s3(s3, BUCKET, null));
         BackupFixture.publishTopology(bootstrap, cluster, pg, "local", storages, true, 1);
-        String first = awaitSlot(cluster);
+        String first = WalChain.awaitSlot(pg, cluster);
         pg.pgbench("-i", "-s", "2", "-q");
         String beforeSwitch = WalChain.switchWal(pg);
-        awaitArchived(cluster, first, beforeSwitch);
+        events.awaitArchived(cluster, first, beforeSwitch);
 
         BackupFixture.publishTopology(bootstrap, cluster, pg, "s3", storages, true, 2);
         pg.pgbench("-i", "-s", "2", "-q");
         pg.pgbench("-c", "2", "-T", "2", "-n");
         String last = WalChain.switchWal(pg);
-        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
+        Map<String, WalArchived> archived = events.awaitArchived(cluster, first, last);
 
         Path dir = Files.createDirectories(work.resolve("read-back-switch"));
         List<String> onLocal = new ArrayList<>();
@@ -208,9 +189,9 @@ class WalArchivingIT {
         Path local = Files.createDirectories(work.resolve("outage-local"));
         BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
                 Map.of("local", BackupFixture.filesystem(local)), true, 1);
-        String first = awaitSlot(cluster);
+        String first = WalChain.awaitSlot(pg, cluster);
         pg.pgbench("-i", "-s", "1", "-q");
-        awaitArchived(cluster, first, WalChain.switchWal(pg));
+        events.awaitArchived(cluster, first, WalChain.switchWal(pg));
 
         // The storage breaks: its folder becomes a plain file, which no one (not even root) can write under.
         Path away = work.resolve("outage-local-away");
@@ -223,10 +204,10 @@ class WalArchivingIT {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             spoolSizes.add(folderSize(spool));
-            assertThat(lags(cluster)).anyMatch(l -> l.state().equals(WalLag.LAGGING) && l.queueFull()
+            assertThat(events.lags(cluster)).anyMatch(l -> l.state().equals(WalLag.LAGGING) && l.queueFull()
                     && l.lastError() != null);
         });
-        WalLag full = lags(cluster).stream().filter(WalLag::queueFull).findFirst().orElseThrow();
+        WalLag full = events.lags(cluster).stream().filter(WalLag::queueFull).findFirst().orElseThrow();
         assertThat(full.queuedBytes()).isLessThanOrEqualTo(full.queueLimitBytes());
         assertThat(full.queueLimitBytes()).isEqualTo((long) QUEUE_LIMIT_MIB << 20);
         spoolSizes.add(folderSize(spool));
@@ -236,8 +217,8 @@ class WalArchivingIT {
 
         Files.delete(local);
         Files.move(away, local);
-        Map<String, WalArchived> archived = awaitArchived(cluster, first, last);
-        await().atMost(Duration.ofSeconds(30)).until(() -> lags(cluster).stream()
+        Map<String, WalArchived> archived = events.awaitArchived(cluster, first, last);
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.lags(cluster).stream()
                 .anyMatch(l -> l.state().equals(WalLag.CAUGHT_UP)));
         Path dir = Files.createDirectories(work.resolve("read-back-outage"));
         for (String segment : WalChain.range(first, last)) {
@@ -254,37 +235,39 @@ class WalArchivingIT {
         Path local = Files.createDirectories(work.resolve("pause-local"));
         BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
                 Map.of("local", BackupFixture.filesystem(local)), true, 1);
-        String first = awaitSlot(cluster);
+        String first = WalChain.awaitSlot(pg, cluster);
         pg.psql("create table pause_marker (t text); insert into pause_marker values ('before the pause')");
         String marker = WalChain.switchWal(pg); // not awaited: the pause itself must archive it
 
         Envelope<RestoreStep> pause = Envelope.root("/stowage/test", new RestoreStep(cluster, "restore-1",
                 "pause-archiving", "STARTED", null));
         publisher.publishAndWait(pause);
-        RestoreStep paused = awaitAnswer(pause, "pause-archiving");
+        RestoreStep paused = events.awaitAnswer(pause, "pause-archiving");
         assertThat(paused.detail()).contains("archiving paused").contains("storage 'local'");
-        assertThat(archivedNames(cluster)).as("everything written before the pause is archived").contains(marker);
+        assertThat(events.archivedNames(cluster)).as("everything written before the pause is archived").contains(marker);
         await().atMost(Duration.ofSeconds(10)).until(() -> pg.psql("select active from pg_replication_slots "
                 + "where slot_name = '" + ClusterArchiver.slotName(cluster) + "'").equals("f"));
+        assertThat(WalChain.slotStart(pg, ClusterArchiver.slotName(cluster)))
+                .as("the idle slot lets go of what is archived").isGreaterThan(marker);
 
         Envelope<?> backup = BackupFixture.request(publisher, cluster, List.of("local"), "during-restore");
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.seen().stream()
                 .anyMatch(e -> e.correlationId().equals(backup.correlationId()) && e.type() == EventType.BACKUP_FAILED));
-        BackupFailed refused = (BackupFailed) seen.stream().filter(e -> e.correlationId().equals(backup.correlationId())
+        BackupFailed refused = (BackupFailed) events.seen().stream().filter(e -> e.correlationId().equals(backup.correlationId())
                 && e.type() == EventType.BACKUP_FAILED).findFirst().orElseThrow().data();
         assertThat(refused.reason()).contains("being restored").contains("restore-1");
 
         pg.pgbench("-i", "-s", "1", "-q");
         String duringPause = WalChain.switchWal(pg);
-        int archivedBefore = archivedNames(cluster).size();
+        int archivedBefore = events.archivedNames(cluster).size();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> archivedNames(cluster).size() == archivedBefore);
+                .until(() -> events.archivedNames(cluster).size() == archivedBefore);
 
         Envelope<RestoreStep> resume = Envelope.inCorrelation(pause.correlationId(), pause.id(), "/stowage/test",
                 new RestoreStep(cluster, "restore-1", "resume-archiving", "STARTED", null));
         publisher.publishAndWait(resume);
-        assertThat(awaitAnswer(resume, "resume-archiving").detail()).contains("archiving resumed");
-        Map<String, WalArchived> archived = awaitArchived(cluster, first, duringPause);
+        assertThat(events.awaitAnswer(resume, "resume-archiving").detail()).contains("archiving resumed");
+        Map<String, WalArchived> archived = events.awaitArchived(cluster, first, duringPause);
         assertThat(archived).containsKey(duringPause);
         stopArchiving(cluster, local);
     }
@@ -293,52 +276,6 @@ class WalArchivingIT {
 
     static String cluster(String purpose) {
         return "wal_" + purpose + "_" + UUID.randomUUID().toString().substring(0, 6);
-    }
-
-    /** Waits for the archiver's slot; returns the segment it starts from. */
-    static String awaitSlot(String cluster) {
-        String slot = ClusterArchiver.slotName(cluster);
-        await().atMost(Duration.ofSeconds(60)).until(() -> !pg.psql(
-                "select slot_name from pg_replication_slots where slot_name = '" + slot + "'").isEmpty());
-        return WalChain.slotStart(pg, slot);
-    }
-
-    /** Waits until every segment from first to last has a wal.archived.v1; returns them by segment name. */
-    static Map<String, WalArchived> awaitArchived(String cluster, String first, String last) {
-        List<String> wanted = WalChain.range(first, last);
-        Map<String, WalArchived> found = new HashMap<>();
-        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-            found.clear();
-            walArchived(cluster).forEach(a -> found.put(a.segment(), a));
-            assertThat(found).containsKeys(wanted.toArray(String[]::new));
-        });
-        return found;
-    }
-
-    static List<WalArchived> walArchived(String cluster) {
-        return seen.stream().filter(e -> e.type() == EventType.WAL_ARCHIVED).map(e -> (WalArchived) e.data())
-                .filter(a -> a.cluster().equals(cluster)).toList();
-    }
-
-    static List<String> archivedNames(String cluster) {
-        return walArchived(cluster).stream().map(WalArchived::segment).toList();
-    }
-
-    static List<WalLag> lags(String cluster) {
-        return seen.stream().filter(e -> e.type() == EventType.WAL_LAG).map(e -> (WalLag) e.data())
-                .filter(l -> l.cluster().equals(cluster)).toList();
-    }
-
-    static RestoreStep awaitAnswer(Envelope<RestoreStep> request, String step) {
-        Map<String, RestoreStep> answer = new ConcurrentHashMap<>();
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
-            seen.stream().filter(e -> e.type() == EventType.RESTORE_STEP && request.id().equals(e.causationId()))
-                    .map(e -> (RestoreStep) e.data())
-                    .filter(s -> s.step().equals(step) && s.status().equals("COMPLETED"))
-                    .findFirst().ifPresent(s -> answer.put("it", s));
-            return answer.containsKey("it");
-        });
-        return answer.get("it");
     }
 
     /** Turns archiving off for the cluster and drops its slot, so later tests' load is not archived for it. */

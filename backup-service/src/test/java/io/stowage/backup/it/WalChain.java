@@ -1,6 +1,7 @@
 package io.stowage.backup.it;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.backup.wal.WalSegments;
 import io.stowage.localstack.PostgresCluster;
 
@@ -9,11 +10,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /** WAL segments as a restore would read them back: names in a range, decompressed, checked with pg_waldump. */
 final class WalChain {
@@ -30,6 +34,14 @@ final class WalChain {
             names.add(WalSegments.segmentName(1, lsn, SEGMENT_SIZE));
         }
         return names;
+    }
+
+    /** Waits for the archiver's slot; returns the segment it starts from. */
+    static String awaitSlot(PostgresCluster pg, String cluster) {
+        String slot = ClusterArchiver.slotName(cluster);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !pg.psql(
+                "select slot_name from pg_replication_slots where slot_name = '" + slot + "'").isEmpty());
+        return slotStart(pg, slot);
     }
 
     /** The segment the slot starts at: the archiver streams from there. */
