@@ -98,6 +98,8 @@ public final class ClusterArchiver {
     private volatile boolean lagging;
     private volatile boolean reportedFull;
     private volatile String lastError;
+    private volatile Instant receiveFailingSince;
+    private volatile String receiveError;
     private volatile String lastSegment;
     private volatile String lastStorage;
     private volatile String streamingFrom;
@@ -251,7 +253,7 @@ public final class ClusterArchiver {
     public Status status() {
         SegmentQueue.Snapshot snap = queue.snapshot();
         return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lagging, queueFull,
-                lastSegment, lastStorage, lastError);
+                lastSegment, lastStorage, lastError != null ? lastError : receiveError);
     }
 
     private void clearSpool() throws IOException {
@@ -287,6 +289,8 @@ public final class ClusterArchiver {
                     streamingFrom = WalSegments.segmentName(timeline, start, segmentSize);
                     LOG.infof("cluster %s: streaming WAL from %s (slot %s)", cluster, streamingFrom, slot);
                     streaming.countDown();
+                    receiveFailingSince = null;
+                    receiveError = null;
                     backoff = Duration.ofSeconds(1);
                     full = receive(s, timeline, start, segmentSize);
                 } finally {
@@ -297,6 +301,10 @@ public final class ClusterArchiver {
                     return;
                 }
                 LOG.warnf("cluster %s: WAL streaming stopped (%s); again in %s", cluster, e.getMessage(), backoff);
+                if (receiveFailingSince == null) {
+                    receiveFailingSince = Instant.now();
+                }
+                receiveError = "PostgreSQL: " + e.getMessage();
                 if (await(backoff)) {
                     return;
                 }
@@ -492,11 +500,13 @@ public final class ClusterArchiver {
     private void reportLag() {
         SegmentQueue.Snapshot snap = queue.snapshot();
         Instant now = Instant.now();
-        boolean behind = queueFull || snap.oldestWait(now).compareTo(settings.lagAlert()) > 0;
+        Instant failing = receiveFailingSince;
+        boolean notReceiving = failing != null && Duration.between(failing, now).compareTo(settings.lagAlert()) > 0;
+        boolean behind = queueFull || notReceiving || snap.oldestWait(now).compareTo(settings.lagAlert()) > 0;
         String state = null;
         if (behind && (!lagging || (queueFull && !reportedFull))) {
             state = WalLag.LAGGING;
-        } else if (lagging && snap.segments() == 0 && !queueFull) {
+        } else if (lagging && snap.segments() == 0 && !queueFull && failing == null) {
             state = WalLag.CAUGHT_UP;
         }
         if (state == null) {
@@ -510,12 +520,14 @@ public final class ClusterArchiver {
         } catch (RuntimeException e) {
             storage = "none"; // the main cannot be opened: the lag report still goes out
         }
+        String error = lastError != null ? lastError : receiveError;
+        long waiting = Math.max(snap.oldestWait(now).toSeconds(),
+                failing == null ? 0 : Duration.between(failing, now).toSeconds());
         WalLag lag = new WalLag(cluster, storage, state, snap.segments(), snap.bytes(), snap.limitBytes(),
-                snap.oldest().map(SegmentQueue.Segment::name).orElse(null), snap.oldestWait(now).toSeconds(),
-                queueFull, lastError);
+                snap.oldest().map(SegmentQueue.Segment::name).orElse(null), waiting, queueFull, error);
         LOG.warnf("cluster %s: WAL archiving %s (%d segments, %d MiB waiting, oldest for %d s%s)", cluster,
                 lagging ? "is lagging" : "caught up", lag.queuedSegments(), lag.queuedBytes() >> 20,
-                lag.waitingSeconds(), lastError == null ? "" : "; last error: " + lastError);
+                lag.waitingSeconds(), error == null ? "" : "; last error: " + error);
         try {
             listener.lag(lag);
         } catch (RuntimeException e) {

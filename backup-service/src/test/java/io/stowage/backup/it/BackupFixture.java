@@ -59,11 +59,18 @@ final class BackupFixture {
     /** The same with PITR (WAL archiving) on or off, as revision {@code revision} of the cluster's topology. */
     static void publishTopology(String bootstrap, String cluster, PostgresCluster pg, String main,
                                 Map<String, StorageSpec> storages, boolean pitr, long revision) {
+        publishTopology(bootstrap, cluster, pg.host(), pg.port(), pg.binDirectory().toString(), main, storages, pitr,
+                revision);
+    }
+
+    /** The same for a PostgreSQL at any address (one that does not answer, for instance). */
+    static void publishTopology(String bootstrap, String cluster, String host, int port, String binDirectory,
+                                String main, Map<String, StorageSpec> storages, boolean pitr, long revision) {
         Map<String, StorageSpec> resolved = new TreeMap<>();
         storages.forEach((n, s) -> resolved.put(n, s.withMain(n.equals(main))));
         List<String> profiles = resolved.keySet().stream().filter(n -> !n.equals(main)).toList();
         TopologyApplied t = new TopologyApplied(cluster, revision, main, profiles, new BackupConfigSpec(
-                new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null, pg.binDirectory().toString(), null),
+                new PostgresSpec(host, port, "postgres", null, null, binDirectory, null),
                 new PitrSpec(pitr), resolved), false, "test");
         try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "test-topology-" + cluster)) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());

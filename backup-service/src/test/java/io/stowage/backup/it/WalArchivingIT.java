@@ -1,6 +1,7 @@
 package io.stowage.backup.it;
 
 import io.stowage.backup.wal.ClusterArchiver;
+import io.stowage.backup.wal.WalSegments;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
@@ -230,6 +231,68 @@ class WalArchivingIT {
     }
 
     @Test
+    void aNewTimelineIsArchivedFromItsSwitchPointWithItsHistoryFile() throws Exception {
+        // A copy of the cluster that recovers to the end of its WAL and promotes: timeline 2, as after a restore.
+        Path copy = work.resolve("timeline-2-data");
+        Process basebackup = new ProcessBuilder(pg.binDirectory().resolve("pg_basebackup").toString(), "-h", pg.host(),
+                "-p", String.valueOf(pg.port()), "-U", pg.user(), "-D", copy.toString(), "-X", "stream", "-c", "fast")
+                .redirectErrorStream(true).redirectOutput(work.resolve("pg_basebackup.log").toFile()).start();
+        assertThat(basebackup.waitFor()).isZero();
+        Files.writeString(copy.resolve("recovery.signal"), "");
+        try (PostgresCluster promoted = PostgresCluster.startExisting(copy, work.resolve("timeline-2"))) {
+            assertThat(promoted.psql("select substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"))
+                    .isEqualTo("00000002");
+            String cluster = cluster("timeline");
+            Path local = Files.createDirectories(work.resolve("timeline-local"));
+            BackupFixture.publishTopology(bootstrap, cluster, promoted.host(), promoted.port(),
+                    promoted.binDirectory().toString(), "local", Map.of("local", BackupFixture.filesystem(local)),
+                    true, 1);
+            String history = promoted.psql("select pg_read_file('pg_wal/00000002.history')");
+            long switchPoint = WalSegments.parseLsn(history.strip().split("\\s+")[1]);
+            String firstOfTimeline = WalSegments.segmentName(2, switchPoint, WalChain.SEGMENT_SIZE);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !events.archivedNames(cluster).isEmpty()
+                    || promoted.psql("select count(*) from pg_replication_slots where active").equals("1"));
+            promoted.pgbench("-i", "-s", "1", "-q");
+            long end = WalSegments.parseLsn(promoted.psql("select pg_switch_wal()"));
+            String last = WalSegments.segmentName(2, end - 1, WalChain.SEGMENT_SIZE);
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.archivedNames(cluster).contains(last));
+
+            Path folder = local.resolve("stowage").resolve(cluster).resolve("wal").resolve("00000002");
+            assertThat(Files.readString(folder.resolve("00000002.history")).strip()).isEqualTo(history.strip());
+            assertThat(events.archivedNames(cluster)).contains("00000002.history", firstOfTimeline);
+            for (long lsn = WalSegments.startOf(firstOfTimeline, WalChain.SEGMENT_SIZE);
+                 lsn < end; lsn += WalChain.SEGMENT_SIZE) {
+                String segment = WalSegments.segmentName(2, lsn, WalChain.SEGMENT_SIZE);
+                Path readBack = work.resolve("timeline-" + segment);
+                WalChain.decompress(Files.newInputStream(folder.resolve(segment + ".zst")), readBack);
+                assertThat(WalChain.sha256(readBack)).as(segment)
+                        .isEqualTo(WalChain.sha256(promoted.dataDirectory().resolve("pg_wal").resolve(segment)));
+            }
+            BackupFixture.publishTopology(bootstrap, cluster, promoted.host(), promoted.port(),
+                    promoted.binDirectory().toString(), "local", Map.of("local", BackupFixture.filesystem(local)),
+                    false, 99);
+            await().atMost(Duration.ofSeconds(30)).until(() -> promoted.psql(
+                    "select count(*) from pg_replication_slots where active").equals("0"));
+        }
+    }
+
+    @Test
+    void aPostgresThatCannotBeStreamedFromIsReportedAsLag() throws Exception {
+        String cluster = cluster("unreachable");
+        Path local = Files.createDirectories(work.resolve("unreachable-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg.host(), closedPort(), pg.binDirectory().toString(), "local",
+                Map.of("local", BackupFixture.filesystem(local)), true, 1);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.lags(cluster).stream()
+                .anyMatch(l -> l.state().equals(WalLag.LAGGING) && l.lastError() != null
+                        && l.lastError().startsWith("PostgreSQL:")));
+        assertThat(events.archivedNames(cluster)).isEmpty();
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), false, 99);
+    }
+
+    @Test
     void aRestorePausesArchivingAndBackupsThenResumesWithoutAGap() throws Exception {
         String cluster = cluster("pause");
         Path local = Files.createDirectories(work.resolve("pause-local"));
@@ -286,6 +349,12 @@ class WalArchivingIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> pg.psql("select count(*) from pg_replication_slots "
                 + "where slot_name = '" + slot + "' and active").equals("0"));
         pg.psql("select pg_drop_replication_slot('" + slot + "')");
+    }
+
+    static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort(); // closed again when returned: nothing listens there
+        }
     }
 
     static Path walFolder(Path storage, String cluster) {

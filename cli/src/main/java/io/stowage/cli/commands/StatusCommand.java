@@ -5,6 +5,7 @@ import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.AppliedTopologies;
 import io.stowage.cli.bus.BrokerProbe;
 import io.stowage.cli.bus.LastRejections;
+import io.stowage.cli.bus.WalStatus;
 import io.stowage.cli.render.StatusReport;
 import io.stowage.cli.render.StatusReport.ProcessRow;
 import io.stowage.cli.stack.LocalBroker;
@@ -58,9 +59,10 @@ public class StatusCommand implements Runnable {
 
     private static StatusReport.BusState readBus(String bootstrap) {
         try {
-            return new StatusReport.BusState(AppliedTopologies.read(bootstrap), LastRejections.read(bootstrap), null);
+            return new StatusReport.BusState(AppliedTopologies.read(bootstrap), LastRejections.read(bootstrap),
+                    WalStatus.read(bootstrap), null);
         } catch (CliFailure e) {
-            return new StatusReport.BusState(null, null, e.getMessage());
+            return new StatusReport.BusState(null, null, null, e.getMessage());
         }
     }
 

@@ -109,7 +109,7 @@ public final class DemoConfig {
         }
         return """
                 # Written by `stowage demo`. Stowage's BackupConfig (CONTRACT.md section 1): the demo cluster, its
-                # database and two storages. The main receives base backups (and WAL, once PITR is on); the other is
+                # database and two storages. The main receives base backups and the WAL (PITR); the other is
                 # a profile that receives base backups. Secrets are named, never written here.
                 apiVersion: stowage.io/v1alpha1
                 kind: BackupConfig
@@ -118,10 +118,11 @@ public final class DemoConfig {
                 spec:
                   postgres:%s
                 %s  pitr:
-                    enabled: false      # continuous WAL archiving is not part of the demo
+                    enabled: %s
                   storages:
                 %s%s""".formatted(CLUSTER, database.runs() ? "" : "          # no database runs for the demo",
-                pg, storageYaml(FS, main), storageYaml(S3, main));
+                pg, database.runs() ? "true        # continuous WAL archiving to the main storage"
+                        : "false       # no database, no WAL", storageYaml(FS, main), storageYaml(S3, main));
     }
 
     /**

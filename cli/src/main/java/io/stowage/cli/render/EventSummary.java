@@ -20,6 +20,7 @@ import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
+import io.stowage.events.data.WalLag;
 
 import java.util.List;
 
@@ -62,6 +63,9 @@ public final class EventSummary {
         }
         if (data instanceof WalArchived e) {
             return "wal " + e.segment() + " (timeline " + e.timeline() + ") on " + e.storage();
+        }
+        if (data instanceof WalLag e) {
+            return WalStatusLines.lag(e);
         }
         if (data instanceof RestoreRequested e) {
             String from = e.storage() != null ? "storage=" + e.storage()

@@ -2,6 +2,7 @@ package io.stowage.cli.render;
 
 import io.stowage.bus.BusReader;
 import io.stowage.cli.bus.LastRejections;
+import io.stowage.cli.bus.WalStatus;
 import io.stowage.events.Envelope;
 
 import java.time.ZoneId;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What {@code stowage status} prints: processes, the broker, applied topologies, the last rejections. */
+/** What {@code stowage status} prints: processes, the broker, applied topologies, WAL archiving, the last rejections. */
 public final class StatusReport {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -24,7 +25,8 @@ public final class StatusReport {
      *
      * @param error why the bus could not be read although the broker answered (e.g. topics missing), or null
      */
-    public record BusState(Map<String, BusReader.Read> topologies, LastRejections rejections, String error) {
+    public record BusState(Map<String, BusReader.Read> topologies, LastRejections rejections, WalStatus wal,
+                           String error) {
     }
 
     private StatusReport() {
@@ -56,6 +58,10 @@ public final class StatusReport {
             TopologyTable.clusters(bus.topologies()).forEach(l -> out.add("  " + l));
         }
         out.add("");
+        if (bus.wal() != null) {
+            out.addAll(WalStatusLines.lines(bus.wal(), zone));
+            out.add("");
+        }
         out.add("Last rejections");
         out.add("  config: " + rejection(bus.rejections().config(), zone));
         out.add("  event:  " + rejection(bus.rejections().event(), zone));
