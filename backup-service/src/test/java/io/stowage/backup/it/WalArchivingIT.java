@@ -239,6 +239,9 @@ class WalArchivingIT {
                 .redirectErrorStream(true).redirectOutput(work.resolve("pg_basebackup.log").toFile()).start();
         assertThat(basebackup.waitFor()).isZero();
         Files.writeString(copy.resolve("recovery.signal"), "");
+        // No archive: recovery replays what pg_basebackup streamed into pg_wal, then promotes.
+        Files.writeString(copy.resolve("postgresql.auto.conf"), "restore_command = 'false'\n",
+                java.nio.file.StandardOpenOption.APPEND);
         try (PostgresCluster promoted = PostgresCluster.startExisting(copy, work.resolve("timeline-2"))) {
             assertThat(promoted.psql("select substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"))
                     .isEqualTo("00000002");
