@@ -1,6 +1,6 @@
 package io.stowage.backup.messaging;
 
-import io.stowage.backup.pipeline.BackupManifest;
+import io.stowage.storage.BackupManifest;
 import io.stowage.backup.pipeline.BackupRequests;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.postgres.PostgresTools;

@@ -4,7 +4,7 @@ import com.github.luben.zstd.ZstdOutputStream;
 import io.stowage.backup.postgres.PgBaseBackup;
 import io.stowage.backup.postgres.PostgresTools;
 import io.stowage.backup.postgres.ServerFacts;
-import io.stowage.events.EventJson;
+import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.StorageLayout;
@@ -69,8 +69,8 @@ public final class BaseBackupRun {
         }
         if (todo.isEmpty()) {
             LOG.infof("backup %s of %s is already complete on %s", plan.backupId(), plan.cluster(), done);
-            BackupManifest existing = EventJson.MAPPER.readValue(storages.values().iterator().next()
-                    .readSmall(manifestKey), BackupManifest.class);
+            BackupManifest existing = BackupManifest.parse(storages.values().iterator().next()
+                    .readSmall(manifestKey));
             return new Result(existing, true);
         }
 
@@ -128,7 +128,7 @@ public final class BaseBackupRun {
                     "zstd:" + settings.zstdLevel(),
                     List.of(new BackupManifest.StoredObject(StorageLayout.BASE_ARCHIVE, fanOut.bytes(), fanOut.sha256Hex())),
                     requestId, correlationId);
-            writeManifests(todo, manifestKey, EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            writeManifests(todo, manifestKey, manifest.toJson());
             return new Result(manifest, false);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (fanOut != null) {

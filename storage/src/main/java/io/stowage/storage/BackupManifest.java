@@ -1,5 +1,8 @@
-package io.stowage.backup.pipeline;
+package io.stowage.storage;
 
+import io.stowage.events.EventJson;
+
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -33,6 +36,20 @@ public record BackupManifest(
         String correlationId) {
 
     public static final String FORMAT = "stowage.backup.v1";
+
+    /** Reads a manifest as stored; throws with the parser's reason when it is not one. */
+    public static BackupManifest parse(byte[] json) throws IOException {
+        BackupManifest m = EventJson.MAPPER.readValue(json, BackupManifest.class);
+        if (!FORMAT.equals(m.format()) || m.backupId() == null || m.objects() == null) {
+            throw new IOException("not a " + FORMAT + " manifest (format " + m.format() + ")");
+        }
+        return m;
+    }
+
+    /** The manifest as it is stored: indented JSON. */
+    public byte[] toJson() throws IOException {
+        return EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+    }
 
     /** One object of the backup as stored: compressed size and SHA-256 of the stored bytes. */
     public record StoredObject(String name, long sizeBytes, String sha256) {
