@@ -3,6 +3,7 @@ package io.stowage.bus;
 import io.stowage.events.CloudEventCodec;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.StowageEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,11 +18,15 @@ public final class KafkaEvents {
     private KafkaEvents() {
     }
 
-    /** The record for an event: its type's topic, the cluster as key, {@code ce_*} headers, JSON value. */
+    /**
+     * The record for an event: its type's topic, {@code ce_*} headers, JSON value, and as key the cluster (for a
+     * catalog entry, the entry's key, so that compaction keeps one record per entry).
+     */
     public static ProducerRecord<String, byte[]> toRecord(Envelope<?> event) {
         RecordHeaders headers = new RecordHeaders();
         CloudEventCodec.headers(event).forEach(headers::add);
-        return new ProducerRecord<>(event.type().topic(), null, event.subject(), CloudEventCodec.value(event), headers);
+        String key = event.data() instanceof CatalogEvent entry ? entry.entryKey() : event.subject();
+        return new ProducerRecord<>(event.type().topic(), null, key, CloudEventCodec.value(event), headers);
     }
 
     /**
@@ -39,7 +44,8 @@ public final class KafkaEvents {
             throw new InvalidEventException(event.type().type() + " belongs on " + event.type().topic() + ", not on "
                     + record.topic(), event.type().type(), event.id());
         }
-        if (record.key() != null && !record.key().equals(event.subject())) {
+        if (record.key() != null && !record.key().equals(event.subject())
+                && !(event.data() instanceof CatalogEvent entry && record.key().equals(entry.entryKey()))) {
             throw new InvalidEventException("record key " + record.key() + " differs from the event's cluster "
                     + event.subject(), event.type().type(), event.id());
         }

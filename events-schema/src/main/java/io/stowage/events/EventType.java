@@ -25,6 +25,8 @@ public enum EventType {
     RESYNC_REQUESTED("io.stowage.resync.requested.v1", Topics.RESYNC, ResyncRequested.class),
     RESYNC_COMPLETED("io.stowage.resync.completed.v1", Topics.RESYNC, ResyncCompleted.class),
     RESYNC_FAILED("io.stowage.resync.failed.v1", Topics.RESYNC, ResyncFailed.class),
+    CATALOG_BACKUP("io.stowage.catalog.backup.v1", Topics.CATALOG, CatalogBackup.class),
+    CATALOG_WAL("io.stowage.catalog.wal.v1", Topics.CATALOG, CatalogWal.class),
     EVENT_REJECTED("io.stowage.event.rejected.v1", Topics.REJECTED, EventRejected.class);
 
     private final String type;

@@ -43,6 +43,8 @@ class ContractTest {
             entry("io.stowage.resync.requested.v1", "stowage.resync"),
             entry("io.stowage.resync.completed.v1", "stowage.resync"),
             entry("io.stowage.resync.failed.v1", "stowage.resync"),
+            entry("io.stowage.catalog.backup.v1", "stowage.catalog"),
+            entry("io.stowage.catalog.wal.v1", "stowage.catalog"),
             entry("io.stowage.event.rejected.v1", "stowage.rejected"));
 
     /** The shared definitions that describe a record of the spec, and that record. */

@@ -93,6 +93,14 @@ final class GoldenEvents {
             case WAL_ARCHIVED -> new WalArchived(CLUSTER, "s3-us-west", "00000001", "000000010000000000000005",
                     16777216L, "be9529e7f6c7afd18495df632d226967cc9fe87d332e46f1d4c58fcc61c170b9", 4190208L,
                     OffsetDateTime.parse("2026-11-22T03:14:07.218Z"));
+            case CATALOG_BACKUP -> new CatalogBackup(CLUSTER, "s3-us-west", "nightly-20261122", CatalogBackup.COMPLETE,
+                    null, "0/5000028", "0/5000138", "00000001", OffsetDateTime.parse("2026-11-22T03:00:00.412Z"),
+                    OffsetDateTime.parse("2026-11-22T03:00:06.125Z"), 1395864371L, 305135616L,
+                    "3f1c5b0d8e2a4c6e9b7a1d3f5e7c9b2a4d6f8e0c2b4a6d8f0e2c4b6a8d0f2e4c");
+            case CATALOG_WAL -> new CatalogWal(CLUSTER, "s3-us-west", "00000001", List.of(
+                    new CatalogWal.SegmentRange("000000010000000000000003", "00000001000000000000001F"),
+                    new CatalogWal.SegmentRange("000000010000000000000025", "000000010000000100000002")),
+                    251, false);
             case WAL_LAG -> new WalLag(CLUSTER, "s3-us-west", WalLag.LAGGING, 12, 201326592L, 1073741824L,
                     "000000010000000000000005", 94, false, "storage 's3-us-west': connect timed out");
             case RESTORE_REQUESTED -> new RestoreRequested(CLUSTER, "latest", "dr-copy",
