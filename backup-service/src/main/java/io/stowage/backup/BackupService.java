@@ -9,7 +9,7 @@ import io.stowage.backup.messaging.BackupRequestHandler;
 import io.stowage.backup.messaging.KafkaWalEvents;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.settings.BackupServiceSettings;
-import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.wal.ArchivingPauses;
 import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.backup.wal.WalArchivers;

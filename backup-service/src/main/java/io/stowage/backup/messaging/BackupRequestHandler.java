@@ -4,7 +4,7 @@ import io.stowage.storage.BackupManifest;
 import io.stowage.backup.pipeline.BackupRequests;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.postgres.PostgresTools;
-import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.topology.StorageOpener;
 import io.stowage.backup.wal.ArchivingPauses;
 import io.stowage.bus.EventHandler;

@@ -1,6 +1,6 @@
 package io.stowage.backup.wal;
 
-import io.stowage.backup.topology.ClusterTopologies;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.topology.StorageOpener;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;

@@ -1,6 +1,5 @@
-package io.stowage.backup.topology;
+package io.stowage.bus;
 
-import io.stowage.bus.KafkaEvents;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.TopologyApplied;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,0 +1,191 @@
+package io.stowage.resync.scan;
+
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.CatalogWal;
+import io.stowage.resync.catalog.WalRanges;
+import io.stowage.storage.BackupManifest;
+import io.stowage.storage.BackupStorage;
+import io.stowage.storage.ObjectInfo;
+import io.stowage.storage.StorageLayout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Reads what is really on one storage of one cluster, in one listing: every backup folder (its manifest, whether
+ * the objects it lists are there with their sizes) and the WAL as runs of segments per timeline. Problems (a manifest
+ * that does not parse, a backup of another cluster under the prefix) are reported and do not stop the scan.
+ * Manifests whose size and modification time have not changed since the last scan are not read again.
+ */
+public final class StorageScan {
+
+    /** What one scan found: the catalog entries of the storage, and what it had to say about them. */
+    public record Result(Map<String, CatalogEvent> entries, int backups, int incomplete, long walSegments,
+                         List<String> problems) {
+    }
+
+    private record ManifestStamp(long size, long modifiedMillis, CatalogBackup entry) {
+    }
+
+    private final Map<String, ManifestStamp> manifests = new ConcurrentHashMap<>();
+
+    public Result scan(String cluster, BackupStorage storage) throws IOException {
+        Map<String, CatalogEvent> entries = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        Map<Long, WalRanges.Builder> wal = new TreeMap<>();
+        Map<Long, Boolean> histories = new TreeMap<>();
+        int[] counts = new int[2];
+        BackupFolder[] folder = new BackupFolder[1];
+        try (Stream<ObjectInfo> objects = storage.list("")) {
+            objects.forEach(o -> {
+                String key = o.key();
+                var backupId = StorageLayout.backupIdOf(key);
+                if (folder[0] != null && (backupId.isEmpty() || !backupId.get().equals(folder[0].backupId))) {
+                    finish(cluster, storage, folder[0], entries, problems, counts);
+                    folder[0] = null;
+                }
+                if (backupId.isPresent()) {
+                    if (folder[0] == null) {
+                        folder[0] = new BackupFolder(backupId.get());
+                    }
+                    folder[0].objects.put(key.substring(key.lastIndexOf('/') + 1), o);
+                    return;
+                }
+                var segment = StorageLayout.walSegmentOf(key);
+                if (segment.isPresent()) {
+                    wal.computeIfAbsent(segment.get().timeline(), t -> new WalRanges.Builder())
+                            .add(segment.get().segmentName());
+                    return;
+                }
+                StorageLayout.historyTimelineOf(key).ifPresent(t -> histories.put(t, true));
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (folder[0] != null) {
+            finish(cluster, storage, folder[0], entries, problems, counts);
+        }
+        long segments = 0;
+        for (var e : wal.entrySet()) {
+            String timeline = StorageLayout.timelineHex(e.getKey());
+            var ranges = e.getValue().ranges();
+            segments += e.getValue().count();
+            CatalogWal w = new CatalogWal(cluster, storage.name(), timeline, ranges, e.getValue().count(),
+                    histories.getOrDefault(e.getKey(), false));
+            entries.put(w.entryKey(), w);
+        }
+        for (var h : histories.keySet()) {
+            if (!wal.containsKey(h)) {
+                CatalogWal w = new CatalogWal(cluster, storage.name(), StorageLayout.timelineHex(h), List.of(), 0, true);
+                entries.put(w.entryKey(), w);
+            }
+        }
+        return new Result(entries, counts[0], counts[1], segments, problems);
+    }
+
+    private static final class BackupFolder {
+        final String backupId;
+        final Map<String, ObjectInfo> objects = new LinkedHashMap<>();
+
+        BackupFolder(String backupId) {
+            this.backupId = backupId;
+        }
+    }
+
+    private void finish(String cluster, BackupStorage storage, BackupFolder folder, Map<String, CatalogEvent> entries,
+                        List<String> problems, int[] counts) {
+        CatalogBackup entry = evaluate(cluster, storage, folder, problems);
+        if (entry == null) {
+            return;
+        }
+        counts[0]++;
+        if (!entry.complete()) {
+            counts[1]++;
+        }
+        entries.put(entry.entryKey(), entry);
+    }
+
+    private CatalogBackup evaluate(String cluster, BackupStorage storage, BackupFolder folder, List<String> problems) {
+        String id = folder.backupId;
+        ObjectInfo manifestInfo = folder.objects.get(StorageLayout.MANIFEST);
+        if (manifestInfo == null) {
+            return incomplete(cluster, storage, id, "no " + StorageLayout.MANIFEST
+                    + ": the backup was interrupted, or is still being written");
+        }
+        String stampKey = CatalogBackup.key(cluster, storage.name(), id);
+        ManifestStamp stamp = manifests.get(stampKey);
+        long modified = manifestInfo.lastModified() == null ? -1 : manifestInfo.lastModified().toEpochMilli();
+        BackupManifest manifest;
+        String manifestSha;
+        if (stamp != null && stamp.size() == manifestInfo.size() && stamp.modifiedMillis() == modified
+                && sameObjects(stamp.entry(), folder)) {
+            return stamp.entry();
+        }
+        try {
+            byte[] bytes = storage.readSmall(manifestInfo.key());
+            manifestSha = sha256(bytes);
+            manifest = BackupManifest.parse(bytes);
+        } catch (IOException | RuntimeException e) {
+            String reason = StorageLayout.MANIFEST + " does not parse: " + e.getMessage();
+            problems.add("backup " + id + ": " + reason);
+            return incomplete(cluster, storage, id, reason);
+        }
+        if (manifest.cluster() != null && !manifest.cluster().equals(cluster)) {
+            problems.add("backup " + id + " belongs to cluster " + manifest.cluster() + ", not " + cluster
+                    + ": not listed");
+            return null;
+        }
+        List<String> wrong = new ArrayList<>();
+        long stored = 0;
+        for (BackupManifest.StoredObject o : manifest.objects()) {
+            ObjectInfo actual = folder.objects.get(o.name());
+            if (actual == null) {
+                wrong.add(o.name() + " is missing");
+            } else if (actual.size() != o.sizeBytes()) {
+                wrong.add(o.name() + " has " + actual.size() + " bytes, the manifest says " + o.sizeBytes());
+            }
+            stored += o.sizeBytes();
+        }
+        CatalogBackup entry = new CatalogBackup(cluster, storage.name(), id,
+                wrong.isEmpty() ? CatalogBackup.COMPLETE : CatalogBackup.INCOMPLETE,
+                wrong.isEmpty() ? null : String.join("; ", wrong), manifest.startLsn(), manifest.stopLsn(),
+                manifest.timeline(), manifest.startTime(), manifest.stopTime(), manifest.tarBytes(), stored, manifestSha);
+        manifests.put(stampKey, new ManifestStamp(manifestInfo.size(), modified, entry));
+        return entry;
+    }
+
+    /** A cached entry still holds when the objects its manifest lists are there with the same sizes. */
+    private static boolean sameObjects(CatalogBackup cached, BackupFolder folder) {
+        long total = 0;
+        for (var o : folder.objects.entrySet()) {
+            if (!o.getKey().equals(StorageLayout.MANIFEST)) {
+                total += o.getValue().size();
+            }
+        }
+        return cached.storedBytes() != null && cached.storedBytes() == total;
+    }
+
+    private static CatalogBackup incomplete(String cluster, BackupStorage storage, String id, String reason) {
+        return new CatalogBackup(cluster, storage.name(), id, CatalogBackup.INCOMPLETE, reason, null, null, null, null,
+                null, null, null, null);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
