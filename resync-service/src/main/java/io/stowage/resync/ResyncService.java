@@ -1,0 +1,129 @@
+package io.stowage.resync;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.stowage.bus.ClusterTopologies;
+import io.stowage.bus.EventConsumerLoop;
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.bus.StateFollower;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.Topics;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.messaging.KafkaCatalogWrites;
+import io.stowage.resync.messaging.ResyncEventHandler;
+import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.Resyncs;
+import io.stowage.resync.settings.ResyncServiceSettings;
+import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.Storages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * resync-service's life: read the catalog whole (it is this service's own state), follow the topology, then consume
+ * resync requests, completed backups, archived WAL and topology changes, and keep the catalog.
+ */
+@ApplicationScoped
+public class ResyncService {
+    private static final Logger LOG = Logger.getLogger(ResyncService.class);
+    public static final String SOURCE = "/stowage/resync-service";
+    static final String CONSUMER = "stowage-resync-service";
+
+    private final ResyncServiceSettings settings;
+    private final String bootstrapServers;
+    private final ClusterTopologies topologies = new ClusterTopologies();
+    private final Catalog catalog = new Catalog();
+    private volatile boolean ready;
+    private StateFollower topologyFollower;
+    private StateFollower catalogFollower;
+    private KafkaCatalogWrites writes;
+    private CatalogKeeper keeper;
+    private Resyncs resyncs;
+    private EventPublisher rejections;
+    private EventConsumerLoop consumer;
+
+    ResyncService(ResyncServiceSettings settings,
+                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.settings = settings;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void onStart(@Observes StartupEvent start) throws InterruptedException {
+        catalogFollower = new StateFollower(bootstrapServers, Topics.CATALOG, record -> {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                catalog.remove(record.key());
+                return;
+            }
+            try {
+                if (KafkaEvents.fromRecord(record).data() instanceof CatalogEvent entry) {
+                    catalog.put(entry);
+                }
+            } catch (InvalidEventException e) {
+                LOG.debugf("skipping an invalid catalog record at offset %d: %s", record.offset(), e.getMessage());
+            }
+        }).start();
+        if (!catalogFollower.awaitCaughtUp(Duration.ofSeconds(120))) {
+            throw new IllegalStateException("could not read " + Topics.CATALOG + " within 120 s");
+        }
+        // The catalog is this service's own: once read, its own writes keep it current.
+        catalogFollower.close();
+        LOG.infof("catalog read: %d entries", catalog.size());
+        topologyFollower = new StateFollower(bootstrapServers, Topics.TOPOLOGY, topologies::apply).start();
+        if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
+        }
+        writes = new KafkaCatalogWrites(new TransactionalPublisher(bootstrapServers,
+                "stowage-resync-service-" + settings.instanceId()), SOURCE);
+        keeper = new CatalogKeeper(catalog, writes);
+        SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+        resyncs = new Resyncs(keeper, topologies::get, (topology, storage) -> Storages.open(topology.cluster(),
+                storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
+        rejections = new EventPublisher(bootstrapServers, "stowage-resync-service-rejections-" + settings.instanceId());
+        ResyncEventHandler handler = new ResyncEventHandler(topologies,
+                () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)), resyncs, keeper, SOURCE);
+        consumer = new EventConsumerLoop(bootstrapServers, CONSUMER,
+                List.of(Topics.RESYNC, Topics.BACKUP, Topics.STORAGE), handler, rejections, SOURCE, Map.of()).start();
+        ready = true;
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        if (consumer != null) {
+            consumer.close();
+        }
+        if (resyncs != null) {
+            resyncs.close();
+        }
+        if (keeper != null) {
+            keeper.close();
+        }
+        if (writes != null) {
+            writes.close();
+        }
+        if (topologyFollower != null) {
+            topologyFollower.close();
+        }
+        if (rejections != null) {
+            rejections.close();
+        }
+    }
+}

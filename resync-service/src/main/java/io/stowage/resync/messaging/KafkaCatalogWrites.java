@@ -1,0 +1,51 @@
+package io.stowage.resync.messaging;
+
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.Topics;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.ResyncEvent;
+import io.stowage.resync.scan.CatalogDiff;
+import io.stowage.resync.service.CatalogWrites;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The catalog on {@code stowage.catalog}: entries as CloudEvents keyed by entry, tombstones, in transactions. */
+public final class KafkaCatalogWrites implements CatalogWrites, AutoCloseable {
+    private final TransactionalPublisher publisher;
+    private final String source;
+
+    public KafkaCatalogWrites(TransactionalPublisher publisher, String source) {
+        this.publisher = publisher;
+        this.source = source;
+    }
+
+    @Override
+    public void upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
+        List<Envelope<?>> events = new ArrayList<>();
+        entries.forEach(e -> events.add(Envelope.causedBy(cause, source, e)));
+        publisher.publishAtomically(events, List.of());
+    }
+
+    @Override
+    public void apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
+        List<Envelope<?>> events = new ArrayList<>();
+        diff.upserts().forEach(e -> events.add(Envelope.causedBy(cause, source, e)));
+        events.addAll(outcomes);
+        List<ProducerRecord<String, byte[]>> tombstones = diff.tombstones().stream()
+                .map(key -> new ProducerRecord<String, byte[]>(Topics.CATALOG, key, null)).toList();
+        publisher.publishAtomically(events, tombstones);
+    }
+
+    @Override
+    public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
+        publisher.publishAtomically(new ArrayList<>(outcomes), List.of());
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+    }
+}

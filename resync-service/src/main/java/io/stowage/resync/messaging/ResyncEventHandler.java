@@ -1,0 +1,98 @@
+package io.stowage.resync.messaging;
+
+import io.stowage.bus.ClusterTopologies;
+import io.stowage.bus.EventHandler;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.ResyncFailed;
+import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.ResyncScope;
+import io.stowage.events.data.StorageChange;
+import io.stowage.events.data.StorageChanged;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.data.WalArchived;
+import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.Resyncs;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What resync-service does with the events it consumes: resync requests (one storage, the main, or all), profiles
+ * added to a topology (resynced), completed backups and archived WAL (listed at once).
+ */
+public final class ResyncEventHandler implements EventHandler {
+    private static final Logger LOG = Logger.getLogger(ResyncEventHandler.class);
+
+    /** Waits until the followed topology holds everything committed so far. */
+    @FunctionalInterface
+    public interface TopologyCatchUp {
+        boolean awaitCurrent() throws InterruptedException;
+    }
+
+    private final ClusterTopologies topologies;
+    private final TopologyCatchUp catchUp;
+    private final Resyncs resyncs;
+    private final CatalogKeeper keeper;
+    private final String source;
+
+    public ResyncEventHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
+                              CatalogKeeper keeper, String source) {
+        this.source = source;
+        this.topologies = topologies;
+        this.catchUp = catchUp;
+        this.resyncs = resyncs;
+        this.keeper = keeper;
+    }
+
+    @Override
+    public void handle(Envelope<StowageEvent> event) {
+        StowageEvent data = event.data();
+        if (data instanceof ResyncRequested r) {
+            requested(event, r);
+        } else if (data instanceof BackupCompleted c) {
+            keeper.completed(event, c);
+        } else if (data instanceof WalArchived a) {
+            keeper.archived(event, a);
+        } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {
+            resyncs.request(c.cluster(), c.storage(), event);
+        }
+    }
+
+    private void requested(Envelope<StowageEvent> event, ResyncRequested r) {
+        Optional<TopologyApplied> topology = topologies.get(r.cluster());
+        if (topology.isEmpty() && caughtUp()) {
+            topology = topologies.get(r.cluster());
+        }
+        List<String> storages;
+        if (r.storage() != null) {
+            storages = List.of(r.storage());
+        } else if (topology.isEmpty()) {
+            storages = List.of();
+        } else if (r.scope() == ResyncScope.MAIN) {
+            storages = topology.get().main() == null ? List.of() : List.of(topology.get().main());
+        } else {
+            storages = List.copyOf(topology.get().spec().storages().keySet());
+        }
+        if (storages.isEmpty()) {
+            String reason = topology.isEmpty() ? "cluster " + r.cluster() + " is not in the applied topology"
+                    : "cluster " + r.cluster() + " has no storage to resync";
+            LOG.warnf("[%s] resync refused: %s", event.correlationId(), reason);
+            keeper.failResync("", "", List.of(Envelope.causedBy(event, source,
+                    new ResyncFailed(r.cluster(), r.storage() == null ? "-" : r.storage(), reason))));
+            return;
+        }
+        storages.forEach(s -> resyncs.request(r.cluster(), s, event));
+    }
+
+    private boolean caughtUp() {
+        try {
+            return catchUp.awaitCurrent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.stowage.resync.service;
+
+import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.ResyncEvent;
+import io.stowage.events.data.WalArchived;
+import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.catalog.CatalogUpdates;
+import io.stowage.resync.scan.CatalogDiff;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * The catalog's single writer: every change goes through one thread, so changes never interleave. While a storage is
+ * being resynced, the facts reported for it (backups completed, segments archived) wait, and are applied on top of
+ * the resync's result: the scan's listing may predate them, and the result must not undo them.
+ */
+public final class CatalogKeeper implements AutoCloseable {
+    private final Catalog catalog;
+    private final CatalogWrites writes;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "catalog-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, List<Runnable>> heldDuringResync = new HashMap<>();
+
+    public CatalogKeeper(Catalog catalog, CatalogWrites writes) {
+        this.catalog = catalog;
+        this.writes = writes;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    static String storageKey(String cluster, String storage) {
+        return cluster + " " + storage;
+    }
+
+    /** Lists a completed backup on each of its storages. */
+    public void completed(Envelope<?> cause, BackupCompleted c) {
+        run(() -> CatalogUpdates.completed(c).forEach(entry -> applyOrHold(entry.cluster(), entry.storage(),
+                () -> write(cause, List.of(entry)))));
+    }
+
+    /** Adds an archived segment (or history file) to its storage's WAL coverage. */
+    public void archived(Envelope<?> cause, WalArchived a) {
+        run(() -> applyOrHold(a.cluster(), a.storage(), () -> CatalogUpdates.archived(
+                catalog.wal(a.cluster(), a.storage(), a.timeline()), a).ifPresent(w -> write(cause, List.of(w)))));
+    }
+
+    /** From now until {@link #endResync}, facts about this storage wait. */
+    public void beginResync(String cluster, String storage) {
+        run(() -> heldDuringResync.putIfAbsent(storageKey(cluster, storage), new ArrayList<>()));
+    }
+
+    /**
+     * Applies a resync's result: the difference between the scan and the catalog as it is now, with the outcome
+     * events made from it (in the same transaction); then the facts that waited. Returns the diff applied.
+     */
+    public CatalogDiff endResync(String cluster, String storage, Map<String, CatalogEvent> scanned,
+                                 Function<CatalogDiff, List<Envelope<? extends ResyncEvent>>> outcomes,
+                                 Envelope<?> cause) {
+        return call(() -> {
+            try {
+                CatalogDiff diff = CatalogDiff.between(catalog.ofStorage(cluster, storage), scanned);
+                writes.apply(diff, outcomes.apply(diff), cause);
+                diff.upserts().forEach(catalog::put);
+                diff.tombstones().forEach(catalog::remove);
+                return diff;
+            } finally {
+                releaseHeld(cluster, storage);
+            }
+        });
+    }
+
+    /** Ends a resync that failed: its outcome events, then the facts that waited. */
+    public void failResync(String cluster, String storage, List<Envelope<? extends ResyncEvent>> outcomes) {
+        run(() -> {
+            try {
+                writes.publish(outcomes);
+            } finally {
+                releaseHeld(cluster, storage);
+            }
+        });
+    }
+
+    private void releaseHeld(String cluster, String storage) {
+        List<Runnable> held = heldDuringResync.remove(storageKey(cluster, storage));
+        if (held != null) {
+            held.forEach(Runnable::run);
+        }
+    }
+
+    private void applyOrHold(String cluster, String storage, Runnable change) {
+        List<Runnable> held = heldDuringResync.get(storageKey(cluster, storage));
+        if (held != null) {
+            held.add(change);
+        } else {
+            change.run();
+        }
+    }
+
+    private void write(Envelope<?> cause, List<? extends CatalogEvent> entries) {
+        writes.upsert(cause, entries);
+        entries.forEach(catalog::put);
+    }
+
+    /** The entries of a storage as the writer sees them (after every change submitted so far). */
+    public Map<String, CatalogEvent> ofStorage(String cluster, String storage) {
+        return call(() -> catalog.ofStorage(cluster, storage));
+    }
+
+    public Optional<CatalogEvent> get(String key) {
+        return call(() -> catalog.get(key));
+    }
+
+    private void run(Runnable r) {
+        call(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private <T> T call(Callable<T> c) {
+        try {
+            return writer.submit(c).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the catalog", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdownNow();
+    }
+}

@@ -1,0 +1,134 @@
+package io.stowage.resync.service;
+
+import io.stowage.events.Envelope;
+import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncEvent;
+import io.stowage.events.data.ResyncFailed;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.resync.scan.StorageScan;
+import io.stowage.storage.BackupStorage;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * Runs resyncs of single storages on a few worker threads. Requests for a storage that arrive while it is being
+ * resynced are coalesced into one more run after it (its listing may predate them); every request is answered with
+ * {@code resync.completed.v1} or {@code resync.failed.v1}, caused by it.
+ */
+public final class Resyncs implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Resyncs.class);
+
+    /** Opens a storage of a cluster as the applied topology describes it. */
+    @FunctionalInterface
+    public interface StorageSource {
+        BackupStorage open(TopologyApplied topology, String storage) throws Exception;
+    }
+
+    private final CatalogKeeper keeper;
+    private final Function<String, Optional<TopologyApplied>> topologies;
+    private final StorageSource storages;
+    private final String source;
+    private final StorageScan scan = new StorageScan();
+    private final ExecutorService workers;
+    private final Set<String> running = new HashSet<>();
+    private final Map<String, List<Envelope<?>>> waiting = new HashMap<>();
+
+    public Resyncs(CatalogKeeper keeper, Function<String, Optional<TopologyApplied>> topologies,
+                   StorageSource storages, String source, int workers) {
+        this.keeper = keeper;
+        this.topologies = topologies;
+        this.storages = storages;
+        this.source = source;
+        this.workers = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "resync");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Asks for a resync of one storage, answered later (the caller does not wait). */
+    public void request(String cluster, String storage, Envelope<?> cause) {
+        String key = CatalogKeeper.storageKey(cluster, storage);
+        synchronized (this) {
+            if (running.contains(key)) {
+                waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(cause);
+                LOG.infof("[%s] resync of %s/%s coalesced with the next run", cause.correlationId(), cluster, storage);
+                return;
+            }
+            running.add(key);
+        }
+        workers.submit(() -> runFor(cluster, storage, List.of(cause)));
+    }
+
+    private void runFor(String cluster, String storage, List<Envelope<?>> causes) {
+        List<Envelope<?>> next = causes;
+        while (next != null) {
+            resync(cluster, storage, next);
+            String key = CatalogKeeper.storageKey(cluster, storage);
+            synchronized (this) {
+                next = waiting.remove(key);
+                if (next == null) {
+                    running.remove(key);
+                }
+            }
+        }
+    }
+
+    private void resync(String cluster, String storage, List<Envelope<?>> causes) {
+        long began = System.nanoTime();
+        String tag = "[" + causes.get(0).correlationId() + "] resync of " + cluster + "/" + storage;
+        Optional<TopologyApplied> topology = topologies.apply(cluster);
+        if (topology.isEmpty() || !topology.get().spec().storages().containsKey(storage)) {
+            String reason = topology.isEmpty() ? "cluster " + cluster + " is not in the applied topology"
+                    : "cluster " + cluster + " has no storage " + storage;
+            LOG.warnf("%s refused: %s", tag, reason);
+            publishAlone(causes, new ResyncFailed(cluster, storage, reason));
+            return;
+        }
+        keeper.beginResync(cluster, storage);
+        StorageScan.Result result;
+        try (BackupStorage opened = storages.open(topology.get(), storage)) {
+            result = scan.scan(cluster, opened);
+        } catch (Exception e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.errorf("%s failed: %s", tag, reason);
+            keeper.failResync(cluster, storage, outcomes(causes, new ResyncFailed(cluster, storage, reason)));
+            return;
+        }
+        result.problems().forEach(p -> LOG.warnf("%s: %s", tag, p));
+        long durationMs = (System.nanoTime() - began) / 1_000_000;
+        var diff = keeper.endResync(cluster, storage, result.entries(), d -> outcomes(causes, new ResyncCompleted(
+                cluster, storage, result.backups(), d.added(), d.removed(), result.incomplete(),
+                (System.nanoTime() - began) / 1_000_000)), causes.get(0));
+        LOG.infof("%s: %d backups (%d incomplete), %d WAL segments; %d entries written, %d removed; %d ms", tag,
+                result.backups(), result.incomplete(), result.walSegments(), diff.upserts().size(),
+                diff.tombstones().size(), durationMs);
+    }
+
+    private List<Envelope<? extends ResyncEvent>> outcomes(List<Envelope<?>> causes, ResyncEvent outcome) {
+        List<Envelope<? extends ResyncEvent>> out = new ArrayList<>();
+        for (Envelope<?> cause : causes) {
+            out.add(Envelope.causedBy(cause, source, outcome));
+        }
+        return out;
+    }
+
+    private void publishAlone(List<Envelope<?>> causes, ResyncEvent outcome) {
+        keeper.failResync("", "", outcomes(causes, outcome));
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}
