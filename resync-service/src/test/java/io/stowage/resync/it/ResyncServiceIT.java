@@ -1,0 +1,331 @@
+package io.stowage.resync.it;
+
+import io.stowage.bus.BusReader;
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.Topics;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.CatalogWal;
+import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.StorageChange;
+import io.stowage.events.data.StorageChanged;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.data.WalArchived;
+import io.stowage.events.spec.BackupConfigSpec;
+import io.stowage.events.spec.FilesystemSpec;
+import io.stowage.events.spec.PitrSpec;
+import io.stowage.events.spec.PostgresSpec;
+import io.stowage.events.spec.S3Spec;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.spec.StorageType;
+import io.stowage.events.spec.TopologyView;
+import io.stowage.localstack.S3ProxyServer;
+import io.stowage.localstack.ServiceProcess;
+import io.stowage.localstack.SharedKafka;
+import io.stowage.localstack.SharedS3;
+import io.stowage.resync.scan.StorageFill;
+import io.stowage.storage.BackupStorage;
+import io.stowage.storage.StorageLayout;
+import io.stowage.storage.Storages;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * resync-service against a real broker and a real S3 server: storages filled behind Stowage's back resync to exactly
+ * the right catalog; completed backups and archived WAL are listed without a resync; the main-switch fan-out ends
+ * with a resynced new main; a restarted service keeps the catalog without rescanning.
+ */
+class ResyncServiceIT {
+    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    static final String BUCKET = "resync-it";
+    static final String SOURCE = "/stowage/test";
+
+    static Path work;
+    static String bootstrap;
+    static S3ProxyServer s3;
+    static Path secrets;
+    static ServiceProcess service;
+    static EventPublisher publisher;
+    static BusReader reader;
+    static final List<Envelope<?>> seen = new CopyOnWriteArrayList<>();
+    static Thread collector;
+    static volatile boolean collecting = true;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("resync-it");
+        bootstrap = SharedKafka.bootstrapServers();
+        s3 = SharedS3.http();
+        s3.createBucket(BUCKET);
+        secrets = Files.createDirectories(work.resolve("secrets"));
+        Path creds = Files.createDirectories(secrets.resolve("s3-creds"));
+        Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
+        Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
+        publisher = new EventPublisher(bootstrap, "resync-it");
+        reader = new BusReader(bootstrap, List.of(Topics.RESYNC), false);
+        reader.poll(Duration.ofSeconds(1));
+        collector = new Thread(() -> {
+            while (collecting) {
+                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid).map(BusReader.Read::event)
+                        .forEach(seen::add);
+            }
+        });
+        collector.start();
+        service = startService();
+    }
+
+    static ServiceProcess startService() throws Exception {
+        return new ServiceProcess(JAR, Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "stowage.secrets-folder", secrets.toString(),
+                "stowage.instance-id", "resync-it"), work.resolve("resync-service-" + UUID.randomUUID() + ".log"))
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+        collecting = false;
+        if (collector != null) {
+            collector.join(5_000);
+        }
+        if (reader != null) {
+            reader.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    @Test
+    void storagesFilledBehindStowagesBackResyncToExactlyTheRightCatalog() throws Exception {
+        String cluster = "resync-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        publishTopology(cluster, "local", storages);
+        for (String name : List.of("local", "s3")) {
+            try (BackupStorage s = open(cluster, name, storages.get(name))) {
+                StorageFill.backup(s, cluster, "b1", 100);
+                StorageFill.backup(s, cluster, "b2", 200);
+                StorageFill.backup(s, cluster, "doomed", 50);
+                StorageFill.backup(s, cluster, "truncated", 100);
+                StorageFill.object(s, StorageLayout.baseArchive("truncated"), 60);
+                StorageFill.garbageManifest(s, "garbage");
+                StorageFill.backup(s, "another-cluster", "strayed", 10);
+            }
+        }
+        try (BackupStorage s = open(cluster, "local", storages.get("local"))) {
+            StorageFill.segments(s, "000000010000000000000003", "000000010000000000000004",
+                    "000000010000000000000006");
+        }
+        Envelope<?> all = request(new ResyncRequested(cluster, null, io.stowage.events.data.ResyncScope.ALL, "test"));
+        List<ResyncCompleted> done = awaitCompleted(all, 2);
+        assertThat(done).extracting(ResyncCompleted::storage).containsExactlyInAnyOrder("local", "s3");
+        assertThat(done).allSatisfy(d -> {
+            assertThat(d.found()).isEqualTo(5);
+            assertThat(d.added()).isEqualTo(5);
+            assertThat(d.incomplete()).isEqualTo(2);
+        });
+        for (String name : List.of("local", "s3")) {
+            Map<String, CatalogBackup> backups = backups(cluster, name);
+            assertThat(backups.keySet()).containsExactlyInAnyOrder("b1", "b2", "doomed", "truncated", "garbage");
+            assertThat(backups.get("b1").complete()).isTrue();
+            assertThat(backups.get("b2").storedBytes()).isEqualTo(200);
+            assertThat(backups.get("truncated").reason()).isEqualTo("base.tar.zst has 60 bytes, the manifest says 100");
+            assertThat(backups.get("garbage").reason()).startsWith("stowage.json does not parse");
+        }
+        assertThat(catalog(cluster).get(CatalogWal.key(cluster, "local", "00000001")))
+                .isEqualTo(new CatalogWal(cluster, "local", "00000001", List.of(
+                        new CatalogWal.SegmentRange("000000010000000000000003", "000000010000000000000004"),
+                        new CatalogWal.SegmentRange("000000010000000000000006", "000000010000000000000006")), 3, false));
+
+        // Behind Stowage's back again: one backup deleted, one truncated. Only the differences are written.
+        try (BackupStorage s = open(cluster, "s3", storages.get("s3"))) {
+            s.delete(StorageLayout.baseArchive("doomed"));
+            s.delete(StorageLayout.manifest("doomed"));
+            StorageFill.object(s, StorageLayout.baseArchive("b2"), 150);
+        }
+        Envelope<?> one = request(new ResyncRequested(cluster, "s3", null, "test"));
+        ResyncCompleted again = awaitCompleted(one, 1).get(0);
+        assertThat(again.found()).isEqualTo(4);
+        assertThat(again.added()).isZero();
+        assertThat(again.removed()).isEqualTo(1);
+        Map<String, CatalogBackup> s3Backups = backups(cluster, "s3");
+        assertThat(s3Backups.keySet()).containsExactlyInAnyOrder("b1", "b2", "truncated", "garbage");
+        assertThat(s3Backups.get("b2").complete()).isFalse();
+        assertThat(backups(cluster, "local")).containsKey("doomed");
+    }
+
+    @Test
+    void completedBackupsAndArchivedWalAreListedWithoutAResync() {
+        String cluster = "incremental-" + UUID.randomUUID().toString().substring(0, 6);
+        publishTopology(cluster, "local", storages(cluster));
+        publisher.publishAndWait(Envelope.root(SOURCE, new BackupCompleted(cluster, "fresh", List.of("local", "s3"),
+                "0/9000028", "0/9000100", "00000001", OffsetDateTime.parse("2026-11-22T05:00:00Z"),
+                OffsetDateTime.parse("2026-11-22T05:00:09Z"), 1000, 300)));
+        for (String segment : List.of("000000010000000000000009", "00000001000000000000000A")) {
+            publisher.publishAndWait(Envelope.root(SOURCE, new WalArchived(cluster, "local", "00000001", segment,
+                    16777216L, null)));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, CatalogEvent> catalog = catalog(cluster);
+            assertThat(catalog).containsKeys(CatalogBackup.key(cluster, "local", "fresh"),
+                    CatalogBackup.key(cluster, "s3", "fresh"));
+            assertThat(catalog.get(CatalogWal.key(cluster, "local", "00000001"))).isEqualTo(new CatalogWal(cluster,
+                    "local", "00000001", List.of(new CatalogWal.SegmentRange("000000010000000000000009",
+                    "00000001000000000000000A")), 2, false));
+        });
+        assertThat(seen).noneMatch(e -> cluster.equals(e.subject()) && e.type() == EventType.RESYNC_COMPLETED);
+    }
+
+    @Test
+    void theMainSwitchFanOutEndsWithAResyncedNewMain() throws Exception {
+        String cluster = "fanout-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        publishTopology(cluster, "local", storages);
+        try (BackupStorage s = open(cluster, "s3", storages.get("s3"))) {
+            StorageFill.backup(s, cluster, "on-s3", 100);
+        }
+        // As config-service writes a main change from local to s3: one transaction, one correlation.
+        TopologyView view = new TopologyView("s3", List.of("local"), Map.of());
+        Envelope<StorageChanged> root = Envelope.root("/stowage/config-service", new StorageChanged(cluster,
+                StorageChange.MAIN_CHANGED, "s3", "local", view, "test"));
+        List<Envelope<?>> fanOut = List.of(root,
+                Envelope.causedBy(root, "/stowage/config-service", new ResyncRequested(cluster, "s3", null, "main changed")),
+                Envelope.causedBy(root, "/stowage/config-service", new StorageChanged(cluster, StorageChange.PROFILE_REMOVED,
+                        "s3", null, view, "test")),
+                Envelope.causedBy(root, "/stowage/config-service", new StorageChanged(cluster, StorageChange.PROFILE_ADDED,
+                        "local", null, view, "test")));
+        publishTopology(cluster, "s3", storages);
+        try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "resync-it-fanout")) {
+            p.publishAtomically(fanOut, List.of());
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.stream().filter(e -> e.type() == EventType.RESYNC_COMPLETED
+                && e.correlationId().equals(root.correlationId())).map(e -> ((ResyncCompleted) e.data()).storage())
+                .toList().containsAll(List.of("s3", "local")));
+        assertThat(backups(cluster, "s3")).containsOnlyKeys("on-s3");
+    }
+
+    @Test
+    void aRestartedServiceKeepsTheCatalogWithoutRescanning() throws Exception {
+        String cluster = "restart-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        publishTopology(cluster, "local", storages);
+        try (BackupStorage s = open(cluster, "local", storages.get("local"))) {
+            StorageFill.backup(s, cluster, "kept", 100);
+        }
+        awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1);
+        Map<String, CatalogEvent> before = catalog(cluster);
+
+        service.stop();
+        service = startService();
+        ResyncCompleted after = awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1).get(0);
+
+        assertThat(after.found()).isEqualTo(1);
+        assertThat(after.added()).as("the restarted service knew the backup already").isZero();
+        assertThat(after.removed()).isZero();
+        assertThat(catalog(cluster)).isEqualTo(before);
+        assertThat(seen.stream().filter(e -> cluster.equals(e.subject()) && e.type() == EventType.RESYNC_COMPLETED))
+                .as("no rescan at start: only the two requested resyncs").hasSize(2);
+    }
+
+    // ---- helpers ----
+
+    static Map<String, StorageSpec> storages(String cluster) {
+        Map<String, StorageSpec> storages = new TreeMap<>();
+        storages.put("local", new StorageSpec(false, StorageType.FILESYSTEM, null,
+                new FilesystemSpec(work.resolve("fs").toString(), null)));
+        storages.put("s3", new StorageSpec(false, StorageType.S3, new S3Spec(BUCKET, s3.region(),
+                s3.endpoint().toString(), null, true, "s3-creds", null, null), null));
+        return storages;
+    }
+
+    static void publishTopology(String cluster, String main, Map<String, StorageSpec> storages) {
+        Map<String, StorageSpec> resolved = new TreeMap<>();
+        storages.forEach((n, s) -> resolved.put(n, s.withMain(n.equals(main))));
+        TopologyApplied t = new TopologyApplied(cluster, System.nanoTime(), main,
+                resolved.keySet().stream().filter(n -> !n.equals(main)).toList(), new BackupConfigSpec(
+                new PostgresSpec("127.0.0.1", 5432, "postgres", null, null, null, null), new PitrSpec(false),
+                resolved), false, "test");
+        try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "resync-it-topology")) {
+            p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
+        }
+    }
+
+    static BackupStorage open(String cluster, String name, StorageSpec spec) {
+        return Storages.open(cluster, name, spec, (secret, key) -> {
+            try {
+                return Files.readAllBytes(secrets.resolve(secret).resolve(key));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    static Envelope<?> request(ResyncRequested r) {
+        Envelope<ResyncRequested> e = Envelope.root(SOURCE, r);
+        publisher.publishAndWait(e);
+        return e;
+    }
+
+    static List<ResyncCompleted> awaitCompleted(Envelope<?> request, int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> outcomes(request).size() >= count);
+        assertThat(seen).noneMatch(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_FAILED);
+        return outcomes(request);
+    }
+
+    static List<ResyncCompleted> outcomes(Envelope<?> request) {
+        return seen.stream().filter(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_COMPLETED)
+                .map(e -> (ResyncCompleted) e.data()).toList();
+    }
+
+    /** The cluster's catalog as anyone reads it: the compacted topic from the beginning, folded by key. */
+    static Map<String, CatalogEvent> catalog(String cluster) {
+        Map<String, CatalogEvent> entries = new HashMap<>();
+        try (BusReader catalog = new BusReader(bootstrap, List.of(Topics.CATALOG), true)) {
+            for (BusReader.Read r : catalog.readToEnd(Duration.ofSeconds(30))) {
+                ConsumerRecord<String, byte[]> record = r.record();
+                if (record.key() == null || !record.key().startsWith(cluster + " ")) {
+                    continue;
+                }
+                if (record.value() == null) {
+                    entries.remove(record.key());
+                } else if (r.valid() && r.event().data() instanceof CatalogEvent entry) {
+                    entries.put(record.key(), entry);
+                }
+            }
+        }
+        return entries;
+    }
+
+    static Map<String, CatalogBackup> backups(String cluster, String storage) {
+        Map<String, CatalogBackup> out = new TreeMap<>();
+        catalog(cluster).values().stream().filter(e -> e instanceof CatalogBackup b && b.storage().equals(storage))
+                .map(e -> (CatalogBackup) e).forEach(b -> out.put(b.backupId(), b));
+        return out;
+    }
+}
