@@ -20,7 +20,8 @@ public record LocalService(String name, String jar, int httpPort, Function<Stowa
             new LocalService("backup-service", quarkusJar("backup-service"), 8082,
                     home -> Map.of("stowage.secrets-folder", home.secrets().toString(),
                             "stowage.wal.spool-folder", home.root().resolve("wal-spool").toString())),
-            new LocalService("resync-service", quarkusJar("resync-service"), 8083, home -> Map.of()),
+            new LocalService("resync-service", quarkusJar("resync-service"), 8083,
+                    home -> Map.of("stowage.secrets-folder", home.secrets().toString())),
             new LocalService("restore-service", quarkusJar("restore-service"), 8084, home -> Map.of()));
 
     public static LocalService named(String name) {
