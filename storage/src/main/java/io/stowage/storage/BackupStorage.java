@@ -4,6 +4,7 @@ import io.stowage.events.spec.StorageLocation;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -48,6 +49,16 @@ public interface BackupStorage extends AutoCloseable {
      * {@link StorageException}.
      */
     Stream<ObjectInfo> list(String keyPrefix) throws IOException;
+
+    /**
+     * Tokens that change whenever an object is added to or removed from a folder: for the folder {@code folderKey}
+     * (ending in {@code /}) and for each folder directly under it, by folder key. Empty when the storage cannot tell
+     * that cheaply (S3). A filesystem gives each folder's modification time and identity. Lets a resync skip
+     * listing big folders that did not change.
+     */
+    default Map<String, String> folderStamps(String folderKey) throws IOException {
+        return Map.of();
+    }
 
     /**
      * Removes {@code key} if it exists. Meant only for cleaning up this service's own incomplete

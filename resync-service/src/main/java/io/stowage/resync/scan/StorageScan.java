@@ -40,14 +40,18 @@ public final class StorageScan {
 
     private final Map<String, ManifestStamp> manifests = new ConcurrentHashMap<>();
 
+    /** The WAL part of the last scan of a storage, with the folder stamps it was listed under. */
+    private record WalSnapshot(Map<String, String> stamps, Map<String, CatalogEvent> entries, long segments) {
+    }
+
+    private final Map<String, WalSnapshot> walSnapshots = new ConcurrentHashMap<>();
+
     public Result scan(String cluster, BackupStorage storage) throws IOException {
         Map<String, CatalogEvent> entries = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        Map<Long, WalRanges.Builder> wal = new TreeMap<>();
-        Map<Long, Boolean> histories = new TreeMap<>();
         int[] counts = new int[2];
         BackupFolder[] folder = new BackupFolder[1];
-        try (Stream<ObjectInfo> objects = storage.list("")) {
+        try (Stream<ObjectInfo> objects = storage.list(StorageLayout.BACKUPS)) {
             objects.forEach(o -> {
                 String key = o.key();
                 var backupId = StorageLayout.backupIdOf(key);
@@ -60,15 +64,7 @@ public final class StorageScan {
                         folder[0] = new BackupFolder(backupId.get());
                     }
                     folder[0].objects.put(key.substring(key.lastIndexOf('/') + 1), o);
-                    return;
                 }
-                var segment = StorageLayout.walSegmentOf(key);
-                if (segment.isPresent()) {
-                    wal.computeIfAbsent(segment.get().timeline(), t -> new WalRanges.Builder())
-                            .add(segment.get().segmentName());
-                    return;
-                }
-                StorageLayout.historyTimelineOf(key).ifPresent(t -> histories.put(t, true));
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -76,22 +72,54 @@ public final class StorageScan {
         if (folder[0] != null) {
             finish(cluster, storage, folder[0], entries, problems, counts);
         }
+        WalSnapshot wal = scanWal(cluster, storage);
+        entries.putAll(wal.entries());
+        return new Result(entries, counts[0], counts[1], wal.segments(), problems);
+    }
+
+    /**
+     * The storage's WAL as runs of segments per timeline. Where the storage can tell that a folder did not change
+     * (a filesystem), an unchanged WAL folder is not listed again: the last listing is reused.
+     */
+    private WalSnapshot scanWal(String cluster, BackupStorage storage) throws IOException {
+        String cacheKey = cluster + " " + storage.name();
+        // Stamps are taken BEFORE listing: a change during the listing leaves a folder newer than its stamp.
+        Map<String, String> stamps = storage.folderStamps(StorageLayout.WAL);
+        WalSnapshot cached = walSnapshots.get(cacheKey);
+        if (cached != null && !stamps.isEmpty() && stamps.equals(cached.stamps())) {
+            return cached;
+        }
+        Map<Long, WalRanges.Builder> wal = new TreeMap<>();
+        Map<Long, Boolean> histories = new TreeMap<>();
+        try (Stream<ObjectInfo> objects = storage.list(StorageLayout.WAL)) {
+            objects.forEach(o -> {
+                var segment = StorageLayout.walSegmentOf(o.key());
+                if (segment.isPresent()) {
+                    wal.computeIfAbsent(segment.get().timeline(), t -> new WalRanges.Builder())
+                            .add(segment.get().segmentName());
+                    return;
+                }
+                StorageLayout.historyTimelineOf(o.key()).ifPresent(t -> histories.put(t, true));
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Map<String, CatalogEvent> entries = new LinkedHashMap<>();
         long segments = 0;
-        for (var e : wal.entrySet()) {
-            String timeline = StorageLayout.timelineHex(e.getKey());
-            var ranges = e.getValue().ranges();
-            segments += e.getValue().count();
-            CatalogWal w = new CatalogWal(cluster, storage.name(), timeline, ranges, e.getValue().count(),
-                    histories.getOrDefault(e.getKey(), false));
+        java.util.Set<Long> timelines = new java.util.TreeSet<>(wal.keySet());
+        timelines.addAll(histories.keySet());
+        for (long t : timelines) {
+            WalRanges.Builder b = wal.get(t);
+            segments += b == null ? 0 : b.count();
+            CatalogWal w = new CatalogWal(cluster, storage.name(), StorageLayout.timelineHex(t),
+                    b == null ? List.of() : b.ranges(), b == null ? 0 : b.count(), histories.getOrDefault(t, false));
             entries.put(w.entryKey(), w);
         }
-        for (var h : histories.keySet()) {
-            if (!wal.containsKey(h)) {
-                CatalogWal w = new CatalogWal(cluster, storage.name(), StorageLayout.timelineHex(h), List.of(), 0, true);
-                entries.put(w.entryKey(), w);
-            }
+        WalSnapshot snapshot = new WalSnapshot(Map.copyOf(stamps), Map.copyOf(entries), segments);
+        if (!stamps.isEmpty()) {
+            walSnapshots.put(cacheKey, snapshot);
         }
-        return new Result(entries, counts[0], counts[1], segments, problems);
+        return snapshot;
     }
 
     private static final class BackupFolder {

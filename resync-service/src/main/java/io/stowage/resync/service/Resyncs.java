@@ -73,7 +73,18 @@ public final class Resyncs implements AutoCloseable {
     private void runFor(String cluster, String storage, List<Envelope<?>> causes) {
         List<Envelope<?>> next = causes;
         while (next != null) {
-            resync(cluster, storage, next);
+            try {
+                resync(cluster, storage, next);
+            } catch (Throwable e) {
+                // Out of memory, a bug: never a silent death that leaves the storage marked as resyncing.
+                LOG.errorf(e, "resync of %s/%s failed unexpectedly", cluster, storage);
+                try {
+                    keeper.failResync(cluster, storage, outcomes(next, new ResyncFailed(cluster, storage,
+                            "resync-service failed unexpectedly: " + e)));
+                } catch (RuntimeException again) {
+                    LOG.errorf(again, "could not report the failed resync of %s/%s", cluster, storage);
+                }
+            }
             String key = CatalogKeeper.storageKey(cluster, storage);
             synchronized (this) {
                 next = waiting.remove(key);

@@ -92,4 +92,23 @@ class StorageScanTest {
         assertThat(after.status()).isEqualTo(CatalogBackup.INCOMPLETE);
         assertThat(List.of(after.reason())).containsExactly("base.tar.zst has 99 bytes, the manifest says 100");
     }
+
+    @Test
+    void walAddedOrRemovedAfterAScanIsSeenByTheNext() throws Exception {
+        StorageFill.segments(storage, "000000010000000000000003", "000000010000000000000004");
+        StorageScan scan = new StorageScan();
+        String key = CatalogWal.key("pg1", "local", "00000001");
+        assertThat(((CatalogWal) scan.scan("pg1", storage).entries().get(key)).segments()).isEqualTo(2);
+        assertThat(((CatalogWal) scan.scan("pg1", storage).entries().get(key)).segments()).as("unchanged").isEqualTo(2);
+
+        StorageFill.segments(storage, "000000010000000000000005");
+        assertThat(((CatalogWal) scan.scan("pg1", storage).entries().get(key)).ranges()).containsExactly(
+                new CatalogWal.SegmentRange("000000010000000000000003", "000000010000000000000005"));
+
+        storage.delete(StorageLayout.walSegment("000000010000000000000004"));
+        assertThat(((CatalogWal) scan.scan("pg1", storage).entries().get(key)).segments()).isEqualTo(2);
+
+        StorageFill.segments(storage, "000000020000000000000005");
+        assertThat(scan.scan("pg1", storage).entries()).containsKey(CatalogWal.key("pg1", "local", "00000002"));
+    }
 }

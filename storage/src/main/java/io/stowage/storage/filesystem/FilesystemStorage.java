@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -100,6 +101,35 @@ public final class FilesystemStorage implements BackupStorage {
             return Optional.empty();
         } catch (IOException e) {
             throw failure("cannot stat", key, e);
+        }
+    }
+
+    /** Each folder's modification time (nanoseconds where the filesystem keeps them) and identity (its inode). */
+    @Override
+    public Map<String, String> folderStamps(String folderKey) throws IOException {
+        StorageKeys.requireValidPrefix(folderKey);
+        Path folder = folderKey.isEmpty() ? root : root.resolve(folderKey);
+        Map<String, String> stamps = new java.util.TreeMap<>();
+        stamps.put(folderKey, stampOf(folder));
+        try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(folder, Files::isDirectory)) {
+            for (Path child : children) {
+                stamps.put(folderKey + child.getFileName() + "/", stampOf(child));
+            }
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            // no folder: its stamp says so
+        } catch (IOException e) {
+            throw failure("cannot list the folders under", folderKey, e);
+        }
+        return stamps;
+    }
+
+    private static String stampOf(Path folder) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(folder, BasicFileAttributes.class);
+            return attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "@"
+                    + attributes.fileKey() + (attributes.isDirectory() ? "" : " not a folder");
+        } catch (NoSuchFileException e) {
+            return "absent";
         }
     }
 

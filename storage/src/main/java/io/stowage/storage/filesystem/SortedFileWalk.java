@@ -26,7 +26,31 @@ import java.util.function.Supplier;
  */
 final class SortedFileWalk implements Iterator<ObjectInfo> {
 
-    private record Entry(String sortName, String key, Path path, boolean folder) {
+    /** One folder read: its entries' names, sorted, with {@code /} appended to sub-folder names. */
+    private record Listing(Path folder, String folderKey, List<String> sortNames) {
+    }
+
+    private record Entry(String key, Path path, boolean folder) {
+    }
+
+    /** Walks a listing, building each entry's key and path only when it is reached: a folder of a million files
+     * costs a million short names, not a million paths. */
+    private static Iterator<Entry> entries(Listing listing) {
+        Iterator<String> names = listing.sortNames().iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return names.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                String sortName = names.next();
+                boolean folder = sortName.endsWith("/");
+                String name = folder ? sortName.substring(0, sortName.length() - 1) : sortName;
+                return new Entry(listing.folderKey() + name, listing.folder().resolve(name), folder);
+            }
+        };
     }
 
     private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
@@ -39,7 +63,7 @@ final class SortedFileWalk implements Iterator<ObjectInfo> {
         String folderKey = keyPrefix.substring(0, slash + 1);
         String namePrefix = keyPrefix.substring(slash + 1);
         Path start = folderKey.isEmpty() ? root : root.resolve(folderKey);
-        stack.push(read(start, folderKey, namePrefix).iterator());
+        stack.push(entries(read(start, folderKey, namePrefix)));
     }
 
     @Override
@@ -52,7 +76,7 @@ final class SortedFileWalk implements Iterator<ObjectInfo> {
             }
             Entry entry = top.next();
             if (entry.folder()) {
-                stack.push(read(entry.path(), entry.key() + "/", "").iterator());
+                stack.push(entries(read(entry.path(), entry.key() + "/", "")));
             } else {
                 next = info(entry);
             }
@@ -70,24 +94,23 @@ final class SortedFileWalk implements Iterator<ObjectInfo> {
         return result;
     }
 
-    private List<Entry> read(Path folder, String folderKey, String namePrefix) {
-        List<Entry> entries = new ArrayList<>();
+    private Listing read(Path folder, String folderKey, String namePrefix) {
+        List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
                 if (!name.startsWith(namePrefix) || FilesystemUpload.isPartialName(name)) {
                     continue;
                 }
-                boolean isFolder = Files.isDirectory(child);
-                entries.add(new Entry(isFolder ? name + "/" : name, folderKey + name, child, isFolder));
+                names.add(Files.isDirectory(child) ? name + "/" : name);
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
-            return List.of();
+            return new Listing(folder, folderKey, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(new StorageException(storage.get() + ": cannot list " + folder + ": " + e, e));
         }
-        entries.sort((a, b) -> a.sortName().compareTo(b.sortName()));
-        return entries;
+        names.sort(null);
+        return new Listing(folder, folderKey, names);
     }
 
     private ObjectInfo info(Entry entry) {
