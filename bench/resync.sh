@@ -3,7 +3,7 @@
 # objects, and S3Proxy with 10,000 backups and 100,000 segments; for each, a full resync into an empty catalog and a
 # resync that finds no change, timed from publishing resync.requested.v1 to reading its outcome, with resync-service
 # (packaged, -Xmx256m) heap sampled; beside them the floor, the bare listing (find; the AWS SDK's ListObjectsV2).
-# Usage: bench/resync.sh [backups=10000] [fs-segments=1000000] [s3-segments=100000]
+# Usage: bench/resync.sh [backups=10000] [fs-segments=1000000] [s3-segments=100000; -1 skips S3Proxy]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar ] || [ ! -f resync-service/target/quarkus-app/quarkus-run.jar ] \

@@ -89,7 +89,9 @@ public final class ResyncBenchmark {
             Path fsPrefix = fsRoot.resolve("stowage").resolve(CLUSTER);
             Path s3Prefix = s3.dataDirectory().resolve(BUCKET).resolve("stowage").resolve(CLUSTER);
             seed("filesystem", fsPrefix, backups, fsSegments);
-            seed("S3Proxy", s3Prefix, backups, s3Segments);
+            if (s3Segments >= 0) {
+                seed("S3Proxy", s3Prefix, backups, s3Segments);
+            }
             Path secrets = Files.createDirectories(work.resolve("secrets").resolve("s3-creds"));
             Files.writeString(secrets.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
             Files.writeString(secrets.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
@@ -99,7 +101,9 @@ public final class ResyncBenchmark {
                     work.resolve("resync-service.log")).start();
             try (HeapSampler heap = new HeapSampler(service, 200)) {
                 resync("filesystem", "fs", fsSegments, () -> floorFind(fsPrefix));
-                resync("S3Proxy", "s3", s3Segments, this::floorS3List);
+                if (s3Segments >= 0) {
+                    resync("S3Proxy", "s3", s3Segments, this::floorS3List);
+                }
                 report.add(String.format(Locale.ROOT, "resync-service heap (-Xmx256m): max used %d MiB, max live "
                         + "after GC %d MiB", heap.maxHeapBytes() >> 20, heap.maxLiveBytes() >> 20));
             }

@@ -58,6 +58,10 @@ class StorageLayoutTest {
         // A segment filed under another timeline's folder is not ours.
         assertThat(StorageLayout.walSegmentOf("wal/00000001/000000020000000A000000FF.zst")).isEmpty();
         assertThat(StorageLayout.walSegmentOf("wal/00000002/000000020000000A000000FF")).isEmpty();
+        assertThat(StorageLayout.walSegmentOf("wal/00000002/000000020000000a000000FF.zst")).as("lower case").isEmpty();
+        assertThat(StorageLayout.walSegmentOf("wal/00000002/000000020000000A000000F.zst")).isEmpty();
+        assertThat(StorageLayout.walSegmentOf("wal/00000002x000000020000000A000000FF.zst")).isEmpty();
+        assertThat(StorageLayout.walSegmentOf("wal/00000002/000000020000000A000000FF.lz4")).isEmpty();
         assertThat(StorageLayout.historyTimelineOf("wal/00000003/00000003.history")).contains(3L);
         assertThat(StorageLayout.historyTimelineOf("wal/00000003/00000002.history")).isEmpty();
         String key = StorageLayout.walSegment("0000000100000000000000A1");
