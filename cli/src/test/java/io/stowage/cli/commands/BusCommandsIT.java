@@ -168,7 +168,13 @@ class BusCommandsIT {
                 List.of("NAME", "ROLE", "TYPE", "LOCATION", "SINCE"),
                 List.of("b", "main", "filesystem", "file:///srv/backups/b/stowage/" + CLUSTER, "revision 2"),
                 List.of("a", "profile", "filesystem", "file:///srv/backups/a/stowage/" + CLUSTER, "revision 2"),
-                List.of("c", "profile", "filesystem", "file:///srv/backups/c/stowage/" + CLUSTER, "revision 3"));
+                List.of("c", "profile", "filesystem", "file:///srv/backups/c/stowage/" + CLUSTER, "revision 3"),
+                List.of(""),
+                List.of("Recoverable from each storage (stowage.catalog)"),
+                List.of("STORAGE", "BACKUPS", "EARLIEST", "LATEST"),
+                List.of("b", "0", "-", "-"),
+                List.of("a", "0", "-", "-"),
+                List.of("c", "0", "-", "-"));
     }
 
     @Test
