@@ -47,6 +47,17 @@ public final class StorageScan {
     private final Map<String, WalSnapshot> walSnapshots = new ConcurrentHashMap<>();
 
     public Result scan(String cluster, BackupStorage storage) throws IOException {
+        // The WAL listing (often the bigger part) runs beside the backups' listing and manifest reads.
+        java.util.concurrent.CompletableFuture<WalSnapshot> walScan = new java.util.concurrent.CompletableFuture<>();
+        Thread walThread = new Thread(() -> {
+            try {
+                walScan.complete(scanWal(cluster, storage));
+            } catch (Throwable e) {
+                walScan.completeExceptionally(e);
+            }
+        }, "resync-wal-" + storage.name());
+        walThread.setDaemon(true);
+        walThread.start();
         Map<String, CatalogEvent> entries = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         int[] counts = new int[2];
@@ -72,7 +83,22 @@ public final class StorageScan {
         if (folder[0] != null) {
             finish(cluster, storage, folder[0], entries, problems, counts);
         }
-        WalSnapshot wal = scanWal(cluster, storage);
+        WalSnapshot wal;
+        try {
+            wal = walScan.get();
+        } catch (InterruptedException e) {
+            walThread.interrupt();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while listing the WAL", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("listing the WAL failed: " + e.getCause(), e.getCause());
+        }
         entries.putAll(wal.entries());
         return new Result(entries, counts[0], counts[1], wal.segments(), problems);
     }
