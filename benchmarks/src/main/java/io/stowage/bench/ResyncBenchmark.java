@@ -5,6 +5,7 @@ import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
+import io.stowage.events.WalSegments;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
@@ -142,17 +143,13 @@ public final class ResyncBenchmark {
         Path wal = Files.createDirectories(prefix.resolve("wal").resolve("00000001"));
         byte[] segment = new byte[16];
         for (long n = 0; n < segments; n++) {
-            Files.write(wal.resolve(segmentName(n) + ".zst"), segment);
+            Files.write(wal.resolve(WalSegments.segmentName(1, (n + 1) * SEGMENT, SEGMENT) + ".zst"), segment);
         }
         report.add(String.format(Locale.ROOT, "%s seeded: %,d backups, %,d WAL segments in %.0f s", label,
                 backupCount, segments, (System.nanoTime() - t0) / 1e9));
         System.out.println(report.get(report.size() - 1));
     }
 
-    private static String segmentName(long n) {
-        long perLogId = 0x1_0000_0000L / SEGMENT;
-        return String.format("%08X%08X%08X", 1, (n + 1) / perLogId, (n + 1) % perLogId);
-    }
 
     private void publishTopology() {
         Map<String, StorageSpec> storages = new TreeMap<>();

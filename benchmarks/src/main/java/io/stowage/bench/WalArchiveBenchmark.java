@@ -5,6 +5,7 @@ import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
+import io.stowage.events.WalSegments;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.spec.BackupConfigSpec;
@@ -204,7 +205,7 @@ public final class WalArchiveBenchmark {
                     long now = flushLsn(st);
                     long stamp = epochNanos();
                     for (long end = previous - previous % SEGMENT + SEGMENT; end <= now; end += SEGMENT) {
-                        segmentDone.putIfAbsent(segmentName(end - 1), stamp);
+                        segmentDone.putIfAbsent(WalSegments.segmentName(1, end - 1, SEGMENT), stamp);
                     }
                     previous = now;
                     Thread.sleep(2);
@@ -221,7 +222,7 @@ public final class WalArchiveBenchmark {
     private static long flushLsn(Statement st) throws SQLException {
         try (ResultSet rs = st.executeQuery("select pg_current_wal_flush_lsn()::text")) {
             rs.next();
-            return parseLsn(rs.getString(1));
+            return WalSegments.parseLsn(rs.getString(1));
         }
     }
 
@@ -234,8 +235,8 @@ public final class WalArchiveBenchmark {
         long t0 = System.nanoTime();
         load();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long endLsn = parseLsn(pg.psql("select pg_switch_wal()"));
-        String last = segmentName(endLsn - 1);
+        long endLsn = WalSegments.parseLsn(pg.psql("select pg_switch_wal()"));
+        String last = WalSegments.segmentName(1, endLsn - 1, SEGMENT);
         awaitArchived(last, Duration.ofMinutes(5));
         watching = false;
         watch.join();
@@ -275,8 +276,8 @@ public final class WalArchiveBenchmark {
         long t0 = System.nanoTime();
         load();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long endLsn = parseLsn(pg.psql("select pg_switch_wal()"));
-        String last = segmentName(endLsn - 1);
+        long endLsn = WalSegments.parseLsn(pg.psql("select pg_switch_wal()"));
+        String last = WalSegments.segmentName(1, endLsn - 1, SEGMENT);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!durable.containsKey(last) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -350,8 +351,8 @@ public final class WalArchiveBenchmark {
     private void backlog(String label, String main) throws Exception {
         long startLsn = currentLsn();
         writeBacklog();
-        long endLsn = parseLsn(pg.psql("select pg_switch_wal()"));
-        String last = segmentName(endLsn - 1);
+        long endLsn = WalSegments.parseLsn(pg.psql("select pg_switch_wal()"));
+        String last = WalSegments.segmentName(1, endLsn - 1, SEGMENT);
         long t0 = epochNanos();
         publishTopology(main, true);
         awaitArchived(last, Duration.ofMinutes(10));
@@ -368,8 +369,8 @@ public final class WalArchiveBenchmark {
         pg.psql("select pg_create_physical_replication_slot('bench_ref', true)");
         long startLsn = currentLsn();
         writeBacklog();
-        long endLsn = parseLsn(pg.psql("select pg_switch_wal()"));
-        String last = segmentName(endLsn - 1);
+        long endLsn = WalSegments.parseLsn(pg.psql("select pg_switch_wal()"));
+        String last = WalSegments.segmentName(1, endLsn - 1, SEGMENT);
         Map<String, Long> durable = new ConcurrentHashMap<>();
         Thread poll = pollFolder(dir, durable);
         long t0 = epochNanos();
@@ -427,27 +428,18 @@ public final class WalArchiveBenchmark {
     }
 
     private long currentLsn() {
-        return parseLsn(pg.psql("select pg_current_wal_lsn()"));
+        return WalSegments.parseLsn(pg.psql("select pg_current_wal_lsn()"));
     }
 
     private static List<String> segmentsBetween(long startLsn, long endLsn) {
         List<String> names = new ArrayList<>();
         for (long lsn = startLsn - startLsn % SEGMENT + SEGMENT; lsn <= endLsn - 1; lsn += SEGMENT) {
-            names.add(segmentName(lsn));
+            names.add(WalSegments.segmentName(1, lsn, SEGMENT));
         }
         return names;
     }
 
-    private static String segmentName(long lsn) {
-        long segment = lsn / SEGMENT;
-        long perLogId = 0x1_0000_0000L / SEGMENT;
-        return String.format("%08X%08X%08X", 1, segment / perLogId, segment % perLogId);
-    }
 
-    private static long parseLsn(String lsn) {
-        int slash = lsn.indexOf('/');
-        return (Long.parseLong(lsn.substring(0, slash), 16) << 32) | Long.parseLong(lsn.substring(slash + 1), 16);
-    }
 
     private static long epochNanos() {
         java.time.Instant now = java.time.Instant.now();

@@ -102,10 +102,6 @@ public class ResyncService {
         return ready;
     }
 
-    public Catalog catalog() {
-        return catalog;
-    }
-
     void onStop(@Observes ShutdownEvent stop) {
         if (consumer != null) {
             consumer.close();

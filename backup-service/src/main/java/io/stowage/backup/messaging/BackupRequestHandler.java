@@ -9,6 +9,7 @@ import io.stowage.backup.topology.StorageOpener;
 import io.stowage.backup.wal.ArchivingPauses;
 import io.stowage.bus.EventHandler;
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
@@ -31,11 +32,6 @@ import java.util.Optional;
 public final class BackupRequestHandler implements EventHandler {
     private static final Logger LOG = Logger.getLogger(BackupRequestHandler.class);
 
-    /** Waits until the followed topology holds everything committed so far; false if it could not in time. */
-    @FunctionalInterface
-    public interface TopologyCatchUp {
-        boolean awaitCurrent() throws InterruptedException;
-    }
 
     private final ClusterTopologies topologies;
     private final TopologyCatchUp catchUp;

@@ -1,6 +1,7 @@
 package io.stowage.backup.wal;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import io.stowage.events.WalSegments;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 import io.stowage.events.spec.PostgresSpec;
@@ -69,8 +70,7 @@ public final class ClusterArchiver {
     }
 
     /** What the archiver is doing, for metrics and status. */
-    public record Status(int queuedSegments, long queuedBytes, Duration oldestWait, boolean lagging,
-                         boolean queueFull, String lastSegment, String lastStorage, String lastError) {
+    public record Status(int queuedSegments, long queuedBytes, Duration oldestWait, boolean lagging) {
     }
 
     private record HistoryFile(long timeline, byte[] content) {
@@ -252,8 +252,7 @@ public final class ClusterArchiver {
 
     public Status status() {
         SegmentQueue.Snapshot snap = queue.snapshot();
-        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lagging, queueFull,
-                lastSegment, lastStorage, lastError != null ? lastError : receiveError);
+        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lagging);
     }
 
     private void clearSpool() throws IOException {

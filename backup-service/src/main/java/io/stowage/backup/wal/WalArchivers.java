@@ -141,65 +141,55 @@ public final class WalArchivers implements AutoCloseable {
         return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
     }
 
-    /** Archive what PostgreSQL has written, stop, answer: off the reconciling thread, it may take a while. */
+    /** Archive what PostgreSQL has written, stop, answer. */
     private void answerPause(String cluster, ArchivingPauses.Request request) {
-        if (!answering.add(cluster)) {
-            return;
-        }
         ClusterArchiver archiver = running.get(cluster);
-        answerers.submit(() -> {
-            String detail;
-            try {
-                detail = archiver == null ? "WAL archiving was not running for this cluster; backups are paused"
-                        : archiver.pause(pauseTimeout).detail();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        answerLater(cluster, request, ArchivingPauses.PAUSE_STEP, () -> {
+            String detail = archiver == null ? "WAL archiving was not running for this cluster; backups are paused"
+                    : archiver.pause(pauseTimeout).detail();
             synchronized (this) {
                 running.remove(cluster, archiver);
             }
+            return detail;
+        });
+    }
+
+    /** Answer once the restarted archiver streams (or says it cannot yet). */
+    private void answerResume(String cluster, ArchivingPauses.Request request) {
+        ClusterArchiver archiver = running.get(cluster);
+        answerLater(cluster, request, ArchivingPauses.RESUME_STEP, () -> archiver == null
+                ? "WAL archiving is not enabled for this cluster; backups resume"
+                : archiver.awaitStreaming(pauseTimeout).map(s -> "archiving resumed from segment " + s)
+                .orElse("archiving restarted; PostgreSQL does not answer yet, it is retried"));
+    }
+
+    /** What answering does before the answer is published; returns the answer's detail. */
+    @FunctionalInterface
+    private interface AnswerWork {
+        String run() throws InterruptedException;
+    }
+
+    /** Does the work off the reconciling thread (it may take a while), answers, then reconciles again. */
+    private void answerLater(String cluster, ArchivingPauses.Request request, String step, AnswerWork work) {
+        if (!answering.add(cluster)) {
+            return;
+        }
+        answerers.submit(() -> {
             try {
-                answers.answer(request, ArchivingPauses.PAUSE_STEP, detail);
-                pauses.answered(request, ArchivingPauses.PAUSE_STEP);
+                String detail = work.run();
+                answers.answer(request, step, detail);
+                pauses.answered(request, step);
                 LOG.infof("[%s] cluster %s: %s", request.event().correlationId(), cluster, detail);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.errorf("cluster %s: could not answer the pause of restore %s: %s", cluster, request.restoreId(),
+                LOG.errorf("cluster %s: could not answer %s of restore %s: %s", cluster, step, request.restoreId(),
                         e.getMessage());
             } finally {
                 synchronized (this) {
                     answering.remove(cluster);
                 }
                 reconcile();
-            }
-        });
-    }
-
-    private void answerResume(String cluster, ArchivingPauses.Request request) {
-        if (!answering.add(cluster)) {
-            return;
-        }
-        ClusterArchiver archiver = running.get(cluster);
-        answerers.submit(() -> {
-            String detail;
-            try {
-                detail = archiver == null ? "WAL archiving is not enabled for this cluster; backups resume"
-                        : archiver.awaitStreaming(pauseTimeout).map(s -> "archiving resumed from segment " + s)
-                        .orElse("archiving restarted; PostgreSQL does not answer yet, it is retried");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            try {
-                answers.answer(request, ArchivingPauses.RESUME_STEP, detail);
-                pauses.answered(request, ArchivingPauses.RESUME_STEP);
-            } catch (RuntimeException e) {
-                LOG.errorf("cluster %s: could not answer the resume of restore %s: %s", cluster, request.restoreId(),
-                        e.getMessage());
-            } finally {
-                synchronized (this) {
-                    answering.remove(cluster);
-                }
             }
         });
     }

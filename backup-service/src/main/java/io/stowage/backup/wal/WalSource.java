@@ -1,5 +1,6 @@
 package io.stowage.backup.wal;
 
+import io.stowage.events.WalSegments;
 import io.stowage.events.spec.PostgresSpec;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
@@ -69,10 +70,6 @@ public final class WalSource implements AutoCloseable {
     /** The timeline the server writes WAL on now. */
     public long timeline() throws SQLException {
         return Long.parseLong(queryString("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
-    }
-
-    public long currentLsn() throws SQLException {
-        return WalSegments.parseLsn(queryString("SELECT pg_current_wal_lsn()::text"));
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.stowage.backup.it;
 
 import io.stowage.backup.wal.ClusterArchiver;
-import io.stowage.backup.wal.WalSegments;
+import io.stowage.events.WalSegments;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;

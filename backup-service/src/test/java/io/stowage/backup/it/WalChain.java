@@ -2,7 +2,7 @@ package io.stowage.backup.it;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.stowage.backup.wal.ClusterArchiver;
-import io.stowage.backup.wal.WalSegments;
+import io.stowage.events.WalSegments;
 import io.stowage.localstack.PostgresCluster;
 
 import java.io.IOException;

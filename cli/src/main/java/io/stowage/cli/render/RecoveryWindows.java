@@ -1,6 +1,7 @@
 package io.stowage.cli.render;
 
 import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.WalSegments;
 import io.stowage.events.data.CatalogWal;
 
 import java.time.ZoneId;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * What each storage can restore, from the catalog: its complete backups, the earliest point (the oldest backup's
@@ -30,7 +30,7 @@ public final class RecoveryWindows {
         for (String storage : storages) {
             List<CatalogBackup> here = backups.stream().filter(b -> b.storage().equals(storage)).toList();
             List<CatalogBackup> complete = here.stream().filter(CatalogBackup::complete)
-                    .filter(b -> b.stopLsn() != null).sorted(Comparator.comparingLong(b -> lsn(b.stopLsn()))).toList();
+                    .filter(b -> b.stopLsn() != null).sorted(Comparator.comparingLong(b -> WalSegments.parseLsn(b.stopLsn()))).toList();
             long incomplete = here.size() - here.stream().filter(CatalogBackup::complete).count();
             String count = complete.size() + (incomplete > 0 ? " (+" + incomplete + " incomplete)" : "");
             if (complete.isEmpty()) {
@@ -54,8 +54,9 @@ public final class RecoveryWindows {
 
     private static String latest(CatalogBackup newest, List<CatalogWal> wal, ZoneId zone) {
         Optional<Long> end = chainEnd(newest, wal);
-        return end.filter(e -> e > lsn(newest.stopLsn()))
-                .map(e -> "WAL to " + formatLsn(e) + " (segment " + segmentName(newest.timeline(), e - 1) + ")")
+        return end.filter(e -> e > WalSegments.parseLsn(newest.stopLsn()))
+                .map(e -> "WAL to " + WalSegments.formatLsn(e) + " (segment "
+                        + WalSegments.segmentName(Long.parseLong(newest.timeline(), 16), e - 1, SEGMENT) + ")")
                 .orElse(point(newest, zone) + ", no WAL after it");
     }
 
@@ -64,52 +65,25 @@ public final class RecoveryWindows {
         if (backup.startLsn() == null || backup.timeline() == null) {
             return Optional.empty();
         }
-        TreeSet<Long> starts = new TreeSet<>();
         List<long[]> runs = new ArrayList<>();
         for (CatalogWal w : wal) {
             if (!w.timeline().equals(backup.timeline())) {
                 continue;
             }
             for (CatalogWal.SegmentRange r : w.ranges()) {
-                runs.add(new long[]{segmentStart(r.first()), segmentStart(r.last()) + SEGMENT});
-                starts.add(segmentStart(r.first()));
+                runs.add(new long[]{WalSegments.startOf(r.first(), SEGMENT),
+                        WalSegments.startOf(r.last(), SEGMENT) + SEGMENT});
             }
         }
         runs.sort(Comparator.comparingLong(r -> r[0]));
-        long position = lsn(backup.startLsn()) - Math.floorMod(lsn(backup.startLsn()), SEGMENT);
-        boolean moved = true;
+        long position = WalSegments.segmentStart(WalSegments.parseLsn(backup.startLsn()), SEGMENT);
         boolean covered = false;
-        while (moved) {
-            moved = false;
-            for (long[] run : runs) {
-                if (run[0] <= position && run[1] > position) {
-                    position = run[1];
-                    moved = true;
-                    covered = true;
-                }
+        for (long[] run : runs) { // by start: one pass follows the chain from run to adjacent run
+            if (run[0] <= position && run[1] > position) {
+                position = run[1];
+                covered = true;
             }
         }
         return covered ? Optional.of(position) : Optional.empty();
-    }
-
-    static long lsn(String lsn) {
-        int slash = lsn.indexOf('/');
-        return (Long.parseLong(lsn.substring(0, slash), 16) << 32) | Long.parseLong(lsn.substring(slash + 1), 16);
-    }
-
-    static String formatLsn(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase();
-    }
-
-    static long segmentStart(String segmentName) {
-        long log = Long.parseLong(segmentName.substring(8, 16), 16);
-        long seg = Long.parseLong(segmentName.substring(16, 24), 16);
-        return (log * (0x1_0000_0000L / SEGMENT) + seg) * SEGMENT;
-    }
-
-    static String segmentName(String timeline, long lsn) {
-        long n = lsn / SEGMENT;
-        long perLogId = 0x1_0000_0000L / SEGMENT;
-        return String.format("%s%08X%08X", timeline, n / perLogId, n % perLogId);
     }
 }

@@ -1,10 +1,8 @@
 package io.stowage.resync.catalog;
 
-import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -25,9 +23,6 @@ public final class Catalog {
         entries.remove(key);
     }
 
-    public Optional<CatalogEvent> get(String key) {
-        return Optional.ofNullable(entries.get(key));
-    }
 
     public int size() {
         return entries.size();
@@ -39,11 +34,6 @@ public final class Catalog {
         return Map.copyOf(entries.subMap(prefix, prefix + Character.MAX_VALUE));
     }
 
-    /** Every backup of a cluster, on every storage. */
-    public List<CatalogBackup> backups(String cluster) {
-        return entries.subMap(cluster + " ", cluster + " " + Character.MAX_VALUE).values().stream()
-                .filter(e -> e instanceof CatalogBackup).map(e -> (CatalogBackup) e).toList();
-    }
 
     public Optional<CatalogWal> wal(String cluster, String storage, String timeline) {
         return Optional.ofNullable(entries.get(CatalogWal.key(cluster, storage, timeline)))

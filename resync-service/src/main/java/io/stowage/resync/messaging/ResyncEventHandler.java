@@ -2,6 +2,7 @@ package io.stowage.resync.messaging;
 
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventHandler;
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.ResyncFailed;
@@ -26,11 +27,6 @@ import java.util.Optional;
 public final class ResyncEventHandler implements EventHandler {
     private static final Logger LOG = Logger.getLogger(ResyncEventHandler.class);
 
-    /** Waits until the followed topology holds everything committed so far. */
-    @FunctionalInterface
-    public interface TopologyCatchUp {
-        boolean awaitCurrent() throws InterruptedException;
-    }
 
     private final ClusterTopologies topologies;
     private final TopologyCatchUp catchUp;
@@ -80,7 +76,7 @@ public final class ResyncEventHandler implements EventHandler {
             String reason = topology.isEmpty() ? "cluster " + r.cluster() + " is not in the applied topology"
                     : "cluster " + r.cluster() + " has no storage to resync";
             LOG.warnf("[%s] resync refused: %s", event.correlationId(), reason);
-            keeper.failResync("", "", List.of(Envelope.causedBy(event, source,
+            keeper.publish(List.of(Envelope.causedBy(event, source,
                     new ResyncFailed(r.cluster(), r.storage() == null ? "-" : r.storage(), reason))));
             return;
         }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +84,11 @@ public final class CatalogKeeper implements AutoCloseable {
         });
     }
 
+    /** Publishes outcome events that change nothing in the catalog (a request refused before any scan). */
+    public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
+        run(() -> writes.publish(outcomes));
+    }
+
     /** Ends a resync that failed: its outcome events, then the facts that waited. */
     public void failResync(String cluster, String storage, List<Envelope<? extends ResyncEvent>> outcomes) {
         run(() -> {
@@ -117,14 +121,6 @@ public final class CatalogKeeper implements AutoCloseable {
         entries.forEach(catalog::put);
     }
 
-    /** The entries of a storage as the writer sees them (after every change submitted so far). */
-    public Map<String, CatalogEvent> ofStorage(String cluster, String storage) {
-        return call(() -> catalog.ofStorage(cluster, storage));
-    }
-
-    public Optional<CatalogEvent> get(String key) {
-        return call(() -> catalog.get(key));
-    }
 
     private void run(Runnable r) {
         call(() -> {

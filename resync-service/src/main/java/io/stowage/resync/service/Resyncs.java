@@ -103,7 +103,7 @@ public final class Resyncs implements AutoCloseable {
             String reason = topology.isEmpty() ? "cluster " + cluster + " is not in the applied topology"
                     : "cluster " + cluster + " has no storage " + storage;
             LOG.warnf("%s refused: %s", tag, reason);
-            publishAlone(causes, new ResyncFailed(cluster, storage, reason));
+            keeper.publish(outcomes(causes, new ResyncFailed(cluster, storage, reason)));
             return;
         }
         keeper.beginResync(cluster, storage);
@@ -134,9 +134,6 @@ public final class Resyncs implements AutoCloseable {
         return out;
     }
 
-    private void publishAlone(List<Envelope<?>> causes, ResyncEvent outcome) {
-        keeper.failResync("", "", outcomes(causes, outcome));
-    }
 
     @Override
     public void close() {

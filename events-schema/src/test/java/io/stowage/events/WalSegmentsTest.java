@@ -1,4 +1,4 @@
-package io.stowage.backup.wal;
+package io.stowage.events;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,6 @@ class WalSegmentsTest {
             assertThat(WalSegments.startOf(WalSegments.segmentName(1, start, MIB_16), MIB_16)).isEqualTo(start);
         }
         assertThat(WalSegments.segmentStart(WalSegments.parseLsn("0/3000028"), MIB_16)).isEqualTo(0x3000000L);
-        assertThat(WalSegments.timelineOf("0000000A0000000000000003")).isEqualTo(10);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.stowage.backup.wal;
+package io.stowage.events;
 
 /**
  * WAL positions (LSNs) and segment file names, computed as PostgreSQL does (XLogFileName, XLByteToSeg): a segment
@@ -43,11 +43,6 @@ public final class WalSegments {
         return (logId * (LOG_ID_SPAN / segmentSize) + withinLogId) * segmentSize;
     }
 
-    /** The timeline a segment name starts with. */
-    public static long timelineOf(String segmentName) {
-        requireSegmentName(segmentName);
-        return Long.parseLong(segmentName.substring(0, 8), 16);
-    }
 
     /** The name of a timeline's history file, e.g. {@code 00000002.history}. */
     public static String historyFileName(long timeline) {

@@ -1,0 +1,10 @@
+package io.stowage.bus;
+
+/**
+ * Waits until the followed topology holds everything committed so far, so that a request naming a cluster applied a
+ * moment ago finds it; false if it could not in time.
+ */
+@FunctionalInterface
+public interface TopologyCatchUp {
+    boolean awaitCurrent() throws InterruptedException;
+}
