@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ public final class ServiceProcess {
     /** A small heap: the local stack runs four services and a broker on a laptop. */
     static final String HEAP = "-Xmx256m";
     static final String INSTANCE_ID = "local";
+    private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
 
     private final LocalService service;
     private final StowageHome home;
@@ -90,9 +92,27 @@ public final class ServiceProcess {
                     .start();
             process.getOutputStream().close();
             pidFile.write(process.pid());
+            awaitExec(process);
             return process.toHandle();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + name() + " from " + jar, e);
+        }
+    }
+
+    /**
+     * Waits until the new process shows its own command line. Between fork and exec it still shows the JDK's spawn
+     * helper, and {@link #running()} would not yet know it as ours: a {@code down} right after {@code up} would
+     * leave it running.
+     */
+    private void awaitExec(Process process) {
+        long deadline = System.nanoTime() + EXEC_WAIT.toNanos();
+        while (process.isAlive() && !ProcessCommandLine.runsJar(process.pid(), jar) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
