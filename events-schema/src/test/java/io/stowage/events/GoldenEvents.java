@@ -108,13 +108,13 @@ final class GoldenEvents {
                     new StorageSpec(null, StorageType.S3,
                             new S3Spec("backups-dr", "us-east-1", null, "stowage/pg1", null, "dr-s3-creds", null, null),
                             null),
-                    true, "restore-20261122-0930");
+                    true, "restore-20261122-0930", null);
             case RESTORE_STARTED -> new RestoreStarted(CLUSTER, "restore-20261122-0930", "nightly-20261122",
                     "dr-copy");
-            case RESTORE_STEP -> new RestoreStep(CLUSTER, "restore-20261122-0930", "extract-base-backup", "COMPLETED",
-                    "base.tar.zst extracted into /srv/pg1/data.restore-20261122-0930");
+            case RESTORE_STEP -> new RestoreStep(CLUSTER, "restore-20261122-0930", "fetch-base-backup", "COMPLETED",
+                    "base.tar.zst (1.2 GiB) checked and extracted into /srv/pg1/data.restore-20261122-0930");
             case RESTORE_COMPLETED -> new RestoreCompleted(CLUSTER, "restore-20261122-0930", "nightly-20261122",
-                    "dr-copy", "/srv/pg1/data.restore-20261122-0930", "/srv/pg1/data");
+                    "dr-copy", "/srv/pg1/data", "/srv/pg1/data.before-restore-20261122-0930");
             case RESTORE_FAILED -> new RestoreFailed(CLUSTER, "restore-20261122-0930", "check-wal-chain",
                     "WAL gap on timeline 00000001: 000000010000000000000007 to 000000010000000000000009 "
                             + "are on no storage");

@@ -71,7 +71,7 @@ class EventLineTest {
         assertThat(line(new WalArchived("pg1", "s3-us-west", "00000001", "000000010000000000000005", 16777216, null)))
                 .contains("wal.archived      pg1         wal 000000010000000000000005 (timeline 00000001) on s3-us-west");
         assertThat(line(new RestoreRequested("pg1", "latest", "local", new PitrTarget(null, "0/3000028"), null, true,
-                "r1"))).contains("restore r1 backup=latest storage=local pitr lsn=0/3000028, backup after");
+                "r1", null))).contains("restore r1 backup=latest storage=local pitr lsn=0/3000028, backup after");
         assertThat(line(new RestoreFailed("pg1", "r1", null, "WAL gap")))
                 .contains("restore.failed    pg1         restore r1 failed: WAL gap");
         assertThat(line(new ConfigRejected("pg1", ".stowage/config/pg1.yaml", 1, "spec.storages", "two mains")))

@@ -9,6 +9,7 @@ import io.stowage.events.spec.StorageSpec;
  * @param storage            the one storage to restore from; may be absent when {@code backupSource} is given
  * @param backupSource       an inline storage spec (secret names only)
  * @param restoreId          the idempotency key; absent means derived from the CloudEvents id
+ * @param target             restore to a new instance (folder and port) instead of in place; absent means in place
  */
 public record RestoreRequested(
         String cluster,
@@ -17,5 +18,11 @@ public record RestoreRequested(
         PitrTarget pitr,
         StorageSpec backupSource,
         Boolean backupAfterRestore,
-        String restoreId) implements RestoreEvent {
+        String restoreId,
+        RestoreTarget target) implements RestoreEvent {
+
+    /** Whether the restore replaces the cluster's data directory (the primary is stopped and started again). */
+    public boolean inPlace() {
+        return target == null;
+    }
 }
