@@ -109,6 +109,8 @@ public final class ConfigValidator {
             p.add(cluster, "spec.storages", "several storages but no main: mark exactly one with main: true ("
                     + String.join(", ", storages.keySet()) + ")");
             return p.result();
+        } else if (storages.isEmpty()) {
+            main = null;
         } else if (mains.isEmpty()) {
             main = storages.keySet().iterator().next();
             implied = true;
@@ -202,8 +204,12 @@ public final class ConfigValidator {
 
     private static Map<String, StorageSpec> checkStorages(JsonNode storages, Problems p) {
         Map<String, StorageSpec> result = new LinkedHashMap<>();
-        if (!storages.isObject() || storages.isEmpty()) {
-            p.add(p.cluster, "spec.storages", "needs at least one storage");
+        if (storages.isMissingNode() || storages.isNull()) {
+            // A restore-only cluster (a disaster-recovery site): no storage until a restore brings a backupSource.
+            return result;
+        }
+        if (!storages.isObject()) {
+            p.add(p.cluster, "spec.storages", "must be a map of storage name to storage (or left out)");
             return result;
         }
         Iterator<Map.Entry<String, JsonNode>> it = storages.fields();

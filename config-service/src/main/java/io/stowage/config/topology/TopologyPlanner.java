@@ -48,9 +48,9 @@ public final class TopologyPlanner {
         List<StowageEvent> events = new ArrayList<>();
         TopologyView view = view(next);
         String cluster = desired.cluster();
-        events.add(new StorageChanged(cluster, StorageChange.MAIN_SET, desired.main(), null, view,
-                desired.mainImplied() ? "the only storage, without a main flag: implied main"
-                        : "marked main: true"));
+        if (desired.main() != null) {
+            events.add(mainSet(desired, view));
+        }
         for (String profile : desired.profiles()) {
             events.add(new StorageChanged(cluster, StorageChange.PROFILE_ADDED, profile, null, view,
                     "new profile: receives base backups only"));
@@ -69,7 +69,12 @@ public final class TopologyPlanner {
         Map<String, StorageSpec> after = next.spec().storages();
         String oldMain = applied.main();
         String newMain = next.main();
-        if (!oldMain.equals(newMain)) {
+        if (oldMain == null && newMain != null) {
+            events.add(mainSet(desired, view));
+        } else if (oldMain != null && newMain == null) {
+            events.add(new StorageChanged(cluster, StorageChange.STORAGE_REMOVED, oldMain, null, view,
+                    "the main storage left the config, which names no storage now; its files stay where they are"));
+        } else if (oldMain != null && !oldMain.equals(newMain)) {
             // The seed's fan-out: resync the new main, delete its profile, add the previous main as a profile.
             events.add(new StorageChanged(cluster, StorageChange.MAIN_CHANGED, newMain, oldMain, view,
                     "main storage changed from " + oldMain + " to " + newMain));
@@ -88,13 +93,13 @@ public final class TopologyPlanner {
             }
         }
         for (String name : new TreeSet<>(after.keySet())) {
-            if (!before.containsKey(name) && !name.equals(newMain)) {
+            if (!before.containsKey(name) && !Objects.equals(name, newMain)) {
                 events.add(new StorageChanged(cluster, StorageChange.PROFILE_ADDED, name, null, view,
                         "new profile: receives base backups only"));
             }
         }
         for (String name : new TreeSet<>(before.keySet())) {
-            if (!after.containsKey(name) && !name.equals(oldMain)) {
+            if (!after.containsKey(name) && !Objects.equals(name, oldMain)) {
                 events.add(new StorageChanged(cluster, StorageChange.STORAGE_REMOVED, name, null, view,
                         "left the config; its files stay where they are"));
             }
@@ -111,6 +116,11 @@ public final class TopologyPlanner {
         return events;
     }
 
+    private static StorageChanged mainSet(ClusterConfig desired, TopologyView view) {
+        return new StorageChanged(desired.cluster(), StorageChange.MAIN_SET, desired.main(), null, view,
+                desired.mainImplied() ? "the only storage, without a main flag: implied main" : "marked main: true");
+    }
+
     private static TopologyPlan removal(TopologyApplied applied) {
         List<StowageEvent> events = new ArrayList<>();
         TopologyView empty = new TopologyView(null, List.of(), Map.of());
@@ -118,8 +128,10 @@ public final class TopologyPlanner {
             events.add(new StorageChanged(applied.cluster(), StorageChange.STORAGE_REMOVED, profile, null, empty,
                     "the cluster left the config; its files stay where they are"));
         }
-        events.add(new StorageChanged(applied.cluster(), StorageChange.STORAGE_REMOVED, applied.main(), null, empty,
-                "the cluster left the config; its files stay where they are"));
+        if (applied.main() != null) {
+            events.add(new StorageChanged(applied.cluster(), StorageChange.STORAGE_REMOVED, applied.main(), null, empty,
+                    "the cluster left the config; its files stay where they are"));
+        }
         return new TopologyPlan(applied.cluster(), events, null);
     }
 
@@ -131,7 +143,7 @@ public final class TopologyPlanner {
 
     /** Equal in everything but the revision: nothing to write. */
     private static boolean sameState(TopologyApplied a, TopologyApplied b) {
-        return a.main().equals(b.main()) && a.profiles().equals(b.profiles()) && sameSpec(a.spec(), b.spec())
+        return Objects.equals(a.main(), b.main()) && a.profiles().equals(b.profiles()) && sameSpec(a.spec(), b.spec())
                 && a.resyncAnnotation() == b.resyncAnnotation() && Objects.equals(a.source(), b.source());
     }
 

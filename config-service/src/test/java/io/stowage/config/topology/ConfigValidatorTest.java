@@ -48,6 +48,25 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void aRestoreOnlyClusterNeedsNoStorage() {
+        for (String storages : List.of("", "  storages: {}\n", "  storages:\n")) {
+            ClusterConfig c = Configs.valid(header("pg-dr") + storages);
+            assertThat(c.main()).as("storages '%s'", storages).isNull();
+            assertThat(c.profiles()).isEmpty();
+            assertThat(c.mainImplied()).isFalse();
+            assertThat(c.spec().storages()).isEmpty();
+            assertThat(c.spec().postgres().host()).isEqualTo("127.0.0.1");
+        }
+    }
+
+    @Test
+    void storagesAsAListIsRefused() {
+        assertThat(refusal(header("pg1") + """
+                  storages: [a, b]
+                """)).containsExactly("spec.storages: must be a map of storage name to storage (or left out)");
+    }
+
+    @Test
     void severalStoragesButNoMainIsRefused() {
         assertThat(refusal(header("pg1") + """
                   storages:

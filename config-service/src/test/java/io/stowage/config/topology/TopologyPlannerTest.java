@@ -114,6 +114,42 @@ class TopologyPlannerTest {
         assertThat(plan.next()).isNull();
     }
 
+    @Test
+    void aClusterWithoutStorageHasNoMainAndSetsNone() {
+        TopologyPlan plan = TopologyPlanner.plan(null, Configs.valid(header("pg-dr"))).orElseThrow();
+        assertThat(plan.events()).isEmpty();
+        assertThat(plan.next().main()).isNull();
+        assertThat(plan.next().profiles()).isEmpty();
+        assertThat(plan.next().spec().storages()).isEmpty();
+        assertThat(TopologyPlanner.plan(plan.next(), Configs.valid(header("pg-dr")))).isEmpty();
+    }
+
+    @Test
+    void storagesGivenToAClusterWithoutThemSetItsFirstMain() {
+        TopologyApplied none = applied(header("pg1"));
+        TopologyPlan plan = TopologyPlanner.plan(none, Configs.valid(twoStorages("pg1", "a"))).orElseThrow();
+        assertThat(lines(plan)).containsExactly("MAIN_SET a", "PROFILE_ADDED b");
+        assertThat(plan.next().main()).isEqualTo("a");
+        assertThat(((StorageChanged) plan.events().get(0)).reason()).isEqualTo("marked main: true");
+    }
+
+    @Test
+    void removingEveryStorageRemovesTheMainAndTheProfiles() {
+        TopologyPlan plan = TopologyPlanner.plan(applied(twoStorages("pg1", "a")), Configs.valid(header("pg1")))
+                .orElseThrow();
+        assertThat(lines(plan)).containsExactly("STORAGE_REMOVED a", "STORAGE_REMOVED b");
+        assertThat(plan.next().main()).isNull();
+        assertThat(plan.next().profiles()).isEmpty();
+        assertThat(((StorageChanged) plan.events().get(0)).topology().main()).isNull();
+    }
+
+    @Test
+    void aClusterWithoutStorageLeavesWithItsRecordOnly() {
+        TopologyPlan plan = TopologyPlanner.plan(applied(header("pg-dr")), null).orElseThrow();
+        assertThat(plan.events()).isEmpty();
+        assertThat(plan.next()).isNull();
+    }
+
     static TopologyApplied applied(String yaml) {
         return TopologyPlanner.plan(null, Configs.valid(yaml)).orElseThrow().next();
     }
