@@ -1,8 +1,10 @@
 package io.stowage.config.messaging;
 
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.config.model.ConfigProblem;
+import io.stowage.config.topology.Cause;
 import io.stowage.config.topology.TopologyPlan;
 import io.stowage.config.topology.TopologyPublisher;
 import io.stowage.events.Envelope;
@@ -16,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Publishes a plan as ONE Kafka transaction: its events (the first is the root, the others caused by it, all in
- * one correlation) and the cluster's new {@code stowage.topology} record (or its tombstone).
+ * Publishes a plan as ONE Kafka transaction: its events (all in one correlation) and the cluster's new
+ * {@code stowage.topology} record (or its tombstone).
  */
 public class KafkaTopologyPublisher implements TopologyPublisher {
     private static final Logger LOG = Logger.getLogger(KafkaTopologyPublisher.class);
@@ -35,27 +37,40 @@ public class KafkaTopologyPublisher implements TopologyPublisher {
     @Override
     public void publish(TopologyPlan plan) {
         List<Envelope<?>> envelopes = envelopes(plan);
+        List<Envelope<?>> events = new ArrayList<>(envelopes);
         List<ProducerRecord<String, byte[]>> state = new ArrayList<>();
         if (plan.next() == null) {
             state.add(new ProducerRecord<>(Topics.TOPOLOGY, plan.cluster(), null));
+        } else {
+            // The topology record goes last, as before, with what restores added beyond the files beside it.
+            ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(events.remove(events.size() - 1));
+            RestoreOverlayHeader.write(plan.overlay(), record.headers());
+            state.add(record);
         }
-        transactions.publishAtomically(envelopes, state);
-        Envelope<?> root = envelopes.get(0);
-        LOG.infof("[%s] cluster %s: published %s", root.correlationId(), plan.cluster(), summary(envelopes));
+        transactions.publishAtomically(events, state);
+        LOG.infof("[%s] cluster %s: published %s", envelopes.get(0).correlationId(), plan.cluster(),
+                summary(envelopes));
     }
 
-    /** The plan's events as envelopes: one root, the rest caused by it, then the topology record. */
+    /**
+     * The plan's events as envelopes, then the topology record. A file change is its own correlation: one root, the
+     * rest caused by it. A plan that answers an event (a restore) joins its correlation, every record caused by it.
+     */
     List<Envelope<?>> envelopes(TopologyPlan plan) {
         List<Envelope<?>> out = new ArrayList<>();
         List<StowageEvent> all = new ArrayList<>(plan.events());
         if (plan.next() != null) {
             all.add(plan.next());
         }
+        Cause cause = plan.cause();
         Envelope<?> root = null;
         for (StowageEvent data : all) {
-            Envelope<?> e = root == null ? Envelope.root(source, data) : Envelope.causedBy(root, source, data);
-            if (root == null) {
-                root = e;
+            Envelope<?> e;
+            if (cause != null) {
+                e = Envelope.inCorrelation(cause.correlationId(), cause.causationId(), source, data);
+            } else {
+                e = root == null ? Envelope.root(source, data) : Envelope.causedBy(root, source, data);
+                root = root == null ? e : root;
             }
             out.add(e);
         }
@@ -63,9 +78,11 @@ public class KafkaTopologyPublisher implements TopologyPublisher {
     }
 
     @Override
-    public void reject(ConfigProblem problem) {
-        events.publishAndWait(Envelope.root(source, new ConfigRejected(problem.cluster(), problem.source(),
-                problem.document(), problem.field(), problem.reason())));
+    public void reject(ConfigProblem problem, Cause cause) {
+        ConfigRejected data = new ConfigRejected(problem.cluster(), problem.source(), problem.document(),
+                problem.field(), problem.reason());
+        events.publishAndWait(cause == null ? Envelope.root(source, data)
+                : Envelope.inCorrelation(cause.correlationId(), cause.causationId(), source, data));
     }
 
     private static String summary(List<Envelope<?>> envelopes) {

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Keeps the applied topology in step with {@code stowage.topology}: read whole at start (so a restart publishes
- * nothing twice), then followed, adopting only newer revisions.
+ * nothing twice, and what restores added is recovered from each record's {@link RestoreOverlayHeader}), then
+ * followed, adopting only newer revisions.
  */
 public class TopologyFollower implements EventHandler {
     private static final Logger LOG = Logger.getLogger(TopologyFollower.class);
@@ -36,7 +37,7 @@ public class TopologyFollower implements EventHandler {
             try {
                 Envelope<StowageEvent> event = KafkaEvents.fromRecord(record);
                 if (event.data() instanceof TopologyApplied t) {
-                    applied.put(t);
+                    applied.put(t, RestoreOverlayHeader.read(record.headers()));
                 }
             } catch (InvalidEventException e) {
                 // The follower's consumer group rejects it once, with the reason; recovery just skips it.

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -104,7 +105,14 @@ public final class ConfigReconciler {
     private void apply(String cluster, ClusterConfig config, List<Applied> done, List<String> failed) {
         long start = System.nanoTime();
         TopologyApplied current = applied.get(cluster).orElse(null);
-        var plan = TopologyPlanner.plan(current, config);
+        RestoreOverlay overlay = applied.overlay(cluster);
+        RestoreOverlay.Merged merged = config == null ? null : overlay.over(config, current);
+        var plan = TopologyPlanner.plan(current, merged == null ? null : merged.config())
+                .map(p -> merged == null ? p : p.withOverlay(merged.overlay()));
+        if (plan.isEmpty() && merged != null && !merged.overlay().equals(overlay)) {
+            // The files took over what a restore added: the record says so, or a restart would bring it back.
+            plan = Optional.of(TopologyPlanner.rewrite(current, merged.overlay()));
+        }
         if (plan.isEmpty()) {
             return;
         }
@@ -119,7 +127,7 @@ public final class ConfigReconciler {
         if (plan.get().next() == null) {
             applied.remove(cluster);
         } else {
-            applied.put(plan.get().next());
+            applied.put(plan.get().next(), plan.get().overlay());
         }
         done.add(new Applied(plan.get(), System.nanoTime() - start));
     }
@@ -138,6 +146,10 @@ public final class ConfigReconciler {
         for (ClusterConfig c : order) {
             Map<String, StorageLocation> mine = new LinkedHashMap<>();
             c.spec().storages().forEach((name, s) -> mine.put(name, s.location(c.cluster())));
+            // A restore-added profile is still this cluster's claim, though its files do not name it.
+            applied.get(c.cluster()).ifPresent(t -> applied.overlay(c.cluster()).profiles().stream()
+                    .filter(n -> t.spec().storages().containsKey(n))
+                    .forEach(n -> mine.putIfAbsent(n, t.spec().storages().get(n).location(c.cluster()))));
             ConfigProblem conflict = conflict(c, mine, claims);
             if (conflict == null) {
                 claims.put(c.cluster(), mine);

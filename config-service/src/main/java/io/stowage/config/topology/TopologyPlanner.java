@@ -116,6 +116,13 @@ public final class TopologyPlanner {
         return events;
     }
 
+    /** The same topology as a new revision: only what travels with the record changes. */
+    static TopologyPlan rewrite(TopologyApplied applied, RestoreOverlay overlay) {
+        TopologyApplied next = new TopologyApplied(applied.cluster(), applied.revision() + 1, applied.main(),
+                applied.profiles(), applied.spec(), applied.resyncAnnotation(), applied.source());
+        return new TopologyPlan(applied.cluster(), List.of(), next, overlay, null);
+    }
+
     private static StorageChanged mainSet(ClusterConfig desired, TopologyView view) {
         return new StorageChanged(desired.cluster(), StorageChange.MAIN_SET, desired.main(), null, view,
                 desired.mainImplied() ? "the only storage, without a main flag: implied main" : "marked main: true");

@@ -7,6 +7,11 @@ public interface TopologyPublisher {
     /** Publishes one cluster's plan atomically; throws if it could not, and then nothing was published. */
     void publish(TopologyPlan plan);
 
-    /** Publishes a refusal. */
-    void reject(ConfigProblem problem);
+    /** Publishes a refusal of a config file: a root event of its own. */
+    default void reject(ConfigProblem problem) {
+        reject(problem, null);
+    }
+
+    /** Publishes a refusal; with a cause, in that event's correlation (a refused restore's backupSource). */
+    void reject(ConfigProblem problem, Cause cause);
 }

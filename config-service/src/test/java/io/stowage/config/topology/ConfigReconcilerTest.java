@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.stowage.events.data.TopologyApplied;
 
 import static io.stowage.config.topology.Configs.header;
 import static io.stowage.config.topology.Configs.twoStorages;
@@ -40,7 +41,7 @@ class ConfigReconcilerTest {
             }
 
             @Override
-            public void reject(ConfigProblem problem) {
+            public void reject(ConfigProblem problem, Cause cause) {
                 refused.add(problem);
             }
         }, new ConfigFolder(folder)::holds);
@@ -162,6 +163,78 @@ class ConfigReconcilerTest {
         reconcile();
         reconcile();
         assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void aRestoreAddedProfileOutlivesFileChangesUntilTheFilesNameIt() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        BackupSourceApplier restores = new BackupSourceApplier(applied, publisher());
+        var source = BackupSourcePlannerTest.fs("/srv/elsewhere");
+        restores.requested(BackupSourcePlannerTest.request("pg1", source, "dr"), "r1", "req-1", new Cause("c", "req-1"));
+        assertThat(applied.get("pg1").orElseThrow().profiles()).containsExactly("b", "dr");
+
+        write("pg1.yaml", twoStorages("pg1", "a").replace("port: 5432", "port: 5433"));
+        reconcile();
+        TopologyPlan edit = published.get(published.size() - 1);
+        assertThat(edit.events()).as("the profile is not removed").isEmpty();
+        assertThat(edit.next().profiles()).containsExactly("b", "dr");
+        assertThat(edit.next().spec().storages().get("dr").filesystem().path()).isEqualTo("/srv/elsewhere");
+        assertThat(edit.overlay().profiles()).containsExactly("dr");
+
+        // The files name it now: theirs from here on, so removing it from them removes it.
+        write("pg1.yaml", twoStorages("pg1", "a").replace("port: 5432", "port: 5433") + """
+                    dr:
+                      type: filesystem
+                      filesystem: {path: /srv/elsewhere}
+                """);
+        reconcile();
+        assertThat(published.get(published.size() - 1).overlay()).isEqualTo(RestoreOverlay.NONE);
+        assertThat(applied.overlay("pg1")).isEqualTo(RestoreOverlay.NONE);
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        assertThat(TopologyPlannerTest.lines(published.get(published.size() - 1))).containsExactly("STORAGE_REMOVED dr");
+    }
+
+    @Test
+    void aTemporaryMainStaysWhileItsRestoreRunsAndTheFilesNameNoStorage() throws IOException {
+        write("dr.yaml", header("pg-dr") + "  pitr: {enabled: true}\n");
+        reconcile();
+        BackupSourceApplier restores = new BackupSourceApplier(applied, publisher());
+        restores.requested(BackupSourcePlannerTest.request("pg-dr", BackupSourcePlannerTest.s3("dr-bucket"), null),
+                "r1", "req-1", new Cause("c", "req-1"));
+        int before = published.size();
+
+        write("dr.yaml", header("pg-dr").replace("127.0.0.1", "10.0.0.7") + "  pitr: {enabled: false}\n");
+        reconcile();
+        TopologyPlan edit = published.get(published.size() - 1);
+        assertThat(published).hasSize(before + 1);
+        assertThat(edit.events()).isEmpty();
+        assertThat(edit.next().main()).isEqualTo("backup-source");
+        assertThat(edit.next().spec().postgres().host()).isEqualTo("10.0.0.7");
+        assertThat(edit.overlay().temporaryMain().pitrBefore().enabled()).as("the files' new pitr").isFalse();
+
+        restores.ended("pg-dr", "r1", "completed", "end-1");
+        TopologyApplied after = applied.get("pg-dr").orElseThrow();
+        assertThat(after.main()).isNull();
+        assertThat(after.spec().storages()).isEmpty();
+        assertThat(after.spec().postgres().host()).isEqualTo("10.0.0.7");
+        reconcile();
+        assertThat(published.get(published.size() - 1).next()).as("nothing left to apply").isSameAs(after);
+    }
+
+    private TopologyPublisher publisher() {
+        return new TopologyPublisher() {
+            @Override
+            public void publish(TopologyPlan plan) {
+                published.add(plan);
+            }
+
+            @Override
+            public void reject(ConfigProblem problem, Cause cause) {
+                refused.add(problem);
+            }
+        };
     }
 
     private void reconcile() {
