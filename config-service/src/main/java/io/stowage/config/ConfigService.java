@@ -8,11 +8,13 @@ import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.config.messaging.KafkaTopologyPublisher;
+import io.stowage.config.messaging.RestoreFollower;
 import io.stowage.config.messaging.TopologyFollower;
 import io.stowage.config.settings.ConfigServiceSettings;
 import io.stowage.config.source.ConfigFolder;
 import io.stowage.config.source.ConfigFolderWatcher;
 import io.stowage.config.topology.AppliedTopologies;
+import io.stowage.config.topology.BackupSourceApplier;
 import io.stowage.config.topology.ConfigReconciler;
 import io.stowage.events.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,13 +30,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * config-service's life: recover the applied topology from the bus, apply what changed while it was down, then
- * follow the config folder. All applies run on one thread, so changes are applied in order, one at a time.
+ * follow the config folder and the restores that carry a backupSource. All applies (files and restores) run on
+ * one thread, so changes are applied in order, one at a time.
  */
 @ApplicationScoped
 public class ConfigService {
     private static final Logger LOG = Logger.getLogger(ConfigService.class);
     static final String SOURCE = "/stowage/config-service";
     static final String CONSUMER = "stowage-config-service";
+    /** Its own group: restore events are read apart from the topology, from the first one on. */
+    static final String RESTORE_CONSUMER = "stowage-config-service-restores";
 
     private final ConfigServiceSettings settings;
     private final String bootstrapServers;
@@ -46,6 +51,7 @@ public class ConfigService {
     private TransactionalPublisher transactions;
     private EventPublisher events;
     private EventConsumerLoop follower;
+    private EventConsumerLoop restores;
     private ConfigFolderWatcher watcher;
     private ConfigReconciler reconciler;
     private ConfigFolder folder;
@@ -85,10 +91,14 @@ public class ConfigService {
                 .start();
 
         folder = new ConfigFolder(settings.config().folder().toAbsolutePath());
-        reconciler = new ConfigReconciler(applied, new KafkaTopologyPublisher(transactions, events, SOURCE),
-                folder::holds);
+        KafkaTopologyPublisher publisher = new KafkaTopologyPublisher(transactions, events, SOURCE);
+        reconciler = new ConfigReconciler(applied, publisher, folder::holds);
         applyThread = ConfigFolderWatcher.applyThread();
         applyThread.submit(this::applyFolder);
+        // Queued behind the first apply of the folder, on the same thread: a restore sees the files' topology.
+        restores = new EventConsumerLoop(bootstrapServers, RESTORE_CONSUMER, List.of(Topics.RESTORE),
+                new RestoreFollower(new BackupSourceApplier(applied, publisher), applyThread), events, SOURCE)
+                .start();
         watcher = new ConfigFolderWatcher(folder.root(), settings.config().debounce(), applyThread, this::applyFolder)
                 .start();
         long rescan = settings.config().rescan().toMillis();
@@ -116,6 +126,10 @@ public class ConfigService {
     }
 
     void onStop(@Observes ShutdownEvent stop) throws IOException {
+        // First: a restore event being handled waits for the apply thread, which must still run to finish it.
+        if (restores != null) {
+            restores.close();
+        }
         if (watcher != null) {
             watcher.close();
         }
