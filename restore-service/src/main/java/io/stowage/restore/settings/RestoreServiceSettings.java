@@ -1,0 +1,45 @@
+package io.stowage.restore.settings;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** restore-service settings ({@code stowage.*} in application.properties, or -D / environment overrides). */
+@ConfigMapping(prefix = "stowage")
+public interface RestoreServiceSettings {
+
+    /** This instance's name, for logs and client ids. */
+    @WithDefault("local")
+    String instanceId();
+
+    /** Where secrets are in local mode: secret N, key K is the file {@code <folder>/N/K}. */
+    @WithDefault(".stowage/secrets")
+    Path secretsFolder();
+
+    /** The restore settings. */
+    Restore restore();
+
+    interface Restore {
+        /** How long backup-service may take to answer a pause or a resume of WAL archiving. */
+        @WithDefault("3m")
+        Duration answerTimeout();
+
+        /** How long a resync of the storage to restore from may take, when the catalog does not know the backup. */
+        @WithDefault("10m")
+        Duration resyncTimeout();
+
+        /** How long the restored server may take to replay WAL and promote. */
+        @WithDefault("2h")
+        Duration promotionTimeout();
+
+        /** How long the restored server may stay at the end of the fetched WAL without reaching the target. */
+        @WithDefault("20s")
+        Duration stallTimeout();
+
+        /** How many WAL segments are downloaded at once before replay. */
+        @WithDefault("4")
+        int walFetchThreads();
+    }
+}

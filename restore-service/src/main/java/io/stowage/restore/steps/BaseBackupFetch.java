@@ -1,0 +1,121 @@
+package io.stowage.restore.steps;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.stowage.storage.BackupManifest;
+import io.stowage.storage.BackupStorage;
+import io.stowage.storage.StorageLayout;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Streams a base backup from its storage into a folder: parallel ranged reads (the storage library's download),
+ * SHA-256 of the stored bytes, zstd decompression and tar extraction in one pass, with constant memory. The checksum
+ * and size are compared with the backup's manifest at the end: a mismatch fails the step, whatever was unpacked.
+ */
+final class BaseBackupFetch {
+    private static final int BUFFER = 1 << 20;
+
+    /** What was fetched: the stored object's size and SHA-256, and what it unpacked to. */
+    record Fetched(long storedBytes, String sha256, long files, long bytes) {
+    }
+
+    private BaseBackupFetch() {
+    }
+
+    static BackupManifest manifest(BackupStorage storage, String backupId) throws IOException {
+        try {
+            return BackupManifest.parse(storage.readSmall(StorageLayout.manifest(backupId)));
+        } catch (IOException e) {
+            throw new IOException("the manifest of backup " + backupId + " on " + storage.describe()
+                    + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    static Fetched fetch(BackupStorage storage, BackupManifest manifest, Path into) throws IOException {
+        BackupManifest.StoredObject object = manifest.objects().stream()
+                .filter(o -> o.name().equals(StorageLayout.BASE_ARCHIVE)).findFirst()
+                .orElseThrow(() -> new IOException("backup " + manifest.backupId() + " lists no "
+                        + StorageLayout.BASE_ARCHIVE));
+        if (manifest.objects().size() > 1) {
+            throw new IOException("backup " + manifest.backupId() + " has tablespace archives beside "
+                    + StorageLayout.BASE_ARCHIVE + ": base backups with tablespaces are not restored by this version");
+        }
+        String where = StorageLayout.BASE_ARCHIVE + " of backup " + manifest.backupId() + " on " + storage.describe();
+        MessageDigest sha256 = sha256();
+        Counting counted;
+        TarExtractor.Extracted extracted;
+        try (InputStream raw = storage.download(StorageLayout.baseArchive(manifest.backupId()))) {
+            counted = new Counting(new DigestInputStream(raw, sha256));
+            try {
+                InputStream tar = new BufferedInputStream(new ZstdInputStreamNoFinalizer(counted), BUFFER);
+                extracted = TarExtractor.extract(tar, into);
+                // The tar ends before the zstd stream and the object do: read both to their ends.
+                tar.transferTo(OutputStreamNull.INSTANCE);
+                counted.transferTo(OutputStreamNull.INSTANCE);
+            } catch (IOException e) {
+                throw new IOException(where + " is damaged or unreadable (" + e.getMessage() + ")", e);
+            }
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (counted.count != object.sizeBytes() || !actual.equalsIgnoreCase(object.sha256())) {
+            throw new IOException(where + " does not match its manifest: " + counted.count + " bytes with SHA-256 "
+                    + actual + ", the manifest says " + object.sizeBytes() + " bytes with SHA-256 " + object.sha256()
+                    + " (the object is corrupted; restore another backup or from another storage)");
+        }
+        return new Fetched(counted.count, actual, extracted.files(), extracted.bytes());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}

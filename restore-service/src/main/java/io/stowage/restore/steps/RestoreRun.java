@@ -1,0 +1,365 @@
+package io.stowage.restore.steps;
+
+import io.stowage.events.WalSegments;
+import io.stowage.restore.plan.RestorePlan;
+import io.stowage.restore.plan.WalChain;
+import io.stowage.storage.BackupManifest;
+import io.stowage.storage.BackupStorage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One restore, run as named steps, each published when it starts and when it is done (or skipped, when an earlier
+ * run of the same restore did it). Every step is safe to run again: a restore that failed, or whose service was
+ * killed, is requested again and goes on from what its state file says is done.
+ *
+ * <p>In place, the previous primary runs until the backup is fetched, checked and its WAL is in place; it is then
+ * stopped, the restored copy is started beside it and promoted, and only then becomes the data directory, the
+ * previous one kept aside (never deleted). If anything fails before that switch, the previous primary is started
+ * again on its own, untouched data.
+ */
+public final class RestoreRun {
+    public static final String PAUSE = "pause-archiving";
+    public static final String FETCH_BASE = "fetch-base-backup";
+    public static final String VERIFY = "verify-backup";
+    public static final String FETCH_WAL = "fetch-wal";
+    public static final String SETTINGS = "write-recovery-settings";
+    public static final String STOP_PRIMARY = "stop-primary";
+    public static final String START = "start-restored";
+    public static final String PROMOTION = "wait-promotion";
+    public static final String SWITCH = "switch-data-directory";
+    public static final String RESUME = "resume-archiving";
+    public static final String BACKUP_AFTER = "backup-after-restore";
+    public static final String RESTART_PREVIOUS = "restart-previous-primary";
+
+    public static final String STARTED = "STARTED";
+    public static final String COMPLETED = "COMPLETED";
+    public static final String SKIPPED = "SKIPPED";
+
+    private static final String LOG_FILE = "stowage-restore.log";
+
+    /** What a run needs from the bus: step events, backup-service's pause and resume, a backup request. */
+    public interface Coordination {
+        void step(String step, String status, String detail);
+
+        /**
+         * Step {@code pause-archiving}: asks backup-service to pause WAL archiving and backups of the cluster
+         * (STARTED), and waits for its answer (the same step COMPLETED, published by backup-service).
+         */
+        void pauseArchiving() throws StepFailure;
+
+        /** Step {@code resume-archiving}: the same handshake, to resume. */
+        void resumeArchiving() throws StepFailure;
+
+        /** Requests a base backup of the cluster; returns its id. */
+        String requestBackup();
+    }
+
+    /** Timings of the run. */
+    public record Timings(Duration promotionTimeout, Duration stallTimeout, int walFetchThreads) {
+    }
+
+    /** Where the cluster runs now, and where its previous data is (null for a new instance). */
+    public record Outcome(Path dataDirectory, Path previousDataDirectory) {
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        String run() throws Exception;
+    }
+
+    private final RestorePlan plan;
+    private final Map<String, BackupStorage> storages;
+    private final PostgresControl postgres;
+    private final Coordination bus;
+    private final Timings timings;
+    private RestoreState state;
+
+    /** @param storages the cluster's storages, opened, in the order WAL is read from them (the main first) */
+    public RestoreRun(RestorePlan plan, Map<String, BackupStorage> storages, PostgresControl postgres,
+                      Coordination bus, Timings timings) {
+        this.plan = plan;
+        this.storages = storages;
+        this.postgres = postgres;
+        this.bus = bus;
+        this.timings = timings;
+    }
+
+    public Outcome run() throws StepFailure {
+        Path restored = plan.restoreDirectory();
+        try {
+            boolean known = Files.exists(plan.stateFile());
+            if (!known && nonEmpty(restored)) {
+                throw new StepFailure(FETCH_BASE, restored + " exists and was not made by restore " + plan.restoreId()
+                        + ": a restore never writes over data");
+            }
+            state = RestoreState.readOr(plan.stateFile(),
+                    RestoreState.fresh(plan.restoreId(), plan.backup().backupId(), plan.storage()));
+            Files.createDirectories(plan.stateFile().getParent());
+            state.write(plan.stateFile());
+        } catch (IOException e) {
+            throw new StepFailure(FETCH_BASE, "cannot write the restore's state file " + plan.stateFile() + ": "
+                    + e.getMessage(), e);
+        }
+        if (plan.inPlace()) {
+            bus.pauseArchiving();
+        }
+        try {
+            if (state.switched()) {
+                for (String step : List.of(FETCH_BASE, VERIFY, FETCH_WAL, SETTINGS, STOP_PRIMARY, START, PROMOTION,
+                        SWITCH)) {
+                    bus.step(step, SKIPPED, "done by an earlier run of this restore");
+                }
+                ensureRunning(plan.dataDirectory());
+            } else {
+                restoreBeside(restored);
+            }
+        } catch (StepFailure failure) {
+            throw restartPrevious(failure);
+        }
+        if (plan.inPlace()) {
+            bus.resumeArchiving();
+        }
+        if (plan.backupAfterRestore()) {
+            bus.step(BACKUP_AFTER, STARTED, "a base backup of the restored cluster, as pgBackRest advises");
+            bus.step(BACKUP_AFTER, COMPLETED, "backup " + bus.requestBackup() + " requested");
+        }
+        return plan.inPlace() ? new Outcome(plan.dataDirectory(), plan.keptDirectory())
+                : new Outcome(plan.dataDirectory(), null);
+    }
+
+    private void restoreBeside(Path restored) throws StepFailure {
+        step(FETCH_BASE, () -> {
+            if (state.extractedSha256() != null && Files.exists(restored.resolve("PG_VERSION"))) {
+                return null;
+            }
+            prepareEmpty(restored);
+            BackupStorage storage = storages.get(plan.storage());
+            BackupManifest manifest = BaseBackupFetch.manifest(storage, plan.backup().backupId());
+            BaseBackupFetch.Fetched f = BaseBackupFetch.fetch(storage, manifest, restored);
+            postgres.handOver(restored);
+            save(state.extracted(f.sha256()));
+            return String.format("base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s",
+                    mib(f.storedBytes()), f.sha256().substring(0, 12), restored, f.files(), mib(f.bytes()));
+        });
+        step(VERIFY, () -> {
+            if (state.verified()) {
+                return null;
+            }
+            PostgresControl.Result r = postgres.verifyBackup(restored);
+            if (r.exitCode() != 0) {
+                throw new IOException("pg_verifybackup found the restored copy damaged: " + r.output().strip());
+            }
+            save(state.withVerified());
+            return "pg_verifybackup: every file and the backup's WAL match backup_manifest";
+        });
+        step(FETCH_WAL, () -> {
+            if (plan.wal().isEmpty() && plan.histories().isEmpty()) {
+                return null;
+            }
+            WalFetch.Fetched f = WalFetch.fetch(plan, storages, restored.resolve("pg_wal"), timings.walFetchThreads());
+            if (plan.pitr() != null && plan.pitr().lsn() != null && f.lastSegment() != null) {
+                long needed = WalChain.numberOfLsn(WalSegments.parseLsn(plan.pitr().lsn()));
+                if (WalChain.number(f.lastSegment()) < needed) {
+                    throw new IOException("the archived WAL of timeline " + plan.backup().timeline() + " ends with "
+                            + f.lastSegment() + ", before LSN " + plan.pitr().lsn() + " (segment "
+                            + WalChain.name(plan.timeline(), needed) + " is on no storage)");
+                }
+            }
+            postgres.handOver(restored.resolve("pg_wal"));
+            save(state.walFetched(f.lastSegment()));
+            return f.segments() + " WAL segments" + (f.lastSegment() == null ? "" : " up to " + f.lastSegment())
+                    + " and " + f.histories().size() + " timeline history files in " + restored.resolve("pg_wal");
+        });
+        step(SETTINGS, () -> {
+            RecoverySettings.write(plan, restored);
+            postgres.handOver(restored);
+            return "recover to " + plan.describeTarget() + " on timeline " + plan.backup().timeline()
+                    + ", then promote";
+        });
+        List<String> options;
+        try {
+            if (state.startOptions() == null) {
+                Path original = plan.postgres().dataDirectory() == null ? null : Path.of(plan.postgres().dataDirectory());
+                save(state.withStartOptions(original != null && Files.isDirectory(original)
+                        ? PostgresControl.startOptions(original) : List.of()));
+            }
+        } catch (IOException e) {
+            throw new StepFailure(STOP_PRIMARY, "cannot read how the primary was started: " + e.getMessage(), e);
+        }
+        options = plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
+                : PostgresControl.withPort(state.startOptions(), plan.port());
+        if (plan.inPlace()) {
+            step(STOP_PRIMARY, () -> {
+                if (!postgres.isRunning(plan.dataDirectory())) {
+                    return null;
+                }
+                save(state.primaryStopped(true));
+                postgres.stop(plan.dataDirectory());
+                return "the primary on " + plan.dataDirectory() + " is stopped; its data stays as it is";
+            });
+        }
+        step(START, () -> {
+            if (postgres.isRunning(restored)) {
+                return null;
+            }
+            postgres.start(restored, options, restored.resolve(LOG_FILE));
+            return "recovering on port " + plan.port() + " from " + restored;
+        });
+        step(PROMOTION, () -> awaitPromotion(restored));
+        if (plan.inPlace()) {
+            step(SWITCH, () -> {
+                postgres.stop(restored);
+                RecoverySettings.remove(plan, restored);
+                if (Files.exists(plan.dataDirectory()) && !Files.exists(plan.keptDirectory())) {
+                    Files.move(plan.dataDirectory(), plan.keptDirectory(), StandardCopyOption.ATOMIC_MOVE);
+                }
+                Files.move(restored, plan.dataDirectory(), StandardCopyOption.ATOMIC_MOVE);
+                save(state.withSwitched());
+                postgres.start(plan.dataDirectory(), options, plan.dataDirectory().resolve(LOG_FILE));
+                return "the cluster runs on " + plan.dataDirectory() + "; its previous data is kept in "
+                        + plan.keptDirectory();
+            });
+        } else {
+            try {
+                RecoverySettings.remove(plan, restored);
+            } catch (IOException e) {
+                throw new StepFailure(PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static List<String> withPortIfMissing(List<String> options, int port) {
+        return options.contains("-p") || options.stream().anyMatch(o -> o.startsWith("port="))
+                ? options : PostgresControl.withPort(options, port);
+    }
+
+    private String awaitPromotion(Path restored) throws Exception {
+        long deadline = System.nanoTime() + timings.promotionTimeout().toNanos();
+        long lastLsn = -1;
+        long lastChange = System.nanoTime();
+        while (true) {
+            PostgresControl.RecoveryStatus status;
+            try {
+                status = postgres.recoveryStatus(plan.port());
+            } catch (SQLException e) {
+                if (!postgres.isRunning(restored)) {
+                    throw new IOException("the restored server stopped during recovery (see "
+                            + restored.resolve(LOG_FILE) + ")");
+                }
+                status = null;
+            }
+            if (status != null && !status.inRecovery()) {
+                String timeline = postgres.queryOne(plan.port(), "select timeline_id from pg_control_checkpoint()");
+                return "promoted at LSN " + WalSegments.formatLsn(status.replayLsn()) + " (target "
+                        + plan.describeTarget() + "); new timeline " + timeline;
+            }
+            long now = System.nanoTime();
+            if (status != null && status.replayLsn() != lastLsn) {
+                lastLsn = status.replayLsn();
+                lastChange = now;
+            } else if (now - lastChange > timings.stallTimeout().toNanos()) {
+                throw new IOException("replay stopped at LSN " + WalSegments.formatLsn(Math.max(lastLsn, 0))
+                        + " without reaching the target " + plan.describeTarget() + ": the archived WAL ends there"
+                        + (state.walFetchedThrough() == null ? "" : " (last segment " + state.walFetchedThrough()
+                        + ")"));
+            }
+            if (now > deadline) {
+                throw new IOException("not promoted within " + timings.promotionTimeout());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private void ensureRunning(Path dataDirectory) throws StepFailure {
+        try {
+            if (!postgres.isRunning(dataDirectory)) {
+                postgres.start(dataDirectory, state.startOptions() == null ? List.of() : state.startOptions(),
+                        dataDirectory.resolve(LOG_FILE));
+            }
+        } catch (IOException e) {
+            throw new StepFailure(SWITCH, e.getMessage(), e);
+        }
+    }
+
+    /** Before the switch, a failure leaves the previous primary running on its own data, as it was. */
+    private StepFailure restartPrevious(StepFailure failure) {
+        if (!plan.inPlace() || state.switched() || !state.primaryStopped()) {
+            return failure;
+        }
+        bus.step(RESTART_PREVIOUS, STARTED, "the restore failed at " + failure.step());
+        try {
+            if (postgres.isRunning(plan.restoreDirectory())) {
+                postgres.stop(plan.restoreDirectory());
+            }
+            if (!postgres.isRunning(plan.dataDirectory())) {
+                postgres.start(plan.dataDirectory(), state.startOptions(), plan.dataDirectory().resolve(LOG_FILE));
+            }
+            save(state.primaryStopped(false));
+            bus.step(RESTART_PREVIOUS, COMPLETED, "the previous primary runs again on " + plan.dataDirectory());
+            return failure;
+        } catch (IOException | RuntimeException e) {
+            return new StepFailure(failure.step(), failure.getMessage() + "; and the previous primary could not be "
+                    + "started again: " + e.getMessage(), failure);
+        }
+    }
+
+    private void step(String name, Work work) throws StepFailure {
+        bus.step(name, STARTED, null);
+        String detail;
+        try {
+            detail = work.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure(name, "interrupted", e);
+        } catch (Exception e) {
+            throw new StepFailure(name, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+        if (detail == null) {
+            bus.step(name, SKIPPED, "already done");
+        } else {
+            bus.step(name, COMPLETED, detail);
+        }
+    }
+
+    private void prepareEmpty(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            Files.createDirectories(dir);
+            return;
+        }
+        // Only this restore's own unfinished copy is ever emptied (its state file says it is ours).
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                if (!p.equals(dir)) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static boolean nonEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Files.exists(dir);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        }
+    }
+
+    private void save(RestoreState next) throws IOException {
+        state = next;
+        state.write(plan.stateFile());
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}

@@ -1,0 +1,82 @@
+package io.stowage.restore.steps;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Unpacks a tar stream (as pg_basebackup writes it) into a folder, as it arrives: files, folders and their modes.
+ * An entry that would land outside the folder, or a link, is refused: a base backup with tablespaces (links in
+ * pg_tblspc) is not restored by this version.
+ */
+final class TarExtractor {
+    private static final int BUFFER = 1 << 20;
+
+    /** What was unpacked. */
+    record Extracted(long files, long bytes) {
+    }
+
+    private TarExtractor() {
+    }
+
+    static Extracted extract(InputStream tar, Path into) throws IOException {
+        Path root = into.toAbsolutePath().normalize();
+        byte[] buffer = new byte[BUFFER];
+        long files = 0;
+        long bytes = 0;
+        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        TarArchiveEntry entry;
+        while ((entry = in.getNextEntry()) != null) {
+            Path target = root.resolve(entry.getName()).normalize();
+            if (!target.startsWith(root)) {
+                throw new IOException("the archive has an entry outside its folder: " + entry.getName());
+            }
+            if (entry.isDirectory()) {
+                Files.createDirectories(target);
+                setMode(target, entry.getMode(), true);
+            } else if (entry.isSymbolicLink() || entry.isLink()) {
+                throw new IOException("the archive has a link (" + entry.getName() + " -> " + entry.getLinkName()
+                        + "): base backups with tablespaces are not restored by this version");
+            } else if (entry.isFile()) {
+                Files.createDirectories(target.getParent());
+                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        out.write(buffer, 0, n);
+                        bytes += n;
+                    }
+                }
+                setMode(target, entry.getMode(), false);
+                files++;
+            }
+        }
+        return new Extracted(files, bytes);
+    }
+
+    private static void setMode(Path path, int mode, boolean directory) throws IOException {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        // Owner bits always include read (and write, and search for folders): the server must own its files.
+        permissions.add(PosixFilePermission.OWNER_READ);
+        permissions.add(PosixFilePermission.OWNER_WRITE);
+        if (directory || (mode & 0100) != 0) {
+            permissions.add(PosixFilePermission.OWNER_EXECUTE);
+        }
+        if ((mode & 040) != 0) {
+            permissions.add(PosixFilePermission.GROUP_READ);
+        }
+        if ((mode & 010) != 0) {
+            permissions.add(PosixFilePermission.GROUP_EXECUTE);
+        }
+        Files.setPosixFilePermissions(path, permissions);
+    }
+}
