@@ -212,6 +212,25 @@ public final class PostgresCluster implements AutoCloseable {
         shutdown("fast");
     }
 
+    /**
+     * Stops whatever server runs on a data directory this class did not start (a copy another program restored and
+     * started, say), as the server's OS user; nothing happens when none runs there.
+     */
+    public static void stopServer(Path dataDirectory) {
+        ServerUser user = ServerUser.forThisJvm();
+        Path pgCtl = PostgresBinaries.locate().resolve("pg_ctl");
+        String data = dataDirectory.toAbsolutePath().normalize().toString();
+        if (ExternalCommand.of(user.command(List.of(pgCtl.toString(), "-D", data, "status"))).run().exitCode() != 0) {
+            return;
+        }
+        ExternalCommand.Result result = ExternalCommand.of(user.command(List.of(pgCtl.toString(), "-D", data, "stop",
+                "-m", "fast", "-w", "-t", String.valueOf(SERVER_TIMEOUT.toSeconds())))).timeout(SERVER_TIMEOUT.plusSeconds(30)).run();
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("pg_ctl stop on " + data + " failed (exit " + result.exitCode() + "): "
+                    + result.output());
+        }
+    }
+
     /** A crash (pg_ctl -m immediate): no shutdown checkpoint, so the next start runs crash recovery. */
     public void crash() {
         shutdown("immediate");

@@ -146,7 +146,9 @@ public final class RestorePlanner {
     private CatalogBackup chooseBackup(RestoreRequested r, String storage, TopologyApplied topology, boolean resynced)
             throws Refusal {
         List<CatalogBackup> known = catalog.backups(r.cluster(), storage);
-        boolean profile = !storage.equals(topology.main());
+        // The main's backups are the catalog's own record; a profile, or a backupSource placed as the main for
+        // this restore, may hold backups the catalog has not seen (written by another site, or before a resync).
+        boolean profile = !storage.equals(topology.main()) || r.backupSource() != null;
         boolean mayResync = !resynced;
         if (!r.backupId().equals(LATEST)) {
             Optional<CatalogBackup> b = known.stream().filter(k -> k.backupId().equals(r.backupId())).findFirst();

@@ -123,7 +123,7 @@ public final class RestoreRun {
                 restoreBeside(restored);
             }
         } catch (StepFailure failure) {
-            throw restartPrevious(failure);
+            throw resumeAfter(restartPrevious(failure));
         }
         if (plan.inPlace()) {
             bus.resumeArchiving();
@@ -309,6 +309,23 @@ public final class RestoreRun {
         } catch (IOException | RuntimeException e) {
             return new StepFailure(failure.step(), failure.getMessage() + "; and the previous primary could not be "
                     + "started again: " + e.getMessage(), failure);
+        }
+    }
+
+    /**
+     * A failed in-place restore leaves the cluster as it was, archiving and backups included: they are resumed
+     * (a restore that stopped half-way must not silently end the WAL chain).
+     */
+    private StepFailure resumeAfter(StepFailure failure) {
+        if (!plan.inPlace()) {
+            return failure;
+        }
+        try {
+            bus.resumeArchiving();
+            return failure;
+        } catch (StepFailure e) {
+            return new StepFailure(failure.step(), failure.getMessage() + "; and archiving could not be resumed: "
+                    + e.getMessage(), failure);
         }
     }
 

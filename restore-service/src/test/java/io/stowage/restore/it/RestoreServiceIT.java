@@ -1,0 +1,571 @@
+package io.stowage.restore.it;
+
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.CatalogWal;
+import io.stowage.events.data.EventRejected;
+import io.stowage.events.data.PitrTarget;
+import io.stowage.events.data.RestoreCompleted;
+import io.stowage.events.data.RestoreEvent;
+import io.stowage.events.data.RestoreFailed;
+import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.StorageChanged;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.data.WalArchived;
+import io.stowage.events.spec.FilesystemSpec;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.spec.StorageType;
+import io.stowage.localstack.PostgresCluster;
+import io.stowage.localstack.S3ProxyServer;
+import io.stowage.localstack.ServiceProcess;
+import io.stowage.localstack.SharedKafka;
+import io.stowage.localstack.SharedS3;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * restore-service with everything real around it: PostgreSQL clusters, a Kafka broker, S3Proxy, and the packaged
+ * config-service (the clusters are configured by files, as through GitOps), backup-service (base backups, WAL
+ * streaming, pause and resume), resync-service (the catalog) and restore-service, each its own process.
+ *
+ * <p>Each test has its own cluster and PostgreSQL. Rows are committed at T1, T2 and T3 into a table {@code ledger};
+ * what a restore returns is read back from the restored server.
+ */
+class RestoreServiceIT {
+    static final String BUCKET = "restore-it";
+    static final String SOURCE = "/stowage/restore-it";
+    static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(4);
+
+    static Path work;
+    static String bootstrap;
+    static S3ProxyServer s3;
+    static Path configFolder;
+    static final List<ServiceProcess> services = new ArrayList<>();
+    static EventPublisher publisher;
+    static BusLog bus;
+    static final List<PostgresCluster> servers = new ArrayList<>();
+    static final List<Path> drills = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("restore-it");
+        bootstrap = SharedKafka.bootstrapServers();
+        s3 = SharedS3.http();
+        s3.createBucket(BUCKET);
+        Path secrets = Files.createDirectories(work.resolve("secrets"));
+        Path creds = Files.createDirectories(secrets.resolve("s3-creds"));
+        Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
+        Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
+        configFolder = Files.createDirectories(work.resolve("config"));
+        bus = new BusLog(bootstrap);
+        publisher = new EventPublisher(bootstrap, "restore-it");
+
+        services.add(service("config-service", Map.of("stowage.config.folder", configFolder.toString())));
+        services.add(service("resync-service", Map.of("stowage.secrets-folder", secrets.toString())));
+        services.add(service("backup-service", Map.of("stowage.secrets-folder", secrets.toString(),
+                "stowage.wal.spool-folder", work.resolve("spool").toString())));
+        services.add(service("restore-service", Map.of("stowage.secrets-folder", secrets.toString(),
+                "stowage.restore.stall-timeout", "10s")));
+    }
+
+    static ServiceProcess service(String module, Map<String, String> settings) throws IOException {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("kafka.bootstrap.servers", bootstrap);
+        properties.put("stowage.instance-id", "restore-it");
+        return new ServiceProcess(Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar"), properties,
+                work.resolve(module + ".log")).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Path drill : drills) {
+            PostgresCluster.stopServer(drill);
+        }
+        for (ServiceProcess s : services) {
+            s.close();
+        }
+        for (PostgresCluster pg : servers) {
+            pg.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
+    }
+
+    // ---- the tests ----
+
+    @Test
+    void pitrFromABackupOnAProfileReturnsExactlyTheRowsCommittedBeforeTheTarget_theOldDataIsKept() throws Exception {
+        Site site = new Site("profile");
+        site.configure(fs("local", true, site.storage("local")) + s3("s3", false));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("s3"));
+        site.commit(2, "T2");
+        OffsetDateTime target = site.now();
+        site.commit(3, "T3");
+        site.archiveThrough("local");
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "s3", new PitrTarget(target, null),
+                null, null, "pitr-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        assertThat(site.rows()).as("the rows committed at T1 and T2, not T3").isEqualTo("T1,T2");
+        assertThat(site.pg.psql("select timeline_id from pg_control_checkpoint()")).isEqualTo("2");
+        Path data = site.pg.dataDirectory();
+        Path kept = data.resolveSibling(data.getFileName() + ".before-" + request.restoreId());
+        assertThat(done.dataDirectory()).isEqualTo(data.toString());
+        assertThat(done.previousDataDirectory()).isEqualTo(kept.toString());
+        assertThat(done.storage()).isEqualTo("s3");
+        assertThat(done.backupId()).isEqualTo(backupId);
+        assertThat(completedSteps(sent.correlationId())).containsExactly("pause-archiving", "fetch-base-backup",
+                "verify-backup", "fetch-wal", "write-recovery-settings", "stop-primary", "start-restored",
+                "wait-promotion", "switch-data-directory", "resume-archiving");
+        assertThat(bus.correlation(sent.correlationId())).allSatisfy(e ->
+                assertThat(e.source()).doesNotContain(s3.secretAccessKey()));
+
+        // Archiving goes on from the new timeline.
+        bus.await(WalArchived.class, w -> w.cluster().equals(site.cluster) && w.segment().equals("00000002.history"),
+                Duration.ofSeconds(60));
+        // The previous data, kept aside, starts as it was: T3 included.
+        try (PostgresCluster previous = PostgresCluster.startExisting(kept, site.home.resolve("kept"))) {
+            assertThat(previous.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2,T3");
+        }
+    }
+
+    @Test
+    void pitrAcrossAMainChangeReadsTheWalFromBothStorages() throws Exception {
+        Site site = new Site("switch");
+        Path local = site.storage("local");
+        site.configure(fs("local", true, local) + s3("s3", false));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local", "s3"));
+        site.archiveThrough("local");
+
+        site.configure(fs("local", false, local) + s3("s3", true));
+        bus.await(TopologyApplied.class, t -> t.cluster().equals(site.cluster) && "s3".equals(t.main()),
+                Duration.ofSeconds(30));
+        site.commit(2, "T2");
+        String lsn = site.pg.psql("select pg_current_wal_lsn()");
+        site.commit(3, "T3");
+        String last = site.archiveThrough("s3");
+        assertThat(bus.data(WalArchived.class, w -> w.cluster().equals(site.cluster)))
+                .extracting(WalArchived::storage).as("the WAL is on both storages").contains("local", "s3");
+
+        RestoreRequested request = new RestoreRequested(site.cluster, "latest", "local", new PitrTarget(null, lsn),
+                null, null, "switch-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        assertThat(done.backupId()).isEqualTo(backupId);
+        assertThat(site.rows()).isEqualTo("T1,T2");
+        RestoreStep fetched = bus.find(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
+                && s.step().equals("fetch-wal") && s.status().equals("COMPLETED")).orElseThrow();
+        assertThat(fetched.detail()).contains("WAL segments");
+        assertThat(last).isNotBlank();
+        assertThat(sent.correlationId()).isNotBlank();
+    }
+
+    @Test
+    void aCorruptedBackupFailsTheRestoreWithAClearReason_thePrimaryKeepsItsData_andTheSameRestoreRunsOnceRepaired()
+            throws Exception {
+        Site site = new Site("corrupt");
+        Path local = site.storage("local");
+        site.configure(fs("local", true, local));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local"));
+        site.commit(2, "T2");
+        Path archive;
+        try (Stream<Path> files = Files.walk(local)) {
+            archive = files.filter(p -> p.getFileName().toString().equals("base.tar.zst")
+                    && p.toString().contains(backupId)).findFirst().orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(archive);
+        byte[] damaged = original.clone();
+        damaged[damaged.length / 2] ^= 0x5a;
+        Files.write(archive, damaged);
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", null, null, null,
+                "corrupt-" + site.suffix, null);
+        publish(request);
+        RestoreFailed failed = awaitFailed(site, request.restoreId());
+
+        assertThat(failed.step()).isEqualTo("fetch-base-backup");
+        assertThat(failed.reason()).containsIgnoringCase("SHA-256").contains("base.tar.zst");
+        assertThat(site.pg.isRunning()).isTrue();
+        assertThat(site.rows()).isEqualTo("T1,T2");
+        site.pg.stop();
+        site.pg.start();
+        assertThat(site.rows()).as("the old primary starts again with its data").isEqualTo("T1,T2");
+
+        Files.write(archive, original);
+        Envelope<RestoreRequested> again = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+        assertThat(done.backupId()).isEqualTo(backupId);
+        assertThat(site.rows()).as("the backup's own content: T2 came after it").isEqualTo("T1");
+        assertThat(bus.correlation(again.correlationId())).extracting(Envelope::data)
+                .filteredOn(RestoreStep.class::isInstance).map(RestoreStep.class::cast)
+                .filteredOn(s -> s.step().equals("fetch-base-backup")).extracting(RestoreStep::status)
+                .containsExactly("STARTED", "COMPLETED");
+    }
+
+    @Test
+    void aRequestNamingTwoStoragesIsRejectedWithAReasonAndChangesNothing() throws Exception {
+        Site site = new Site("two");
+        site.configure(fs("local", true, site.storage("local")) + s3("s3", false));
+        bus.await(TopologyApplied.class, t -> t.cluster().equals(site.cluster), Duration.ofSeconds(30));
+        String restoreId = "two-" + site.suffix;
+        ProducerRecord<String, byte[]> valid = KafkaEvents.toRecord(Envelope.root(SOURCE,
+                new RestoreRequested(site.cluster, "latest", "local", null, null, null, restoreId, null)));
+        String json = new String(valid.value(), StandardCharsets.UTF_8)
+                .replace("\"storage\":\"local\"", "\"storages\":[\"local\",\"s3\"]");
+        assertThat(json).contains("\"storages\":[\"local\",\"s3\"]");
+        ProducerRecord<String, byte[]> twoStorages = new ProducerRecord<>(valid.topic(), valid.key(),
+                json.getBytes(StandardCharsets.UTF_8));
+        valid.headers().forEach(twoStorages.headers()::add);
+        String id = new String(valid.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8);
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            raw.send(twoStorages).get(30, TimeUnit.SECONDS);
+        }
+
+        EventRejected rejected = bus.await(EventRejected.class, r -> id.equals(r.id())
+                && r.consumer().contains("restore-service"), Duration.ofSeconds(30));
+        assertThat(rejected.reason()).contains("storages");
+        // A valid request behind it is still served: the consumer goes on.
+        RestoreRequested next = new RestoreRequested(site.cluster, "latest", "nowhere", null, null, null,
+                "after-" + site.suffix, null);
+        publish(next);
+        assertThat(awaitFailed(site, next.restoreId()).reason()).contains("storage 'nowhere'");
+        assertThat(bus.find(RestoreStarted.class, s -> s.restoreId().equals(restoreId))).isEmpty();
+        assertThat(site.pg.isRunning()).isTrue();
+    }
+
+    @Test
+    void aWalGapIsRefusedWithTheMissingRangeBeforeAnythingIsTouched() throws Exception {
+        Site site = new Site("gap");
+        Path local = site.storage("local");
+        site.configure(fs("local", true, local));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local"));
+        String first = site.archiveThrough("local");
+        site.commit(2, "T2");
+        String missing = site.archiveThrough("local");
+        site.commit(3, "T3");
+        OffsetDateTime target = site.now();
+        String last = site.archiveThrough("local");
+        assertThat(missing).isGreaterThan(first).isLessThan(last);
+
+        Path segment;
+        try (Stream<Path> files = Files.walk(local)) {
+            segment = files.filter(p -> p.getFileName().toString().equals(missing + ".zst")).findFirst().orElseThrow();
+        }
+        Files.move(segment, site.home.resolve(missing + ".zst"), StandardCopyOption.ATOMIC_MOVE);
+        Envelope<ResyncRequested> resync = publish(new ResyncRequested(site.cluster, "local", null, "a lost segment"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> bus.correlation(resync.correlationId()).stream()
+                .anyMatch(e -> e.data() instanceof ResyncCompleted));
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", new PitrTarget(target, null),
+                null, null, "gap-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreFailed failed = awaitFailed(site, request.restoreId());
+
+        assertThat(failed.step()).isEqualTo("check-wal-chain");
+        assertThat(failed.reason()).contains("WAL gap").contains(missing);
+        assertThat(bus.correlation(sent.correlationId())).extracting(Envelope::data)
+                .noneMatch(d -> d instanceof RestoreStep || d instanceof RestoreStarted);
+        assertThat(site.rows()).isEqualTo("T1,T2,T3");
+    }
+
+    @Test
+    void aRestoreToANewInstanceLeavesTheRunningPrimaryAlone() throws Exception {
+        Site site = new Site("drill");
+        site.configure(fs("local", true, site.storage("local")) + s3("s3", false));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        site.backup(List.of("local", "s3"));
+        site.commit(2, "T2");
+        OffsetDateTime target = site.now();
+        site.commit(3, "T3");
+        site.archiveThrough("local");
+        String startedAt = site.pg.psql("select pg_postmaster_start_time()");
+
+        Path drill = site.home.resolve("drill-data");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        drills.add(drill);
+        RestoreRequested request = new RestoreRequested(site.cluster, "latest", "s3", new PitrTarget(target, null),
+                null, null, "drill-" + site.suffix, new RestoreTarget(drill.toString(), port));
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        assertThat(done.dataDirectory()).isEqualTo(drill.toString());
+        assertThat(done.previousDataDirectory()).isNull();
+        assertThat(query(port, "select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2");
+        assertThat(site.rows()).isEqualTo("T1,T2,T3");
+        assertThat(site.pg.psql("select pg_postmaster_start_time()")).as("never stopped").isEqualTo(startedAt);
+        assertThat(completedSteps(sent.correlationId())).doesNotContain("pause-archiving", "stop-primary",
+                "switch-data-directory", "resume-archiving");
+    }
+
+    @Test
+    void aBackupSourceIsTheTemporaryMainOfAClusterWithNoStorage_andTheTopologyIsRevertedAfterwards() throws Exception {
+        Site site = new Site("dr");
+        Path primarySite = site.storage("primary-site");
+        site.configure(fs("primary-site", true, primarySite));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("primary-site"));
+        site.commit(2, "T2");
+        // The disaster-recovery site's own configuration names no storage: only a restore brings one.
+        site.configure("");
+        bus.await(TopologyApplied.class, t -> t.cluster().equals(site.cluster) && t.main() == null,
+                Duration.ofSeconds(30));
+
+        RestoreRequested request = new RestoreRequested(site.cluster, "latest", null, null,
+                new StorageSpec(null, StorageType.FILESYSTEM, null, new FilesystemSpec(primarySite.toString(), null)),
+                null, "dr-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        assertThat(done.storage()).isEqualTo("backup-source");
+        assertThat(done.backupId()).isEqualTo(backupId);
+        assertThat(site.rows()).isEqualTo("T1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> changes(sent.correlationId()).contains(
+                "STORAGE_REMOVED backup-source"));
+        assertThat(changes(sent.correlationId())).containsExactly("MAIN_SET backup-source",
+                "STORAGE_REMOVED backup-source");
+    }
+
+    @Test
+    void aBackupSourceElsewhereIsAddedAsAProfile_resynced_thenRestoredFrom() throws Exception {
+        Site site = new Site("nas");
+        Path local = site.storage("local");
+        Path oldNas = site.storage("old-nas");
+        site.configure(fs("local", true, local) + fs("old-nas", false, oldNas));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("old-nas"));
+        site.commit(2, "T2");
+        site.configure(fs("local", true, local));
+        bus.await(TopologyApplied.class, t -> t.cluster().equals(site.cluster)
+                && !t.spec().storages().containsKey("old-nas"), Duration.ofSeconds(30));
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, null, null,
+                new StorageSpec(null, StorageType.FILESYSTEM, null, new FilesystemSpec(oldNas.toString(), null)),
+                null, "nas-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        List<String> changes = changes(sent.correlationId());
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0)).startsWith("PROFILE_ADDED backup-source-");
+        String profile = changes.get(0).substring("PROFILE_ADDED ".length());
+        assertThat(done.storage()).isEqualTo(profile);
+        assertThat(bus.correlation(sent.correlationId())).extracting(Envelope::data)
+                .filteredOn(ResyncCompleted.class::isInstance).extracting(d -> ((ResyncCompleted) d).storage())
+                .as("the new profile is resynced before the restore").containsExactly(profile);
+        assertThat(site.rows()).isEqualTo("T1");
+    }
+
+    // ---- helpers ----
+
+    /** A cluster of its own: a PostgreSQL server, storage folders, a configuration file. */
+    static final class Site {
+        final String suffix = UUID.randomUUID().toString().substring(0, 6);
+        final String cluster;
+        final Path home;
+        final PostgresCluster pg;
+
+        Site(String purpose) throws IOException {
+            cluster = "r-" + purpose + "-" + suffix;
+            home = Files.createDirectories(work.resolve(cluster));
+            pg = PostgresCluster.start(home.resolve("pg"));
+            servers.add(pg);
+            pg.psql("create table ledger (id int primary key, at text not null)");
+        }
+
+        Path storage(String name) throws IOException {
+            return Files.createDirectories(home.resolve("storage-" + name));
+        }
+
+        void configure(String storages) throws IOException {
+            String yaml = """
+                    apiVersion: stowage.io/v1alpha1
+                    kind: BackupConfig
+                    metadata:
+                      name: %s
+                    spec:
+                      postgres:
+                        host: 127.0.0.1
+                        port: %d
+                        user: postgres
+                        dataDirectory: %s
+                        binDirectory: %s
+                        osUser: %s
+                      pitr: {enabled: true}
+                    """.formatted(cluster, pg.port(), pg.dataDirectory(), pg.binDirectory(), pg.osUser())
+                    + (storages.isEmpty() ? "" : "  storages:\n" + storages);
+            Path tmp = configFolder.resolve("." + cluster + ".yaml.tmp");
+            Files.writeString(tmp, yaml);
+            Files.move(tmp, configFolder.resolve(cluster + ".yaml"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        /** Waits until backup-service streams the cluster's WAL (its slot is active). */
+        void awaitArchiving() {
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    pg.psql("select count(*) from pg_replication_slots where active").equals("1"));
+        }
+
+        void commit(int id, String at) {
+            pg.psql("insert into ledger values (" + id + ", '" + at + "')");
+        }
+
+        /** A time after every commit so far and before every later one. */
+        OffsetDateTime now() {
+            return OffsetDateTime.parse(pg.psql(
+                    "select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+        }
+
+        String rows() {
+            return pg.psql("select coalesce(string_agg(at, ',' order by id), '') from ledger");
+        }
+
+        String backup(List<String> storages) {
+            String backupId = "b-" + UUID.randomUUID().toString().substring(0, 8);
+            publish(new BackupRequested(cluster, storages, backupId));
+            await().atMost(Duration.ofSeconds(120)).until(() -> bus.find(BackupCompleted.class,
+                    c -> c.backupId().equals(backupId)).isPresent() || bus.find(BackupFailed.class,
+                    f -> backupId.equals(f.backupId())).isPresent());
+            assertThat(bus.find(BackupFailed.class, f -> backupId.equals(f.backupId()))).isEmpty();
+            return backupId;
+        }
+
+        /**
+         * Ends the current WAL segment and waits until the catalog lists it on {@code storage}; returns its name.
+         */
+        String archiveThrough(String storage) {
+            String segment = pg.psql("select pg_walfile_name(pg_current_wal_lsn())");
+            pg.psql("select pg_switch_wal()");
+            await().atMost(Duration.ofSeconds(60)).until(() -> bus.find(CatalogWal.class, w ->
+                    w.cluster().equals(cluster) && w.storage().equals(storage) && w.ranges() != null
+                            && w.ranges().stream().anyMatch(r -> r.first().compareTo(segment) <= 0
+                            && r.last().compareTo(segment) >= 0)).isPresent());
+            return segment;
+        }
+    }
+
+    static String fs(String name, boolean main, Path path) {
+        return "    %s:\n      main: %s\n      type: filesystem\n      filesystem: {path: '%s'}\n"
+                .formatted(name, main, path);
+    }
+
+    static String s3(String name, boolean main) {
+        return ("    %s:\n      main: %s\n      type: s3\n      s3: {bucket: %s, region: %s, endpointUrl: '%s', "
+                + "forcePathStyle: true, credentialsSecret: s3-creds}\n")
+                .formatted(name, main, BUCKET, s3.region(), s3.endpoint());
+    }
+
+    static <T extends StowageEvent> Envelope<T> publish(T data) {
+        Envelope<T> e = Envelope.root(SOURCE, data);
+        publisher.publishAndWait(e);
+        return e;
+    }
+
+    static RestoreCompleted awaitCompleted(Site site, String restoreId) {
+        RestoreEvent end = awaitEnd(site, restoreId);
+        assertThat(end).as("restore %s: %s", restoreId, end).isInstanceOf(RestoreCompleted.class);
+        return (RestoreCompleted) end;
+    }
+
+    static RestoreFailed awaitFailed(Site site, String restoreId) {
+        RestoreEvent end = awaitEnd(site, restoreId);
+        assertThat(end).as("restore %s: %s", restoreId, end).isInstanceOf(RestoreFailed.class);
+        return (RestoreFailed) end;
+    }
+
+    /** The restore's newest end (a restore requested again ends again). */
+    static RestoreEvent awaitEnd(Site site, String restoreId) {
+        int before = ends(site, restoreId).size();
+        await().atMost(RESTORE_TIMEOUT).until(() -> ends(site, restoreId).size() > before);
+        List<RestoreEvent> ends = ends(site, restoreId);
+        return ends.get(ends.size() - 1);
+    }
+
+    private static List<RestoreEvent> ends(Site site, String restoreId) {
+        return bus.all().stream().map(Envelope::data).filter(d -> d instanceof RestoreCompleted c
+                && c.cluster().equals(site.cluster) && c.restoreId().equals(restoreId)
+                || d instanceof RestoreFailed f && f.cluster().equals(site.cluster) && f.restoreId().equals(restoreId))
+                .map(RestoreEvent.class::cast).toList();
+    }
+
+    static List<String> completedSteps(String correlationId) {
+        return bus.correlation(correlationId).stream().map(Envelope::data).filter(RestoreStep.class::isInstance)
+                .map(RestoreStep.class::cast).filter(s -> s.status().equals("COMPLETED")).map(RestoreStep::step)
+                .toList();
+    }
+
+    static List<String> changes(String correlationId) {
+        return bus.correlation(correlationId).stream().map(Envelope::data).filter(StorageChanged.class::isInstance)
+                .map(StorageChanged.class::cast).map(c -> c.change() + " " + c.storage()).toList();
+    }
+
+    static String query(int port, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
