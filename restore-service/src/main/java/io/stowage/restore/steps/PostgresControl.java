@@ -116,8 +116,10 @@ public final class PostgresControl {
         while (m.find()) {
             words.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
         }
+        // postmaster.opts is the program, unquoted, then every argument in double quotes: the quoted words are
+        // the arguments.
         List<String> options = new ArrayList<>();
-        for (int i = 1; i < words.size(); i++) {
+        for (int i = 0; i < words.size(); i++) {
             if (words.get(i).equals("-D")) {
                 i++;
             } else {
