@@ -5,6 +5,9 @@ import io.stowage.restore.plan.RestorePlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The recovery settings of a restored folder: a marked block at the end of postgresql.auto.conf (read after
@@ -14,6 +17,7 @@ import java.nio.file.Path;
  */
 final class RecoverySettings {
     private static final String AUTO_CONF = "postgresql.auto.conf";
+    private static final DateTimeFormatter POSTGRES_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'");
 
     private RecoverySettings() {
     }
@@ -26,7 +30,7 @@ final class RecoverySettings {
         if (plan.pitr() == null) {
             block.append("recovery_target = 'immediate'\n");
         } else if (plan.pitr().time() != null) {
-            block.append("recovery_target_time = '").append(plan.pitr().time()).append("'\n");
+            block.append("recovery_target_time = '").append(postgresTime(plan.pitr().time())).append("'\n");
         } else {
             block.append("recovery_target_lsn = '").append(plan.pitr().lsn()).append("'\n");
         }
@@ -37,6 +41,11 @@ final class RecoverySettings {
         Files.writeString(conf, kept + block);
         Files.deleteIfExists(dir.resolve("recovery.signal"));
         Files.writeString(dir.resolve("standby.signal"), "");
+    }
+
+    /** The target as PostgreSQL's recovery_target_time reads it: in UTC, a space between date and time. */
+    static String postgresTime(OffsetDateTime time) {
+        return time.withOffsetSameInstant(ZoneOffset.UTC).format(POSTGRES_TIME);
     }
 
     /** Takes the block out again once the server is promoted (the settings are inert then, and would confuse). */
