@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -145,6 +146,8 @@ public final class RestoreRun {
             BackupStorage storage = storages.get(plan.storage());
             BackupManifest manifest = BaseBackupFetch.manifest(storage, plan.backup().backupId());
             BaseBackupFetch.Fetched f = BaseBackupFetch.fetch(storage, manifest, restored);
+            // PostgreSQL starts only on a data directory no one else may read.
+            Files.setPosixFilePermissions(restored, PosixFilePermissions.fromString("rwx------"));
             postgres.handOver(restored);
             save(state.extracted(f.sha256()));
             return String.format("base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s",
