@@ -99,8 +99,9 @@ public final class RestoreFollow {
             case "SKIPPED" -> marks.skipped();
             default -> marks.started();
         };
-        String detail = "SKIPPED".equals(s.status()) ? "skipped: done by an earlier run" : s.detail();
-        return "  " + mark + " " + Text.clean(s.step()) + (detail == null || detail.isBlank() ? ""
-                : "  " + Text.clean(detail));
+        boolean noDetail = s.detail() == null || s.detail().isBlank();
+        String detail = "SKIPPED".equals(s.status()) ? "skipped" + (noDetail ? "" : ": " + s.detail())
+                : noDetail ? null : s.detail();
+        return "  " + mark + " " + Text.clean(s.step()) + (detail == null ? "" : "  " + Text.clean(detail));
     }
 }

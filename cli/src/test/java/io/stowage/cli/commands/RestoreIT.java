@@ -107,7 +107,7 @@ class RestoreIT {
                         + " in place (correlation " + request.id().substring(0, 8) + ").",
                 "Waiting for restore-service (Ctrl-C stops waiting, not the restore)...",
                 "Started: restore it-r1 of backup b-7 from local-fs.",
-                "  " + (mark.equals("ok") ? "--" : "↷") + " fetch-base-backup  skipped: done by an earlier run",
+                "  " + (mark.equals("ok") ? "--" : "↷") + " fetch-base-backup  skipped",
                 "  " + (mark.equals("ok") ? ".." : "…") + " stop-primary",
                 "  " + mark + " stop-primary  stopped (fast)",
                 "Restored backup b-7 from storage local-fs into /srv/pg/data; the previous data is kept in"

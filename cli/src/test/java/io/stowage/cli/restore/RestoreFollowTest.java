@@ -50,7 +50,7 @@ class RestoreFollowTest {
         assertThat(follow.answered()).isTrue();
         answer("3", step("pause-archiving", "STARTED", null));
         answer("4", step("pause-archiving", "COMPLETED", "000000010000000000000007 on local-fs"));
-        answer("5", step("fetch-base-backup", "SKIPPED", "base.tar.zst"));
+        answer("5", step("fetch-base-backup", "SKIPPED", "done by an earlier run of this restore"));
         answer("6", step("stop-primary", "STARTED", ""));
         RestoreCompleted completed = new RestoreCompleted("pg1", "r-1a2b3c4d", "20261122T032421Z-0732", "local-fs",
                 "/srv/pg1/data", "/srv/pg1/data.before-r-1a2b3c4d");
@@ -61,7 +61,7 @@ class RestoreFollowTest {
                 "Started: restore r-1a2b3c4d of backup 20261122T032421Z-0732 from local-fs.",
                 "  … pause-archiving",
                 "  ✓ pause-archiving  000000010000000000000007 on local-fs",
-                "  ↷ fetch-base-backup  skipped: done by an earlier run",
+                "  ↷ fetch-base-backup  skipped: done by an earlier run of this restore",
                 "  … stop-primary");
         assertThat(RestoreLines.completed(completed)).isEqualTo("Restored backup 20261122T032421Z-0732 from storage"
                 + " local-fs into /srv/pg1/data; the previous data is kept in /srv/pg1/data.before-r-1a2b3c4d.");
