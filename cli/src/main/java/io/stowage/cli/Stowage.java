@@ -3,6 +3,7 @@ package io.stowage.cli;
 import io.stowage.cli.commands.BackupCommand;
 import io.stowage.cli.commands.DemoCommand;
 import io.stowage.cli.commands.DownCommand;
+import io.stowage.cli.commands.RestoreCommand;
 import io.stowage.cli.commands.ResyncCommand;
 import io.stowage.cli.commands.EventsCommand;
 import io.stowage.cli.commands.StatusCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
         versionProvider = StowageVersion.class,
         description = "Stowage, a backup control plane for database clusters with several backup storages.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class,
-                EventsCommand.class, StorageCommand.class, BackupCommand.class, ResyncCommand.class},
+                EventsCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class,
+                ResyncCommand.class},
         footer = {"", "State lives under .stowage/ (config/, secrets/, kafka/, s3/, postgres/, logs/, run/).",
                 "Start with: stowage up, then stowage demo."})
 public class Stowage implements Runnable {

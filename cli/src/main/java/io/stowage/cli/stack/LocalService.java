@@ -22,7 +22,8 @@ public record LocalService(String name, String jar, int httpPort, Function<Stowa
                             "stowage.wal.spool-folder", home.root().resolve("wal-spool").toString())),
             new LocalService("resync-service", quarkusJar("resync-service"), 8083,
                     home -> Map.of("stowage.secrets-folder", home.secrets().toString())),
-            new LocalService("restore-service", quarkusJar("restore-service"), 8084, home -> Map.of()));
+            new LocalService("restore-service", quarkusJar("restore-service"), 8084,
+                    home -> Map.of("stowage.secrets-folder", home.secrets().toString())));
 
     public static LocalService named(String name) {
         return ALL.stream().filter(s -> s.name.equals(name)).findFirst()

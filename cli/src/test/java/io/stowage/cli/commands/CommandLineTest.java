@@ -26,7 +26,7 @@ class CommandLineTest {
         List<List<String>> paths = new ArrayList<>();
         collect(Stowage.commandLine(), new ArrayList<>(), paths);
         assertThat(paths).extracting(p -> String.join(" ", p)).contains("", "up", "down", "status", "demo", "events",
-                "events tail", "storage", "storage list", "backup", "backup create");
+                "events tail", "storage", "storage list", "backup", "backup create", "restore");
 
         for (List<String> path : paths) {
             List<String> help = new ArrayList<>(path);

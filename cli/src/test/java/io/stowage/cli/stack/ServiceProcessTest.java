@@ -73,6 +73,23 @@ class ServiceProcessTest {
     }
 
     @Test
+    void resyncAndRestoreServiceReadSecretsFromTheSecretsFolderToo() {
+        StowageHome home = new StowageHome(homeDir);
+
+        for (String name : List.of("resync-service", "restore-service")) {
+            ServiceProcess service = new ServiceProcess(LocalService.named(name), home, project);
+            assertThat(service.command("127.0.0.1:9092")).as(name)
+                    .contains("-Dstowage.secrets-folder=" + home.secrets());
+        }
+    }
+
+    @Test
+    void upStartsRestoreServiceWithTheOthers() {
+        assertThat(new LocalStack(new StowageHome(homeDir), project).services()).extracting(ServiceProcess::name)
+                .containsExactly("config-service", "backup-service", "resync-service", "restore-service");
+    }
+
+    @Test
     void aStartedServiceRunsInItsOwnSessionAndDownStopsIt() throws IOException {
         buildFakeJar(project.resolve(CONFIG_SERVICE.jar()));
         StowageHome home = new StowageHome(homeDir).ensureLayout();
