@@ -7,6 +7,7 @@ import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
@@ -88,11 +89,11 @@ public class ResyncService {
                 "stowage-resync-service-" + settings.instanceId()), SOURCE);
         keeper = new CatalogKeeper(catalog, writes);
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
-        resyncs = new Resyncs(keeper, topologies::get, (topology, storage) -> Storages.open(topology.cluster(),
+        TopologyCatchUp catchUp = () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10));
+        resyncs = new Resyncs(keeper, topologies::get, catchUp, (topology, storage) -> Storages.open(topology.cluster(),
                 storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
         rejections = new EventPublisher(bootstrapServers, "stowage-resync-service-rejections-" + settings.instanceId());
-        ResyncEventHandler handler = new ResyncEventHandler(topologies,
-                () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)), resyncs, keeper, SOURCE);
+        ResyncEventHandler handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
         consumer = new EventConsumerLoop(bootstrapServers, CONSUMER,
                 List.of(Topics.RESYNC, Topics.BACKUP, Topics.STORAGE), handler, rejections, SOURCE, Map.of()).start();
         ready = true;

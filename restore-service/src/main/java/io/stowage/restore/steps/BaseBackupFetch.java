@@ -19,6 +19,7 @@ import java.util.HexFormat;
  * Streams a base backup from its storage into a folder: parallel ranged reads (the storage library's download),
  * SHA-256 of the stored bytes, zstd decompression and tar extraction in one pass, with constant memory. The checksum
  * and size are compared with the backup's manifest at the end: a mismatch fails the step, whatever was unpacked.
+ * When the bytes do not unpack, the rest of the object is read so the failure says whether it is corrupted.
  */
 final class BaseBackupFetch {
     private static final int BUFFER = 1 << 20;
@@ -61,16 +62,43 @@ final class BaseBackupFetch {
                 tar.transferTo(OutputStreamNull.INSTANCE);
                 counted.transferTo(OutputStreamNull.INSTANCE);
             } catch (IOException e) {
-                throw new IOException(where + " is damaged or unreadable (" + e.getMessage() + ")", e);
+                // Most damage shows first as a zstd or tar error. Reading the object to its end tells whether the
+                // stored bytes differ from the manifest's checksum (a corrupted object) or not (a bad write).
+                try {
+                    counted.transferTo(OutputStreamNull.INSTANCE);
+                } catch (IOException unreadable) {
+                    throw new IOException(where + " is damaged or unreadable (" + e.getMessage() + ")", e);
+                }
+                IOException mismatch = mismatch(where, object, counted.count, sha256);
+                if (mismatch != null) {
+                    mismatch.addSuppressed(e);
+                    throw mismatch;
+                }
+                throw new IOException(where + " matches its manifest's SHA-256 but does not unpack ("
+                        + e.getMessage() + ")", e);
             }
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
-        if (counted.count != object.sizeBytes() || !actual.equalsIgnoreCase(object.sha256())) {
-            throw new IOException(where + " does not match its manifest: " + counted.count + " bytes with SHA-256 "
-                    + actual + ", the manifest says " + object.sizeBytes() + " bytes with SHA-256 " + object.sha256()
-                    + " (the object is corrupted; restore another backup or from another storage)");
+        IOException mismatch = mismatch(where, object, counted.count, actual);
+        if (mismatch != null) {
+            throw mismatch;
         }
         return new Fetched(counted.count, actual, extracted.files(), extracted.bytes());
+    }
+
+    private static IOException mismatch(String where, BackupManifest.StoredObject object, long size,
+                                        MessageDigest sha256) {
+        return mismatch(where, object, size, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** The failure to report when the stored object is not the one the manifest describes, else null. */
+    private static IOException mismatch(String where, BackupManifest.StoredObject object, long size, String actual) {
+        if (size == object.sizeBytes() && actual.equalsIgnoreCase(object.sha256())) {
+            return null;
+        }
+        return new IOException(where + " does not match its manifest: " + size + " bytes with SHA-256 "
+                + actual + ", the manifest says " + object.sizeBytes() + " bytes with SHA-256 " + object.sha256()
+                + " (the object is corrupted; restore another backup or from another storage)");
     }
 
     static MessageDigest sha256() {

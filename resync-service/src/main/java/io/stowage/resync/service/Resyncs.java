@@ -1,5 +1,6 @@
 package io.stowage.resync.service;
 
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncEvent;
@@ -36,6 +37,7 @@ public final class Resyncs implements AutoCloseable {
 
     private final CatalogKeeper keeper;
     private final Function<String, Optional<TopologyApplied>> topologies;
+    private final TopologyCatchUp catchUp;
     private final StorageSource storages;
     private final String source;
     private final StorageScan scan = new StorageScan();
@@ -44,9 +46,10 @@ public final class Resyncs implements AutoCloseable {
     private final Map<String, List<Envelope<?>>> waiting = new HashMap<>();
 
     public Resyncs(CatalogKeeper keeper, Function<String, Optional<TopologyApplied>> topologies,
-                   StorageSource storages, String source, int workers) {
+                   TopologyCatchUp catchUp, StorageSource storages, String source, int workers) {
         this.keeper = keeper;
         this.topologies = topologies;
+        this.catchUp = catchUp;
         this.storages = storages;
         this.source = source;
         this.workers = Executors.newFixedThreadPool(workers, r -> {
@@ -95,11 +98,29 @@ public final class Resyncs implements AutoCloseable {
         }
     }
 
+    private static boolean names(Optional<TopologyApplied> topology, String storage) {
+        return topology.isPresent() && topology.get().spec().storages().containsKey(storage);
+    }
+
+    private boolean caughtUp() {
+        try {
+            return catchUp.awaitCurrent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void resync(String cluster, String storage, List<Envelope<?>> causes) {
         long began = System.nanoTime();
         String tag = "[" + causes.get(0).correlationId() + "] resync of " + cluster + "/" + storage;
         Optional<TopologyApplied> topology = topologies.apply(cluster);
-        if (topology.isEmpty() || !topology.get().spec().storages().containsKey(storage)) {
+        if (!names(topology, storage) && caughtUp()) {
+            // A request can name a storage added a moment ago (a restore's backupSource): the topology this
+            // service follows may not hold it yet.
+            topology = topologies.apply(cluster);
+        }
+        if (!names(topology, storage)) {
             String reason = topology.isEmpty() ? "cluster " + cluster + " is not in the applied topology"
                     : "cluster " + cluster + " has no storage " + storage;
             LOG.warnf("%s refused: %s", tag, reason);
