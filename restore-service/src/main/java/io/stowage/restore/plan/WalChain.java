@@ -117,6 +117,12 @@ public final class WalChain {
             Piece p = find(segment).orElseThrow(() -> new IllegalStateException("segment " + name(timeline, segment)
                     + " is on no storage"));
             long last = Math.min(to, p.last());
+            // A more preferred storage that has the segments from some point on takes over there.
+            for (Piece preferred : pieces.subList(0, pieces.indexOf(p))) {
+                if (preferred.first() > segment && preferred.first() <= last) {
+                    last = preferred.first() - 1;
+                }
+            }
             out.add(new Piece(p.storage(), timeline, at, last));
             at = last + 1;
         }

@@ -133,10 +133,14 @@ public final class PostgresControl {
     public static List<String> withPort(List<String> options, int port) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < options.size(); i++) {
-            if (options.get(i).equals("-p") && i + 1 < options.size()) {
-                i++;
-            } else if (!options.get(i).startsWith("port=")) {
-                out.add(options.get(i));
+            String word = options.get(i);
+            boolean hasNext = i + 1 < options.size();
+            if ((word.equals("-p") && hasNext) || (word.equals("-c") && hasNext
+                    && options.get(i + 1).startsWith("port="))) {
+                i++; // the flag and its value: -p N, -c port=N
+            } else if (!(word.startsWith("-p") && word.length() > 2 && Character.isDigit(word.charAt(2)))
+                    && !word.startsWith("-cport=") && !word.startsWith("--port=")) {
+                out.add(word);
             }
         }
         out.add("-p");
