@@ -9,6 +9,8 @@ import io.stowage.cli.render.EventLine;
 import io.stowage.cli.render.StorageListReport;
 import io.stowage.cli.render.Table;
 import io.stowage.cli.render.Text;
+import io.stowage.cli.restore.RestoreRun;
+import io.stowage.cli.restore.StepMarks;
 import io.stowage.cli.stack.LocalBroker;
 import io.stowage.cli.stack.LocalPostgres;
 import io.stowage.cli.stack.LocalS3;
@@ -16,6 +18,8 @@ import io.stowage.cli.stack.LocalStack;
 import io.stowage.cli.stack.ServiceProcess;
 import io.stowage.events.Topics;
 import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreTarget;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.localstack.PostgresCluster;
@@ -24,6 +28,7 @@ import io.stowage.localstack.S3ProxyServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +42,8 @@ import java.util.stream.Stream;
 /**
  * The newcomer's tour: a demo PostgreSQL with sample data, its config with two storages (a folder and the local S3
  * server), one base backup written to both, where its files landed, and then the main storage switched by editing
- * the YAML, with the four events config-service writes for it in one transaction. Re-runnable: what is there is
+ * the YAML, with the four events config-service writes for it in one transaction; last, a restore drill: that
+ * backup restored from the storage that is now a profile into a new instance, checked and removed. Re-runnable: what is there is
  * reused, and each run moves the main to the other storage.
  */
 public final class DemoTour {
@@ -50,6 +56,7 @@ public final class DemoTour {
     /** backup-service's first word about the request: it takes requests one at a time, and the demo's is alone. */
     static final Duration BACKUP_ANSWER_WAIT = Duration.ofSeconds(60);
     static final Duration BACKUP_WAIT = Duration.ofMinutes(10);
+    static final Duration RESTORE_WAIT = Duration.ofMinutes(10);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final List<String> TOPICS = List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY);
 
@@ -83,12 +90,14 @@ public final class DemoTour {
                 + " running although the stack is up; see " + stack.s3().workDir().resolve("s3proxy.log")));
         ServiceProcess backupService = service("backup-service");
         boolean backups = backupService.isBuilt();
-        steps = backups ? 4 : 2;
+        boolean drill = backups && service("restore-service").isBuilt() && service("resync-service").isBuilt();
+        steps = backups ? (drill ? 5 : 4) : 2;
 
         out.println("The demo: cluster \"" + DemoConfig.CLUSTER + "\""
                 + (backups ? ", a PostgreSQL with sample data, backed up to two storages at once (a folder and an"
                 + " S3 bucket); then" : " with two storages (a folder and an S3 bucket):") + " its main storage moves"
-                + " from one to the other.");
+                + " from one to the other" + (drill ? "; last, a restore drill from the storage that became a profile."
+                : "."));
         out.println();
 
         DemoConfig.Database database = DemoConfig.Database.NONE;
@@ -98,8 +107,9 @@ public final class DemoTour {
         DemoConfig config = new DemoConfig(stack.home(), database, s3.endpoint().toString());
         TopologyApplied current = apply(bootstrap, config);
 
+        String backupId = null;
         if (backups) {
-            backup(bootstrap, config, s3);
+            backupId = backup(bootstrap, config, s3);
         } else {
             out.println("Backups need backup-service, which is not built yet (" + backupService.jar() + "): once it"
                     + " is, this demo also takes one. On to the main switch.");
@@ -113,6 +123,10 @@ public final class DemoTour {
         StorageListReport.lines(DemoConfig.CLUSTER, TopologyHistory.of(bootstrap, DemoConfig.CLUSTER))
                 .forEach(out::println);
         out.println();
+        if (drill) {
+            restoreDrill(bootstrap, current.main(), backupId);
+            out.println();
+        }
         out.println("Run `stowage demo` again for another backup and to switch back; `stowage events tail --cluster "
                 + DemoConfig.CLUSTER + " --from-beginning` shows the whole story; `stowage down` stops everything,"
                 + " the demo's PostgreSQL included.");
@@ -205,7 +219,8 @@ public final class DemoTour {
         return result;
     }
 
-    private void backup(String bootstrap, DemoConfig config, S3ProxyServer s3) {
+    /** @return the backup's id */
+    private String backup(String bootstrap, DemoConfig config, S3ProxyServer s3) {
         heading("A base backup, one read of the database written to both storages");
         out.println("$ stowage backup create --cluster " + DemoConfig.CLUSTER + " --storage " + DemoConfig.FS + ","
                 + DemoConfig.S3 + " --wait");
@@ -233,6 +248,40 @@ public final class DemoTour {
         out.println("  " + Path.of(config.postgres().binDirectory()).resolve("pg_verifybackup") + " /tmp/restored");
         out.println("then start a server on it (docs/operations.md, \"Restoring by hand\").");
         out.println();
+        return completed.backupId();
+    }
+
+    /**
+     * The backup restored by restore-service from {@code profile} (the main before the switch) into a new instance
+     * beside the demo's PostgreSQL, which is not touched; the copy's rows are counted, then it is stopped and removed.
+     */
+    private void restoreDrill(String bootstrap, String profile, String backupId) {
+        heading("A restore drill: the backup, from " + profile + " (now a profile), into a new instance");
+        LocalPostgres demo = stack.demoPostgres();
+        LocalPostgres copy = new LocalPostgres(stack.home(), LocalStack.DEMO_DRILL_POSTGRES);
+        copy.remove(); // what an earlier drill left, if it was cut short
+        LocalPostgres.Settings settings = demo.settings().orElseThrow();
+        int port = LocalPostgres.freePort();
+        copy.adopt(new LocalPostgres.Settings(settings.binDirectory(), settings.osUser(), port));
+        String target = copy.dataDirectory().toString();
+        out.println("$ stowage restore --cluster " + DemoConfig.CLUSTER + " --storage " + profile + " --backup "
+                + backupId + " --target-dir " + target + " --port " + port + " --wait");
+        out.flush();
+        RestoreRun run = new RestoreRun(bootstrap, new RestoreRequested(DemoConfig.CLUSTER, backupId, profile, null,
+                null, null, RestoreRun.newRestoreId(), new RestoreTarget(target, port)));
+        run.publishAndFollow(out, StepMarks.forCharset(Charset.defaultCharset()), RESTORE_WAIT);
+        String table = PostgresCluster.SAMPLE_TABLE;
+        try {
+            out.println("The copy answers on port " + port + ": " + table + " has " + copy.query("select count(*)"
+                    + " from " + table) + " rows there, " + demo.query("select count(*) from " + table)
+                    + " in the demo's PostgreSQL, which ran on throughout.");
+            copy.remove();
+        } catch (IllegalStateException | UncheckedIOException e) {
+            throw new CliFailure("the restored copy in " + target + " did not answer as it should: "
+                    + e.getMessage(), e);
+        }
+        out.println("Drill done: the copy is stopped and " + copy.workDir() + " removed. A restore in place (no"
+                + " --target-dir) keeps the old data directory aside instead (docs/operations.md, \"Restoring\").");
     }
 
     /** The files of one backup folder with their sizes; none at all means the backup is not where it was said to be. */

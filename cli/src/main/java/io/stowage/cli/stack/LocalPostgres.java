@@ -13,11 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * A PostgreSQL cluster of the local stack (the demo's), under {@code .stowage/postgres/<name>}: {@code data/}, its
@@ -178,6 +180,59 @@ public final class LocalPostgres {
         return true;
     }
 
+    /**
+     * Takes charge of a cluster that something else made in {@link #dataDirectory()} (a restore drill's copy):
+     * records how it runs, so {@link #running()}, {@link #stop()} and {@link #remove()} work on it.
+     */
+    public void adopt(Settings settings) {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + workDir, e);
+        }
+        writeSettings(settings);
+    }
+
+    /** Stops the server if it runs and deletes the whole work folder, data directory included. */
+    public void remove() {
+        if (exists()) {
+            stop();
+        }
+        if (!Files.exists(workDir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(workDir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove " + workDir, e);
+        }
+    }
+
+    /** One query through psql on the running server ({@link #USER} over TCP); what it printed, trimmed. */
+    public String query(String sql) {
+        Settings settings = settings().orElseThrow(() -> new IllegalStateException("no cluster in " + workDir));
+        Running running = running().orElseThrow(() -> new IllegalStateException("no server runs on "
+                + dataDirectory()));
+        try {
+            Process psql = new ProcessBuilder(settings.binDirectory().resolve("psql").toString(), "-X", "-A", "-t",
+                    "-h", HOST, "-p", Integer.toString(running.port()), "-U", USER, "-c", sql)
+                    .redirectErrorStream(true).start();
+            psql.getOutputStream().close();
+            String output = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!psql.waitFor(PG_CTL_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || psql.exitValue() != 0) {
+                throw new IllegalStateException("psql on port " + running.port() + " failed: " + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run psql", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running psql", e);
+        }
+    }
+
     private void pgCtl(Settings settings, List<String> args, String what) {
         List<String> command = new ArrayList<>(asUser(settings.osUser()));
         command.addAll(List.of(settings.binDirectory().resolve("pg_ctl").toString(), "-D", dataDirectory().toString()));
@@ -247,7 +302,7 @@ public final class LocalPostgres {
         }
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(HOST, 0));
             return socket.getLocalPort();

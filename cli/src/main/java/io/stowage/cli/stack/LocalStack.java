@@ -30,6 +30,8 @@ public final class LocalStack {
     public static final int PARTITIONS = 3;
     /** The name of the demo's PostgreSQL cluster: {@code .stowage/postgres/demo}. */
     public static final String DEMO_POSTGRES = "demo";
+    /** The demo's restore drill restores into this one, and removes it when done. */
+    public static final String DEMO_DRILL_POSTGRES = "demo-drill";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 25;
@@ -132,7 +134,10 @@ public final class LocalStack {
         });
         out.flush();
         List<String> failures = new ArrayList<>();
-        boolean postgresStopped = stopDemoPostgres(out, failures);
+        boolean postgresStopped = stopPostgres(demoPostgres, "demo", out, failures);
+        // A restore drill the demo did not finish (it removes its copy when it does).
+        postgresStopped |= stopPostgres(new LocalPostgres(home, DEMO_DRILL_POSTGRES), "demo's restore drill", out,
+                failures);
         Optional<Long> s3Pid = s3.running().map(server -> server.pid());
         boolean s3Stopped = s3.stop();
         if (s3Stopped) {
@@ -197,18 +202,18 @@ public final class LocalStack {
         out.flush();
     }
 
-    private boolean stopDemoPostgres(PrintWriter out, List<String> failures) {
-        Optional<LocalPostgres.Running> running = demoPostgres.running();
+    private static boolean stopPostgres(LocalPostgres pg, String what, PrintWriter out, List<String> failures) {
+        Optional<LocalPostgres.Running> running = pg.running();
         if (running.isEmpty()) {
             return false;
         }
         try {
-            demoPostgres.stop();
-            out.println("PostgreSQL (demo): stopped (pid " + running.get().pid() + ", pg_ctl stop -m fast)");
+            pg.stop();
+            out.println("PostgreSQL (" + what + "): stopped (pid " + running.get().pid() + ", pg_ctl stop -m fast)");
             return true;
         } catch (RuntimeException e) {
             // The rest still stops; the exit code says that this did not.
-            failures.add("the demo's PostgreSQL (pid " + running.get().pid() + ") did not stop: " + e.getMessage());
+            failures.add("PostgreSQL (" + what + ", pid " + running.get().pid() + ") did not stop: " + e.getMessage());
             return false;
         }
     }

@@ -166,7 +166,8 @@ public final class RestoreRun {
         });
         step(FETCH_WAL, () -> {
             if (plan.wal().isEmpty() && plan.histories().isEmpty()) {
-                return null;
+                // Not "already done": there is nothing to do, which is worth saying as such.
+                return "no WAL to fetch: the backup holds what recovery to its end needs";
             }
             WalFetch.Fetched f = WalFetch.fetch(plan, storages, restored.resolve("pg_wal"), timings.walFetchThreads());
             if (plan.pitr() != null && plan.pitr().lsn() != null && f.lastSegment() != null) {
