@@ -108,6 +108,15 @@ class WalChainTest {
     }
 
     @Test
+    void gapAfterASegmentThatIsFollowedIsEmpty() {
+        // 6 is there: nothing is missing right after 5, though 10..11 is missing further on.
+        WalChain chain = chain(List.of("main", "profile"), wal("main", 3, 9, 12, 15), wal("profile", 6, 7));
+
+        assertThat(chain.gapAfter(5)).isEmpty();
+        assertThat(chain.gapAfter(9)).contains(new Gap(1, 10, 11));
+    }
+
+    @Test
     void storageOfPrefersTheStoragesInTheGivenOrder() {
         CatalogWal main = wal("main", 6, 12);
         CatalogWal oldMain = wal("old-main", 3, 9);
