@@ -88,8 +88,14 @@ public final class WalChain {
         return Optional.of(end);
     }
 
-    /** The segments missing right after {@code end}, up to the next segment known anywhere; empty when none is. */
+    /**
+     * The segments missing right after {@code end}, up to the next segment known anywhere; empty when the segment
+     * after {@code end} is on some storage, or no later segment is.
+     */
     public Optional<Gap> gapAfter(long end) {
+        if (find(end + 1).isPresent()) {
+            return Optional.empty();
+        }
         return pieces.stream().filter(p -> p.first() > end).map(Piece::first).min(Long::compare)
                 .map(next -> new Gap(timeline, end + 1, next - 1));
     }

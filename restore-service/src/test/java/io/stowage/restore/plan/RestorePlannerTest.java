@@ -1,0 +1,411 @@
+package io.stowage.restore.plan;
+
+import io.stowage.events.EventJson;
+import io.stowage.events.EventSchemas;
+import io.stowage.events.EventType;
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.PitrTarget;
+import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.spec.BackupConfigSpec;
+import io.stowage.events.spec.FilesystemSpec;
+import io.stowage.events.spec.PitrSpec;
+import io.stowage.events.spec.PostgresSpec;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.spec.StorageType;
+import io.stowage.restore.plan.RestorePlanner.Decision;
+import io.stowage.restore.plan.RestorePlanner.Go;
+import io.stowage.restore.plan.RestorePlanner.ResyncFirst;
+import io.stowage.restore.plan.WalChain.Piece;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.stowage.restore.plan.CatalogEntries.CLUSTER;
+import static io.stowage.restore.plan.CatalogEntries.backup;
+import static io.stowage.restore.plan.CatalogEntries.incomplete;
+import static io.stowage.restore.plan.CatalogEntries.segment;
+import static io.stowage.restore.plan.CatalogEntries.wal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The checks before a restore touches anything. Cluster pg1 has the main {@code local} and the profiles
+ * {@code s3-us-west} and {@code dr-copy}; backup b1 is consistent in segment 5, b2 in segment 9.
+ */
+class RestorePlannerTest {
+    private static final String MAIN = "local";
+    private static final String DATA_DIRECTORY = "/var/lib/postgresql/17/main";
+    private static final PostgresSpec POSTGRES = new PostgresSpec("127.0.0.1", 5433, "postgres", "pg-credentials",
+            DATA_DIRECTORY, null, null);
+    private static final CatalogBackup B1 = backup(MAIN, "b1", "0/5000028", "2026-11-22T03:00:06Z");
+    private static final CatalogBackup B2 = backup(MAIN, "b2", "0/9000100", "2026-11-22T06:00:06Z");
+
+    private final CatalogView catalog = new CatalogView();
+    /** When each segment was stored, by storage and segment name; unknown segments have no time. */
+    private final Map<String, Instant> storedAt = new HashMap<>();
+    private final RestorePlanner planner = new RestorePlanner(catalog,
+            (storage, timeline, name) -> Optional.ofNullable(storedAt.get(storage + " " + name)));
+
+    private static TopologyApplied topology(PostgresSpec postgres) {
+        Map<String, StorageSpec> storages = new LinkedHashMap<>();
+        storages.put(MAIN, storage(MAIN, true));
+        storages.put("s3-us-west", storage("s3-us-west", false));
+        storages.put("dr-copy", storage("dr-copy", false));
+        return new TopologyApplied(CLUSTER, 4, MAIN, List.of("s3-us-west", "dr-copy"),
+                new BackupConfigSpec(postgres, new PitrSpec(true), storages), false, ".stowage/config/pg1.yaml");
+    }
+
+    private static StorageSpec storage(String name, boolean main) {
+        return new StorageSpec(main, StorageType.FILESYSTEM, null, new FilesystemSpec("/srv/backups/" + name, null));
+    }
+
+    private static RestoreRequested inPlace(String backupId, String storage, PitrTarget pitr) {
+        return new RestoreRequested(CLUSTER, backupId, storage, pitr, null, null, "r1", null);
+    }
+
+    private static PitrTarget time(String time) {
+        return new PitrTarget(OffsetDateTime.parse(time), null);
+    }
+
+    private static PitrTarget lsn(String lsn) {
+        return new PitrTarget(null, lsn);
+    }
+
+    private Decision plan(RestoreRequested r) throws Refusal {
+        return planner.plan(r, r.restoreId(), topology(POSTGRES), r.storage(), false);
+    }
+
+    private RestorePlan go(RestoreRequested r) throws Refusal {
+        Decision decision = plan(r);
+        assertThat(decision).isInstanceOf(Go.class);
+        return ((Go) decision).plan();
+    }
+
+    private Refusal refusal(RestoreRequested r) {
+        return refusal(r, r.storage(), false);
+    }
+
+    private Refusal refusal(RestoreRequested r, String storage, boolean resynced) {
+        return catchThrowableOfType(Refusal.class,
+                () -> planner.plan(r, r.restoreId(), topology(POSTGRES), storage, resynced));
+    }
+
+    private void catalog(CatalogEvent... entries) {
+        for (CatalogEvent e : entries) {
+            catalog.put(e);
+        }
+    }
+
+    // check-request
+
+    @Test
+    void aRestoreWithoutAStorageIsRefused() {
+        Refusal refusal = refusal(inPlace("latest", null, null));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("exactly one storage");
+    }
+
+    @Test
+    void twoStoragesAreRefusedByTheRequestSchemaBeforeAnyPlan() {
+        // The planner takes one storage name; a request naming two never decodes (restore.requested.v1 schema).
+        String one = "{\"cluster\":\"pg1\",\"backupId\":\"latest\",\"storage\":\"local\"}";
+        String list = "{\"cluster\":\"pg1\",\"backupId\":\"latest\",\"storage\":[\"local\",\"dr-copy\"]}";
+        String several = "{\"cluster\":\"pg1\",\"backupId\":\"latest\",\"storage\":\"local\","
+                + "\"storages\":[\"local\",\"dr-copy\"]}";
+
+        assertThat(violations(one)).isEmpty();
+        assertThat(violations(list)).anyMatch(v -> v.contains("$.storage"));
+        assertThat(violations(several)).isNotEmpty();
+    }
+
+    private static List<String> violations(String json) {
+        try {
+            return EventSchemas.violations(EventType.RESTORE_REQUESTED, EventJson.MAPPER.readTree(json));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aStorageTheClusterDoesNotHaveIsRefusedWithTheStoragesItHas() {
+        Refusal refusal = refusal(inPlace("latest", "nas", null));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessage("storage 'nas' is not a storage of cluster pg1 (its storages: local, "
+                + "s3-us-west, dr-copy)");
+    }
+
+    @Test
+    void aClusterOutsideTheAppliedTopologyIsRefused() {
+        RestoreRequested r = inPlace("latest", MAIN, null);
+
+        Refusal refusal = catchThrowableOfType(Refusal.class, () -> planner.plan(r, "r1", null, MAIN, false));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("cluster pg1 is not in the applied topology");
+    }
+
+    @Test
+    void anInPlaceRestoreNeedsTheClustersDataDirectory() {
+        catalog(B1);
+        RestoreRequested r = inPlace("latest", MAIN, null);
+        TopologyApplied noDataDirectory = topology(new PostgresSpec("127.0.0.1", 5432, "postgres", "pg-credentials",
+                null, null, null));
+
+        Refusal refusal = catchThrowableOfType(Refusal.class,
+                () -> planner.plan(r, "r1", noDataDirectory, MAIN, false));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("no spec.postgres.dataDirectory");
+    }
+
+    @Test
+    void aNewInstanceGoesIntoANewFolderNeverOverData(@TempDir Path dir) throws Exception {
+        catalog(B1);
+        Path fresh = dir.resolve("drill");
+        Path used = Files.createDirectories(dir.resolve("used"));
+        Files.writeString(used.resolve("PG_VERSION"), "17\n");
+
+        RestorePlan plan = go(toNewInstance(fresh.toString()));
+        assertThat(plan.inPlace()).isFalse();
+        assertThat(plan.dataDirectory()).isEqualTo(fresh);
+        assertThat(plan.port()).isEqualTo(6543);
+
+        assertThat(refusal(toNewInstance(used.toString()))).hasMessageContaining("exists and is not empty");
+        assertThat(refusal(toNewInstance("drill"))).hasMessageContaining("must be an absolute path");
+        assertThat(refusal(toNewInstance(DATA_DIRECTORY + "/"))).hasMessageContaining("the cluster's own data directory");
+    }
+
+    @Test
+    void aRestoreRunAgainMayFindItsOwnFolderFilled(@TempDir Path dir) throws Exception {
+        catalog(B1);
+        Path target = Files.createDirectories(dir.resolve("drill"));
+        Files.writeString(target.resolve("PG_VERSION"), "17\n");
+        Files.writeString(dir.resolve("drill.restore-r1.json"), "{}");
+
+        assertThat(go(toNewInstance(target.toString())).dataDirectory()).isEqualTo(target);
+    }
+
+    private static RestoreRequested toNewInstance(String dataDirectory) {
+        return new RestoreRequested(CLUSTER, "latest", MAIN, null, null, null, "r1",
+                new RestoreTarget(dataDirectory, 6543));
+    }
+
+    // check-backup
+
+    @Test
+    void anUnknownBackupOnTheMainIsRefused() {
+        catalog(B1);
+
+        Refusal refusal = refusal(inPlace("b9", MAIN, null));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(refusal).hasMessage("backup b9 is not on storage 'local'");
+    }
+
+    @Test
+    void anUnknownBackupOnAProfileIsLookedForByAResyncThenRefused() throws Refusal {
+        catalog(B1, backup("dr-copy", "b1", "0/5000028", "2026-11-22T03:00:06Z"));
+        RestoreRequested r = inPlace("b9", "dr-copy", null);
+
+        assertThat(plan(r)).isEqualTo(new ResyncFirst("dr-copy", "the catalog does not know backup b9 on it"));
+
+        Refusal refusal = refusal(r, "dr-copy", true);
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(refusal).hasMessage("backup b9 is not on storage 'dr-copy' (it was resynced for this restore)");
+    }
+
+    @Test
+    void latestWithNoCompleteBackupIsRefusedOnTheMainAndResyncedFirstOnAProfile() throws Refusal {
+        catalog(incomplete(MAIN, "b3", "manifest missing", "0/C000028", "2026-11-22T09:00:06Z"));
+
+        Refusal refusal = refusal(inPlace("latest", MAIN, null));
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(refusal).hasMessage("storage 'local' has no complete backup of cluster pg1");
+
+        assertThat(plan(inPlace("latest", "s3-us-west", null)))
+                .isEqualTo(new ResyncFirst("s3-us-west", "the catalog knows no complete backup on it"));
+    }
+
+    @Test
+    void anIncompleteBackupIsNeverRestored() {
+        catalog(B1, incomplete(MAIN, "b3", "base.tar.zst is 0 bytes, the manifest says 81920",
+                "0/C000028", "2026-11-22T09:00:06Z"));
+
+        Refusal refusal = refusal(inPlace("b3", MAIN, null));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(refusal).hasMessage("backup b3 on storage 'local' is incomplete (base.tar.zst is 0 bytes, the "
+                + "manifest says 81920): an incomplete backup is never restored");
+    }
+
+    @Test
+    void latestIsTheNewestCompleteBackupOnTheNamedStorage() throws Refusal {
+        catalog(B2, B1, incomplete(MAIN, "b3", "manifest missing", "0/C000028", "2026-11-22T09:00:06Z"),
+                backup("dr-copy", "b4", "0/D000028", "2026-11-22T10:00:06Z"));
+
+        assertThat(go(inPlace("latest", MAIN, null)).backup()).isEqualTo(B2);
+    }
+
+    @Test
+    void aTargetBeforeTheNamedBackupsConsistencyPointIsRefused() {
+        catalog(B1, B2);
+
+        Refusal byTime = refusal(inPlace("b2", MAIN, time("2026-11-22T06:00:05Z")));
+        assertThat(byTime.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(byTime).hasMessage("the target time 2026-11-22T06:00:05Z is before backup b2's consistency point "
+                + "(2026-11-22T06:00:06Z, LSN 0/9000100): pick an earlier backup, or a later target");
+
+        Refusal byLsn = refusal(inPlace("b2", MAIN, lsn("0/90000FF")));
+        assertThat(byLsn.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(byLsn).hasMessageContaining("the target LSN 0/90000FF is before backup b2's consistency point");
+    }
+
+    @Test
+    void latestWithATargetIsTheNewestBackupConsistentBeforeIt() throws Refusal {
+        catalog(B1, B2, wal(MAIN, 5, 12));
+
+        assertThat(go(inPlace("latest", MAIN, time("2026-11-22T07:30:00+01:00"))).backup()).isEqualTo(B2);
+        assertThat(go(inPlace("latest", MAIN, time("2026-11-22T05:59:00Z"))).backup()).isEqualTo(B1);
+        assertThat(go(inPlace("latest", MAIN, lsn("0/9000100"))).backup()).isEqualTo(B2);
+
+        Refusal refusal = refusal(inPlace("latest", MAIN, time("2026-11-22T03:00:00Z")));
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
+        assertThat(refusal).hasMessage("the target time 2026-11-22T03:00Z is before the consistency point of every "
+                + "backup on storage 'local' (the oldest, b1, is consistent at 2026-11-22T03:00:06Z, LSN 0/5000028)");
+    }
+
+    // check-wal-chain
+
+    @Test
+    void aWalGapBeforeAnLsnTargetIsRefusedWithTheMissingRange() {
+        catalog(B1, wal(MAIN, 5, 7, 10, 12));
+
+        Refusal refusal = refusal(inPlace("b1", MAIN, lsn("0/B000000")));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_WAL);
+        assertThat(refusal).hasMessage("WAL gap on timeline 00000001: " + segment(1, 8) + " to " + segment(1, 9)
+                + " are on no storage, and LSN 0/B000000 is after it");
+    }
+
+    @Test
+    void aWalGapAfterAnLsnTargetIsNoObstacle() throws Refusal {
+        catalog(B1, wal(MAIN, 5, 7, 10, 12));
+
+        RestorePlan plan = go(inPlace("b1", MAIN, lsn("0/7FFFFFF")));
+
+        assertThat(plan.wal()).containsExactly(new Piece(MAIN, 1, 5, 7));
+        assertThat(plan.lastSegment()).isEqualTo(7L);
+    }
+
+    @Test
+    void anLsnTargetBeyondTheNewestWalIsLeftToTheWalStillToBeArchived() throws Refusal {
+        // No gap: the rest may still come, as archiving is paused and drained before WAL is fetched.
+        catalog(B1, wal(MAIN, 5, 7));
+
+        RestorePlan plan = go(inPlace("b1", MAIN, lsn("0/9000000")));
+
+        assertThat(plan.wal()).containsExactly(new Piece(MAIN, 1, 5, 7));
+        assertThat(plan.lastSegment()).isEqualTo(7L);
+    }
+
+    @Test
+    void aWalGapBeforeATimeTargetIsRefusedUnlessTheWalBeforeItWasStoredAfterTheTarget() throws Refusal {
+        catalog(B1, wal(MAIN, 5, 7), wal("dr-copy", 10, 12));
+        RestoreRequested r = inPlace("b1", MAIN, time("2026-11-22T04:00:00Z"));
+
+        // When segment 7 was stored is unknown: the target may be in the missing WAL.
+        assertThat(refusal(r)).hasMessage("WAL gap on timeline 00000001: " + segment(1, 8) + " to " + segment(1, 9)
+                + " are on no storage, and time 2026-11-22T04:00Z is after the WAL before it (" + segment(1, 7) + ")");
+
+        storedAt.put(MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T03:59:59Z"));
+        Refusal refusal = refusal(r);
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_WAL);
+        assertThat(refusal).hasMessageContaining("(" + segment(1, 7) + ", stored at 2026-11-22T03:59:59Z)");
+
+        // Segment 7 was stored after the target, so the target's WAL is in it or before it.
+        storedAt.put(MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T04:00:01Z"));
+        RestorePlan plan = go(r);
+        assertThat(plan.wal()).containsExactly(new Piece(MAIN, 1, 5, 7));
+        assertThat(plan.lastSegment()).isEqualTo(7L);
+    }
+
+    @Test
+    void theBackupsOwnLastSegmentOnNoStorageIsRefused() {
+        catalog(B1, wal(MAIN, 3, 4, 8, 9));
+
+        Refusal refusal = refusal(inPlace("b1", MAIN, lsn("0/9000000")));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_WAL);
+        assertThat(refusal).hasMessage("WAL gap on timeline 00000001: " + segment(1, 5) + " to " + segment(1, 7)
+                + " are on no storage (the backup b1 ends in " + segment(1, 5) + ")");
+    }
+
+    @Test
+    void aMissingSegmentRightBeforeKnownWalIsNamedAlone() {
+        catalog(B1, wal(MAIN, 6, 9));
+
+        Refusal refusal = refusal(inPlace("b1", MAIN, lsn("0/9000000")));
+
+        assertThat(refusal).hasMessage("WAL gap on timeline 00000001: " + segment(1, 5)
+                + " are on no storage (the backup b1 ends in " + segment(1, 5) + ")");
+    }
+
+    // the plan
+
+    @Test
+    void withoutATargetThePlanIsTheBackupAlone() throws Refusal {
+        catalog(B1, B2, wal(MAIN, 5, 12),
+                wal("dr-copy", 2, true, 12, 14), wal(MAIN, 2, true, 12, 13), wal("s3-us-west", 3, true, 20, 20));
+
+        RestorePlan plan = go(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, true, "r7", null));
+
+        assertThat(plan.cluster()).isEqualTo(CLUSTER);
+        assertThat(plan.restoreId()).isEqualTo("r7");
+        assertThat(plan.storage()).isEqualTo(MAIN);
+        assertThat(plan.backup()).isEqualTo(B2);
+        assertThat(plan.pitr()).isNull();
+        assertThat(plan.wal()).isEmpty();
+        assertThat(plan.lastSegment()).isNull();
+        // Each timeline's history file once, from the most preferred storage that has it.
+        assertThat(plan.histories()).containsExactly(new RestorePlan.History(MAIN, 2),
+                new RestorePlan.History("s3-us-west", 3));
+        assertThat(plan.postgres()).isEqualTo(POSTGRES);
+        assertThat(plan.inPlace()).isTrue();
+        assertThat(plan.dataDirectory()).isEqualTo(Path.of(DATA_DIRECTORY));
+        assertThat(plan.port()).isEqualTo(5433);
+        assertThat(plan.pitrArchiving()).isTrue();
+        assertThat(plan.backupAfterRestore()).isTrue();
+        assertThat(plan.describeTarget()).isEqualTo("the end of the backup");
+    }
+
+    @Test
+    void withATargetThePlanReadsEachSegmentFromTheMainFirstThenTheProfilesByName() throws Refusal {
+        // The WAL before segment 8 is on two profiles only (archived before the main moved): dr-copy sorts first.
+        catalog(B1, wal(MAIN, 8, 12), wal("s3-us-west", 4, 9), wal("dr-copy", 5, 6));
+
+        RestorePlan plan = go(inPlace("b1", MAIN, time("2026-11-22T05:00:00Z")));
+
+        assertThat(plan.wal()).containsExactly(
+                new Piece("dr-copy", 1, 5, 6),
+                new Piece("s3-us-west", 1, 7, 7),
+                new Piece(MAIN, 1, 8, 12));
+        assertThat(plan.lastSegment()).isEqualTo(12L);
+        assertThat(plan.pitr()).isEqualTo(time("2026-11-22T05:00:00Z"));
+    }
+}
