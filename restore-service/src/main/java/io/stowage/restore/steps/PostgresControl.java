@@ -86,6 +86,28 @@ public final class PostgresControl {
         }
     }
 
+    /**
+     * The timeline of the newest checkpoint in a stopped or running data directory's pg_control (pg_controldata):
+     * greater than the backup's once the restored copy has been promoted.
+     */
+    public long checkpointTimeline(Path dataDirectory) throws IOException {
+        Result r = run(asServerUser(List.of(tool("pg_controldata"), "-D", dataDirectory.toString())));
+        if (r.exitCode() != 0) {
+            throw new IOException("pg_controldata on " + dataDirectory + " failed: " + r.output().strip());
+        }
+        return controlTimeline(r.output());
+    }
+
+    /** {@code Latest checkpoint's TimeLineID: 2} in what pg_controldata printed. */
+    static long controlTimeline(String controlData) throws IOException {
+        for (String line : controlData.split("\n")) {
+            if (line.startsWith("Latest checkpoint's TimeLineID:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new IOException("pg_controldata printed no \"Latest checkpoint's TimeLineID\"");
+    }
+
     /** pg_verifybackup on a restored copy, before any setting is written into it. */
     public Result verifyBackup(Path dataDirectory) throws IOException {
         return run(List.of(tool("pg_verifybackup"), "--quiet", dataDirectory.toString()));

@@ -164,7 +164,13 @@ public final class RestoreRun {
             save(state.withVerified());
             return "pg_verifybackup: every file and the backup's WAL match backup_manifest";
         });
+        // A run killed after PostgreSQL promoted the copy left it on a new timeline: writing the recovery settings
+        // into it again would start it as a standby that waits forever. What is left is to start it and switch.
+        boolean promoted = promotedEarlier(restored);
         step(FETCH_WAL, () -> {
+            if (promoted) {
+                return null;
+            }
             if (plan.wal().isEmpty() && plan.histories().isEmpty()) {
                 // Not "already done": there is nothing to do, which is worth saying as such.
                 return "no WAL to fetch: the backup holds what recovery to its end needs";
@@ -184,6 +190,9 @@ public final class RestoreRun {
                     + " and " + f.histories().size() + " timeline history files in " + restored.resolve("pg_wal");
         });
         step(SETTINGS, () -> {
+            if (promoted) {
+                return null;
+            }
             RecoverySettings.write(plan, restored);
             postgres.handOver(restored);
             return "recover to " + plan.describeTarget() + " on timeline " + plan.backup().timeline()
@@ -238,6 +247,16 @@ public final class RestoreRun {
             } catch (IOException e) {
                 throw new StepFailure(PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** Whether the restored copy is past its recovery already: its checkpoints are on a later timeline. */
+    private boolean promotedEarlier(Path restored) throws StepFailure {
+        try {
+            return Files.exists(restored.resolve("global").resolve("pg_control"))
+                    && postgres.checkpointTimeline(restored) > plan.timeline();
+        } catch (IOException e) {
+            throw new StepFailure(FETCH_WAL, "cannot read the restored copy's pg_control: " + e.getMessage(), e);
         }
     }
 

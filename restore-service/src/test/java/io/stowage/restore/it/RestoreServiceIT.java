@@ -102,8 +102,12 @@ class RestoreServiceIT {
         services.add(service("resync-service", Map.of("stowage.secrets-folder", secrets.toString())));
         services.add(service("backup-service", Map.of("stowage.secrets-folder", secrets.toString(),
                 "stowage.wal.spool-folder", work.resolve("spool").toString())));
-        services.add(service("restore-service", Map.of("stowage.secrets-folder", secrets.toString(),
-                "stowage.restore.stall-timeout", "10s")));
+        services.add(restoreService());
+    }
+
+    static ServiceProcess restoreService() throws IOException {
+        return service("restore-service", Map.of("stowage.secrets-folder", work.resolve("secrets").toString(),
+                "stowage.restore.stall-timeout", "10s"));
     }
 
     static ServiceProcess service(String module, Map<String, String> settings) throws IOException {
@@ -176,6 +180,45 @@ class RestoreServiceIT {
         try (PostgresCluster previous = PostgresCluster.startExisting(kept, site.home.resolve("kept"))) {
             assertThat(previous.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2,T3");
         }
+    }
+
+    @Test
+    void aRestoreServiceKilledMidRestore_onceRestarted_runsTheSameRestoreToItsEnd_theOldDataIsKept() throws Exception {
+        Site site = new Site("killed");
+        site.configure(fs("local", true, site.storage("local")));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local"));
+        site.commit(2, "T2");
+        OffsetDateTime target = site.now();
+        site.commit(3, "T3");
+        site.archiveThrough("local");
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", new PitrTarget(target, null),
+                null, null, "killed-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        // A crash at the worst moment: the copy is fetched and the primary stopped, nothing promoted yet.
+        bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
+                && s.step().equals("stop-primary") && s.status().equals("COMPLETED"), RESTORE_TIMEOUT);
+        int restoreService = services.size() - 1;
+        services.get(restoreService).kill();
+        services.set(restoreService, restoreService());
+
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+        assertThat(bus.data(RestoreStarted.class, r -> r.restoreId().equals(request.restoreId())))
+                .as("the request, not committed by the killed instance, ran again").hasSize(2);
+        assertThat(bus.data(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
+                && s.status().equals("SKIPPED")).stream().map(RestoreStep::step))
+                .as("what the first run did is not done again").contains("fetch-base-backup", "stop-primary");
+        assertThat(site.rows()).isEqualTo("T1,T2");
+        assertThat(site.pg.psql("select pg_is_in_recovery()")).as("a primary, not a standby").isEqualTo("f");
+        assertThat(site.pg.psql("select timeline_id from pg_control_checkpoint()")).isEqualTo("2");
+        assertThat(done.previousDataDirectory()).isNotNull();
+        try (PostgresCluster previous = PostgresCluster.startExisting(Path.of(done.previousDataDirectory()),
+                site.home.resolve("kept"))) {
+            assertThat(previous.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2,T3");
+        }
+        assertThat(sent.correlationId()).isNotBlank();
     }
 
     @Test

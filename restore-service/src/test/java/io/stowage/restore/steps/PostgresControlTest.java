@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PostgresControlTest {
 
@@ -97,5 +98,16 @@ class PostgresControlTest {
                 .isEqualTo("'-c' 'log_line_prefix=%m [%p] ' "
                         + "'archive_command=test ! -f '\\''/a b/%f'\\'' && cp %p '\\''/a b/%f'\\'''");
         assertThat(PostgresControl.shellQuoted(List.of())).isEmpty();
+    }
+
+    @Test
+    void theCheckpointTimelineIsReadFromPgControldata() throws Exception {
+        String printed = "pg_control version number:            1300\n"
+                + "Latest checkpoint's REDO location:    0/3004918\n"
+                + "Latest checkpoint's TimeLineID:       2\n"
+                + "Latest checkpoint's PrevTimeLineID:   1\n";
+        assertThat(PostgresControl.controlTimeline(printed)).isEqualTo(2);
+        assertThatThrownBy(() -> PostgresControl.controlTimeline("pg_control version number: 1300\n"))
+                .hasMessageContaining("TimeLineID");
     }
 }
