@@ -195,7 +195,7 @@ class RestoreServiceIT {
         site.archiveThrough("local");
 
         RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", new PitrTarget(target, null),
-                null, null, "killed-" + site.suffix, null);
+                null, true, "killed-" + site.suffix, null);
         Envelope<RestoreRequested> sent = publish(request);
         // A crash at the worst moment: the copy is fetched and the primary stopped, nothing promoted yet.
         bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
@@ -213,6 +213,10 @@ class RestoreServiceIT {
         assertThat(site.rows()).isEqualTo("T1,T2");
         assertThat(site.pg.psql("select pg_is_in_recovery()")).as("a primary, not a standby").isEqualTo("f");
         assertThat(site.pg.psql("select timeline_id from pg_control_checkpoint()")).isEqualTo("2");
+        // backupAfterRestore: a base backup of the restored cluster, on its new timeline.
+        BackupCompleted after = bus.await(BackupCompleted.class, b -> b.cluster().equals(site.cluster)
+                && b.backupId().equals("after-" + request.restoreId()), Duration.ofMinutes(2));
+        assertThat(after.timeline()).isEqualTo("00000002");
         assertThat(done.previousDataDirectory()).isNotNull();
         try (PostgresCluster previous = PostgresCluster.startExisting(Path.of(done.previousDataDirectory()),
                 site.home.resolve("kept"))) {
