@@ -38,6 +38,22 @@ final class CpuMeter {
         return this;
     }
 
+    /**
+     * The server whose postmaster.pid is in a data directory, and everything under it (0 while none runs there): a
+     * restored copy, which pg_ctl detaches from whoever started it. Read it before the server stops.
+     */
+    CpuMeter postmaster(String name, Path dataDirectory) {
+        groups.put(name, () -> {
+            try {
+                List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+                return lines.isEmpty() ? 0 : treeTicks(Long.parseLong(lines.get(0).trim()));
+            } catch (IOException | RuntimeException none) {
+                return 0;
+            }
+        });
+        return this;
+    }
+
     /** A reading; {@link Snapshot#secondsSince} gives the CPU seconds per group between two readings. */
     Snapshot snapshot() {
         Map<String, Long> values = new LinkedHashMap<>();

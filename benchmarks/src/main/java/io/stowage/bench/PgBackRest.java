@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * The system's pgBackRest (Debian's 2.45 when installed), for comparison: full backups of one cluster, zstd level 1,
  * two processes, to an S3 repository on S3Proxy over HTTPS that trusts only the test CA. It runs as the server's OS
- * user (it reads the data directory). WAL archiving is not configured, so backups run with archive-check=n: they
- * do not wait for the WAL that makes them consistent to reach the repository (Stowage's archives carry that WAL).
+ * user (it reads the data directory). By default WAL archiving is not configured, so backups run with
+ * archive-check=n: they do not wait for the WAL that makes them consistent to reach the repository (Stowage's archives
+ * carry that WAL), and cannot be restored to a consistent server. With archiving, the cluster's archive_command is
+ * {@link #archiveCommand()} and backups wait for their WAL, as pgBackRest is meant to run, so they restore.
  */
 final class PgBackRest {
     static final String STANZA = "bench";
@@ -30,6 +32,7 @@ final class PgBackRest {
     private final PostgresCluster pg;
     private final S3ProxyServer s3;
     private final String bucket;
+    private final boolean archiving;
 
     /** Whether a {@code pgbackrest} program is on the PATH. */
     static boolean installed() {
@@ -37,7 +40,13 @@ final class PgBackRest {
     }
 
     PgBackRest(Path dir, PostgresCluster pg, S3ProxyServer s3, String bucket) throws IOException {
+        this(dir, pg, s3, bucket, false);
+    }
+
+    /** @param archiving whether the cluster archives its WAL with {@link #archiveCommand()} (archive-check=y) */
+    PgBackRest(Path dir, PostgresCluster pg, S3ProxyServer s3, String bucket, boolean archiving) throws IOException {
         this.dir = dir;
+        this.archiving = archiving;
         this.pg = pg;
         this.s3 = s3;
         this.bucket = bucket;
@@ -66,7 +75,7 @@ final class PgBackRest {
                 compress-level=1
                 process-max=%d
                 start-fast=y
-                archive-check=n
+                archive-check=%s
                 log-level-console=warn
                 log-level-file=off
                 log-path=%s
@@ -79,7 +88,7 @@ final class PgBackRest {
                 pg1-socket-path=%s
                 pg1-user=%s
                 """.formatted(bucket, TLS_HOST, s3.endpoint().getPort(), s3.region(), s3.accessKeyId(),
-                s3.secretAccessKey(), ca, PROCESS_MAX, dir.resolve("log"), dir.resolve("lock"), dir.resolve("spool"),
+                s3.secretAccessKey(), ca, PROCESS_MAX, archiving ? "y" : "n", dir.resolve("log"), dir.resolve("lock"), dir.resolve("spool"),
                 STANZA, pg.dataDirectory(), pg.port(), sockets, pg.user());
         Files.writeString(config, text);
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
@@ -100,6 +109,21 @@ final class PgBackRest {
     /** One full backup, timed from start to exit. */
     Commands.Result fullBackup() {
         return Commands.runOrThrow(command("--type=full", "backup"), Map.of(), Duration.ofMinutes(15));
+    }
+
+    /** The cluster's archive_command, quoted for postgresql.conf and ALTER SYSTEM. */
+    String archiveCommand() {
+        return "'pgbackrest --config=" + config + " --stanza=" + STANZA + " archive-push %p'";
+    }
+
+    /**
+     * Restores the newest backup into an empty folder that the server's OS user owns (mode 0700), with process-max
+     * processes, set to recover to the backup's consistency point and promote (restore_command is pgBackRest's
+     * archive-get), archiving off on the copy so it pushes nothing into the repository. Timed from start to exit.
+     */
+    Commands.Result restore(Path target) {
+        return Commands.runOrThrow(command("--pg1-path=" + target, "--type=immediate", "--target-action=promote",
+                "--archive-mode=off", "restore"), Map.of(), Duration.ofMinutes(15));
     }
 
     /** What the repository holds, as files on S3Proxy's disk. */
