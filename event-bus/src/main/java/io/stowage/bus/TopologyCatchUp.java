@@ -7,4 +7,14 @@ package io.stowage.bus;
 @FunctionalInterface
 public interface TopologyCatchUp {
     boolean awaitCurrent() throws InterruptedException;
+
+    /** {@link #awaitCurrent()} for a caller that cannot be interrupted: false, the interrupt kept, when it is. */
+    default boolean caughtUp() {
+        try {
+            return awaitCurrent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }

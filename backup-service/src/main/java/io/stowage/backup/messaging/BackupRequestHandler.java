@@ -62,7 +62,7 @@ public final class BackupRequestHandler implements EventHandler {
         }
         BackupRequests.Decision decision = BackupRequests.decide(request,
                 topologies.get(request.cluster()).orElse(null), event.id());
-        if (decision.refusal() != null && caughtUp()) {
+        if (decision.refusal() != null && catchUp.caughtUp()) {
             // The request may name a cluster or storage applied a moment ago: decide again on the current topology.
             decision = BackupRequests.decide(request, topologies.get(request.cluster()).orElse(null), event.id());
         }
@@ -108,14 +108,6 @@ public final class BackupRequestHandler implements EventHandler {
         }
     }
 
-    private boolean caughtUp() {
-        try {
-            return catchUp.awaitCurrent();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private String password(BackupRequests.Decision decision) {
         String secret = decision.plan().postgres().passwordSecret();

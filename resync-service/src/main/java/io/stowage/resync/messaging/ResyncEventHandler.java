@@ -59,7 +59,7 @@ public final class ResyncEventHandler implements EventHandler {
 
     private void requested(Envelope<StowageEvent> event, ResyncRequested r) {
         Optional<TopologyApplied> topology = topologies.get(r.cluster());
-        if (topology.isEmpty() && caughtUp()) {
+        if (topology.isEmpty() && catchUp.caughtUp()) {
             topology = topologies.get(r.cluster());
         }
         List<String> storages;
@@ -83,12 +83,4 @@ public final class ResyncEventHandler implements EventHandler {
         storages.forEach(s -> resyncs.request(r.cluster(), s, event));
     }
 
-    private boolean caughtUp() {
-        try {
-            return catchUp.awaitCurrent();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

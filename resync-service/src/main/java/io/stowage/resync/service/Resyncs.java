@@ -102,20 +102,12 @@ public final class Resyncs implements AutoCloseable {
         return topology.isPresent() && topology.get().spec().storages().containsKey(storage);
     }
 
-    private boolean caughtUp() {
-        try {
-            return catchUp.awaitCurrent();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private void resync(String cluster, String storage, List<Envelope<?>> causes) {
         long began = System.nanoTime();
         String tag = "[" + causes.get(0).correlationId() + "] resync of " + cluster + "/" + storage;
         Optional<TopologyApplied> topology = topologies.apply(cluster);
-        if (!names(topology, storage) && caughtUp()) {
+        if (!names(topology, storage) && catchUp.caughtUp()) {
             // A request can name a storage added a moment ago (a restore's backupSource): the topology this
             // service follows may not hold it yet.
             topology = topologies.apply(cluster);
