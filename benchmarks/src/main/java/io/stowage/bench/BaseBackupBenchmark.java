@@ -111,7 +111,6 @@ public final class BaseBackupBenchmark {
     private final java.util.Set<Path> serviceLogs = new java.util.LinkedHashSet<>();
     private final Map<Integer, List<Attempt>> coldRuns = new TreeMap<>();
     private final List<Block> blocks = new ArrayList<>();
-    private final Map<ServiceProcess, Long> servicePids = new java.util.IdentityHashMap<>();
     private KafkaBroker broker;
     private S3ProxyServer s3Http;
     private S3ProxyServer s3Https;
@@ -164,7 +163,7 @@ public final class BaseBackupBenchmark {
         } finally {
             if (!ok) {
                 for (Path log : serviceLogs) {
-                    printTail(log, 40);
+                    BenchSetup.printTail(log, 40);
                 }
             }
             stop();
@@ -186,18 +185,16 @@ public final class BaseBackupBenchmark {
         s3Http.createBucket(BUCKET);
         s3Https.createBucket(BUCKET);
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB"));
-        postmasterPid = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+        postmasterPid = pg.postmasterPid();
         publisher = new EventPublisher(broker.bootstrapServers(), "bench-backup");
     }
 
     private void prepareStowage() throws IOException {
         fsRoot = Files.createDirectories(work.resolve("fs-storage"));
         secrets = Files.createDirectories(work.resolve("secrets"));
-        writeSecret("s3-http", "AWS_ACCESS_KEY_ID", s3Http.accessKeyId());
-        writeSecret("s3-http", "AWS_SECRET_ACCESS_KEY", s3Http.secretAccessKey());
-        writeSecret("s3-https", "AWS_ACCESS_KEY_ID", s3Https.accessKeyId());
-        writeSecret("s3-https", "AWS_SECRET_ACCESS_KEY", s3Https.secretAccessKey());
-        writeSecret("s3-ca", "ca.crt", Files.readString(s3Https.caCertificatePem()));
+        BenchSetup.s3Credentials(secrets, "s3-http", s3Http);
+        BenchSetup.s3Credentials(secrets, "s3-https", s3Https);
+        BenchSetup.caBundle(secrets, "s3-ca", s3Https);
         Map<String, StorageSpec> storages = new TreeMap<>();
         storages.put("fs", new StorageSpec(true, StorageType.FILESYSTEM, null,
                 new FilesystemSpec(fsRoot.toString(), null)));
@@ -213,11 +210,6 @@ public final class BaseBackupBenchmark {
         }
     }
 
-    private void writeSecret(String name, String key, String value) throws IOException {
-        Path dir = Files.createDirectories(secrets.resolve(name));
-        Files.writeString(dir.resolve(key), value);
-    }
-
     private ServiceProcess startService(int workers) throws IOException {
         String instance = "bench-w" + workers;
         Path log = work.resolve("backup-service-w" + workers + ".log");
@@ -229,16 +221,7 @@ public final class BaseBackupBenchmark {
         props.put("stowage.backup.zstd-level", "1");
         props.put("stowage.backup.zstd-workers", String.valueOf(workers));
         ServiceProcess service = new ServiceProcess(jar, props, log).start();
-        servicePids.put(service, serviceProcess(workers).pid());
         return service;
-    }
-
-    /** The service's process: a child of this JVM, told apart by its instance id. */
-    private static ProcessHandle serviceProcess(int workers) {
-        String marker = "-Dstowage.instance-id=bench-w" + workers;
-        return ProcessHandle.current().children()
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("cannot find backup-service's process"));
     }
 
     /** CPU groups; {@code servicePid} -1 when no backup-service runs. */
@@ -318,9 +301,9 @@ public final class BaseBackupBenchmark {
                 Map<String, Attempt> block = new LinkedHashMap<>();
                 ServiceProcess service = startService(workers);
                 try {
-                    CpuMeter cpu = meter(servicePids.get(service));
+                    CpuMeter cpu = meter(service.pid());
                     if (round == 1 && workers == DEFAULT_WORKERS) {
-                        ProcessHandle handle = ProcessHandle.of(servicePids.get(service)).orElseThrow();
+                        ProcessHandle handle = ProcessHandle.of(service.pid()).orElseThrow();
                         System.out.printf("backup-service: %s%n", handle.info().commandLine().orElse("?")
                                 .replaceAll("-Dstowage\\.secrets-folder=\\S+ ", ""));
                     }
@@ -452,7 +435,7 @@ public final class BaseBackupBenchmark {
     }
 
     private long serviceProcessPid(ServiceProcess service) {
-        return servicePids.get(service);
+        return service.pid();
     }
 
     /** Lets the previous run's writes reach the disk and the machine settle before the clock starts. */
@@ -506,7 +489,7 @@ public final class BaseBackupBenchmark {
             settle();
             before = cpu.snapshot();
             heap = new HeapSampler(service, HEAP_SAMPLE_MILLIS);
-            ThreadCpu threadCpu = new ThreadCpu(servicePids.get(service), Duration.ofMillis(HEAP_SAMPLE_MILLIS));
+            ThreadCpu threadCpu = new ThreadCpu(service.pid(), Duration.ofMillis(HEAP_SAMPLE_MILLIS));
             try {
                 start = System.nanoTime();
                 publisher.publishAndWait(request);
@@ -749,13 +732,7 @@ public final class BaseBackupBenchmark {
     }
 
     private void printMachine() throws IOException {
-        String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-        long memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
-        System.out.printf("machine: %d cores (%s), %.1f GiB memory, Linux %s; Java %s (%s) for this program and"
-                        + " backup-service%n", cores(), model, memKb / 1024.0 / 1024.0, System.getProperty("os.version"),
-                System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        System.out.println(BenchSetup.machine("this program and backup-service"));
         System.out.println("pgBackRest: " + (PgBackRest.installed() ? PgBackRest.version()
                 : "not installed: its row is skipped"));
         System.out.println("zstd-workers settings to try: " + sweep + "; attempts per run: " + attempts);
@@ -763,16 +740,6 @@ public final class BaseBackupBenchmark {
 
     private static int cores() {
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static void printTail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            System.out.println("--- last " + lines + " lines of " + log + ":");
-            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
-        } catch (IOException e) {
-            System.out.println("(cannot read " + log + ": " + e.getMessage() + ")");
-        }
     }
 
     private static String mb(long bytes) {

@@ -93,9 +93,7 @@ public final class ResyncBenchmark {
             if (s3Segments >= 0) {
                 seed("S3Proxy", s3Prefix, backups, s3Segments);
             }
-            Path secrets = Files.createDirectories(work.resolve("secrets").resolve("s3-creds"));
-            Files.writeString(secrets.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
-            Files.writeString(secrets.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
+            BenchSetup.s3Credentials(work.resolve("secrets"), "s3-creds", s3);
             publishTopology();
             service = new ServiceProcess(jar, Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
                     "stowage.secrets-folder", work.resolve("secrets").toString(), "stowage.instance-id", "bench"),

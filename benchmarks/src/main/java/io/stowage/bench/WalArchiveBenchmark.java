@@ -127,9 +127,7 @@ public final class WalArchiveBenchmark {
                 + "|| md5(random()::text) from generate_series(1, 2000) g;\n");
         fsRoot = Files.createDirectories(work.resolve("fs-storage"));
         secrets = Files.createDirectories(work.resolve("secrets"));
-        Path creds = Files.createDirectories(secrets.resolve("s3-creds"));
-        Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
-        Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
+        BenchSetup.s3Credentials(secrets, "s3-creds", s3);
         publishTopology("fs", false);
         service = new ServiceProcess(jar, Map.of(
                 "kafka.bootstrap.servers", broker.bootstrapServers(),

@@ -195,6 +195,15 @@ public final class PostgresCluster implements AutoCloseable {
         return psql("select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) from " + table + " t");
     }
 
+    /** The running server's postmaster process id (the first line of postmaster.pid). */
+    public long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDirectory().resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read postmaster.pid in " + dataDirectory(), e);
+        }
+    }
+
     /** Whether the server runs (pg_ctl status). */
     public boolean isRunning() {
         return pgCtl(List.of("status")).exitCode() == 0;

@@ -103,6 +103,14 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The service's process id, for measuring its CPU and memory from /proc. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException(jar.getFileName() + " has not been started");
+        }
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

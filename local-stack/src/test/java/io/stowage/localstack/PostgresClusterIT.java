@@ -22,7 +22,7 @@ class PostgresClusterIT {
     @Test
     void itRunsAsAnUnprivilegedUserWithChecksumsAndAnswersPsql() throws IOException {
         try (PostgresCluster cluster = PostgresCluster.start(tmp.resolve("pg"))) {
-            String serverUser = ProcessHandle.of(postmasterPid(cluster)).orElseThrow().info().user().orElseThrow();
+            String serverUser = ProcessHandle.of(cluster.postmasterPid()).orElseThrow().info().user().orElseThrow();
             boolean root = new UnixSystem().getUid() == 0;
 
             assertThat(serverUser).isEqualTo(cluster.osUser()).isNotEqualTo("root");
@@ -113,10 +113,6 @@ class PostgresClusterIT {
                 assertThat(restored.psql("select pg_is_in_recovery()")).isEqualTo("f");
             }
         }
-    }
-
-    private static long postmasterPid(PostgresCluster cluster) throws IOException {
-        return Long.parseLong(Files.readAllLines(cluster.dataDirectory().resolve("postmaster.pid")).get(0).strip());
     }
 
     private static Path copyTree(Path from, Path to) throws IOException {
