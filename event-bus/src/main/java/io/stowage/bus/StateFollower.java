@@ -51,48 +51,68 @@ public class StateFollower implements AutoCloseable {
 
     /**
      * Waits until everything committed on the topic up to now has been handed over: a request that names a
-     * cluster applied a moment ago finds it.
+     * cluster applied a moment ago finds it. The follower is woken from its idle poll, so a caller already current
+     * waits for one round trip to the broker (the end offsets), not for the poll to time out.
      */
     public boolean awaitCurrent(Duration timeout) throws InterruptedException {
         CountDownLatch latch = new CountDownLatch(1);
         catchUps.add(latch);
+        consumer.wakeup();
         return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void run() {
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<TopicPartition> partitions = null;
+            Map<TopicPartition, Long> end = null;
+            while (end == null) {
+                try {
+                    partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                            .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                    end = consumer.endOffsets(partitions);
+                } catch (WakeupException e) {
+                    if (!running) {
+                        return;
+                    }
+                    // an early awaitCurrent: its waiter is taken below
+                }
+            }
+            List<CountDownLatch> arrived = new java.util.ArrayList<>();
             List<CountDownLatch> waiting = new java.util.ArrayList<>();
             Map<TopicPartition, Long> waitingFor = Map.of();
             while (running) {
-                if (!catchUps.isEmpty()) {
-                    // New waiters: they wait for the end as it is now (already-waiting ones are satisfied by it too).
-                    for (CountDownLatch l; (l = catchUps.poll()) != null; ) {
-                        waiting.add(l);
+                try {
+                    if (!catchUps.isEmpty()) {
+                        // New waiters wait for the end as it is once they arrived, so it is read after taking them
+                        // (already-waiting ones are satisfied by it too). A wakeup in between keeps them in arrived.
+                        for (CountDownLatch l; (l = catchUps.poll()) != null; ) {
+                            arrived.add(l);
+                        }
+                        waitingFor = consumer.endOffsets(partitions);
+                        waiting.addAll(arrived);
+                        arrived.clear();
                     }
-                    waitingFor = consumer.endOffsets(partitions);
-                }
-                if (!waiting.isEmpty() && reached(waitingFor)) {
-                    waiting.forEach(CountDownLatch::countDown);
-                    waiting.clear();
-                }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
-                    try {
-                        onRecord.accept(r);
-                    } catch (RuntimeException e) {
-                        LOG.errorf(e, "could not apply %s-%d@%d; going on", r.topic(), r.partition(), r.offset());
+                    if (!waiting.isEmpty() && reached(waitingFor)) {
+                        waiting.forEach(CountDownLatch::countDown);
+                        waiting.clear();
                     }
-                }
-                if (caughtUp.getCount() > 0 && reached(end)) {
-                    caughtUp.countDown();
+                    for (ConsumerRecord<String, byte[]> r
+                            : consumer.poll(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
+                        try {
+                            onRecord.accept(r);
+                        } catch (RuntimeException e) {
+                            LOG.errorf(e, "could not apply %s-%d@%d; going on", r.topic(), r.partition(), r.offset());
+                        }
+                    }
+                    if (caughtUp.getCount() > 0 && reached(end)) {
+                        caughtUp.countDown();
+                    }
+                } catch (WakeupException e) {
+                    // A new waiter (awaitCurrent) or closing: the loop decides which.
                 }
             }
-        } catch (WakeupException e) {
-            // closing
         } catch (RuntimeException e) {
             LOG.errorf(e, "stopped following %s", topic);
         } finally {
