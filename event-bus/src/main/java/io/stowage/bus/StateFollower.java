@@ -2,6 +2,7 @@ package io.stowage.bus;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -9,6 +10,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,13 +28,24 @@ public class StateFollower implements AutoCloseable {
     private final String topic;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
-    private final java.util.concurrent.ConcurrentLinkedQueue<CountDownLatch> catchUps =
+    private final java.util.concurrent.ConcurrentLinkedQueue<CatchUp> catchUps =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Properties endsConfig;
+    /**
+     * Reads the topic's end offsets for {@link #awaitCurrent}, on a connection of its own: on the follower's, the
+     * request would queue behind its long-poll fetch (the broker answers a connection's requests in order).
+     */
+    private KafkaConsumer<String, byte[]> ends;
     private volatile boolean running = true;
+
+    /** A caller of {@link #awaitCurrent}: released once the follower's positions reach {@code end}. */
+    private record CatchUp(Map<TopicPartition, Long> end, CountDownLatch latch) {
+    }
 
     /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
     public StateFollower(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
         this.consumer = new KafkaConsumer<>(TopicScan.readCommitted(bootstrapServers));
+        this.endsConfig = TopicScan.readCommitted(bootstrapServers);
         this.onRecord = onRecord;
         this.topic = topic;
         this.thread = new Thread(this::run, "follow-" + topic);
@@ -51,14 +64,36 @@ public class StateFollower implements AutoCloseable {
 
     /**
      * Waits until everything committed on the topic up to now has been handed over: a request that names a
-     * cluster applied a moment ago finds it. The follower is woken from its idle poll, so a caller already current
-     * waits for one round trip to the broker (the end offsets), not for the poll to time out.
+     * cluster applied a moment ago finds it. The topic's end is read now, and the follower is woken from its idle
+     * poll, so a caller already current waits for one round trip to the broker. False when the end cannot be read
+     * or is not reached in time.
      */
     public boolean awaitCurrent(Duration timeout) throws InterruptedException {
-        CountDownLatch latch = new CountDownLatch(1);
-        catchUps.add(latch);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> end;
+        try {
+            end = endOffsets(timeout);
+        } catch (KafkaException e) {
+            LOG.warnf("cannot read the end of %s: %s", topic, e.getMessage());
+            return false;
+        }
+        CatchUp catchUp = new CatchUp(end, new CountDownLatch(1));
+        catchUps.add(catchUp);
         consumer.wakeup();
-        return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return catchUp.latch().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized Map<TopicPartition, Long> endOffsets(Duration timeout) {
+        if (!running) {
+            throw new KafkaException("the follower of " + topic + " is closed");
+        }
+        if (ends == null) {
+            ends = new KafkaConsumer<>(endsConfig);
+        }
+        // With read_committed, the end offsets are the last stable offsets: what the follower hands over.
+        List<TopicPartition> partitions = ends.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        return ends.endOffsets(partitions, timeout);
     }
 
     private void run() {
@@ -79,24 +114,18 @@ public class StateFollower implements AutoCloseable {
                     // an early awaitCurrent: its waiter is taken below
                 }
             }
-            List<CountDownLatch> arrived = new java.util.ArrayList<>();
-            List<CountDownLatch> waiting = new java.util.ArrayList<>();
-            Map<TopicPartition, Long> waitingFor = Map.of();
+            List<CatchUp> waiting = new java.util.ArrayList<>();
             while (running) {
                 try {
-                    if (!catchUps.isEmpty()) {
-                        // New waiters wait for the end as it is once they arrived, so it is read after taking them
-                        // (already-waiting ones are satisfied by it too). A wakeup in between keeps them in arrived.
-                        for (CountDownLatch l; (l = catchUps.poll()) != null; ) {
-                            arrived.add(l);
-                        }
-                        waitingFor = consumer.endOffsets(partitions);
-                        waiting.addAll(arrived);
-                        arrived.clear();
+                    for (CatchUp c; (c = catchUps.poll()) != null; ) {
+                        waiting.add(c);
                     }
-                    if (!waiting.isEmpty() && reached(waitingFor)) {
-                        waiting.forEach(CountDownLatch::countDown);
-                        waiting.clear();
+                    for (java.util.Iterator<CatchUp> i = waiting.iterator(); i.hasNext(); ) {
+                        CatchUp c = i.next();
+                        if (reached(c.end())) {
+                            c.latch().countDown();
+                            i.remove();
+                        }
                     }
                     for (ConsumerRecord<String, byte[]> r
                             : consumer.poll(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
@@ -120,13 +149,21 @@ public class StateFollower implements AutoCloseable {
         }
     }
 
+    /** Whether the follower has read up to {@code end} (a partition it does not follow counts as read). */
     private boolean reached(Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        return end.entrySet().stream().allMatch(e -> !consumer.assignment().contains(e.getKey())
+                || consumer.position(e.getKey()) >= e.getValue());
     }
 
     @Override
     public void close() {
         running = false;
+        synchronized (this) {
+            if (ends != null) {
+                ends.close(Duration.ofSeconds(5));
+                ends = null;
+            }
+        }
         consumer.wakeup();
         try {
             thread.join(10_000);
