@@ -187,7 +187,7 @@ public final class RestoreBenchmark {
         } finally {
             if (!ok) {
                 for (Path log : logs) {
-                    printTail(log, 40);
+                    BenchSetup.printTail(log, 40);
                 }
             }
             stop();
@@ -210,7 +210,7 @@ public final class RestoreBenchmark {
         // archive_command is set, after the generated data and Stowage's backup: that WAL is not wanted.
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB", "archive_mode", "on",
                 "archive_command", "'/bin/true'"));
-        postmasterPid = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+        postmasterPid = pg.postmasterPid();
         publisher = new EventPublisher(broker.bootstrapServers(), "bench-restore");
         restores = Files.createDirectories(work.resolve("restores"));
         // The server's OS user must reach the restored copies (restore-service hands each copy over to it).
@@ -221,9 +221,8 @@ public final class RestoreBenchmark {
     private void prepareStowage() throws IOException {
         fsRoot = Files.createDirectories(work.resolve("fs-storage"));
         secrets = Files.createDirectories(work.resolve("secrets"));
-        writeSecret("s3-https", "AWS_ACCESS_KEY_ID", s3.accessKeyId());
-        writeSecret("s3-https", "AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
-        writeSecret("s3-ca", "ca.crt", Files.readString(s3.caCertificatePem()));
+        BenchSetup.s3Credentials(secrets, "s3-https", s3);
+        BenchSetup.caBundle(secrets, "s3-ca", s3);
         Map<String, StorageSpec> storages = new TreeMap<>();
         storages.put(FS, new StorageSpec(true, StorageType.FILESYSTEM, null,
                 new FilesystemSpec(fsRoot.toString(), null)));
@@ -238,11 +237,6 @@ public final class RestoreBenchmark {
         }
     }
 
-    private void writeSecret(String name, String key, String value) throws IOException {
-        Path dir = Files.createDirectories(secrets.resolve(name));
-        Files.writeString(dir.resolve(key), value);
-    }
-
     private void startService(String module, Map<String, String> settings) throws IOException {
         String instance = "bench-" + module;
         Path log = work.resolve(module + ".log");
@@ -252,14 +246,9 @@ public final class RestoreBenchmark {
         props.put("stowage.secrets-folder", secrets.toString());
         props.put("stowage.instance-id", instance);
         props.putAll(settings);
-        running.put(module, new ServiceProcess(jar(services, module), props, log).start());
-        // The service's process: a child of this JVM, told apart by its instance id.
-        String marker = "-Dstowage.instance-id=" + instance + " ";
-        long pid = ProcessHandle.current().children()
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("cannot find " + module + "'s process"))
-                .pid();
-        pids.put(module, pid);
+        ServiceProcess service = new ServiceProcess(jar(services, module), props, log).start();
+        running.put(module, service);
+        pids.put(module, service.pid());
     }
 
     /** One base backup to both storages (one read of the database), once resync-service has catalogued it. */
@@ -720,7 +709,7 @@ public final class RestoreBenchmark {
                 + " the catalog, fetch-base-backup (download with ranged reads, SHA-256 of the stored object, zstd,"
                 + " tar, compared with the manifest), verify-backup (pg_verifybackup), fetch-wal (none: the backup"
                 + " carries its WAL), write-recovery-settings, start-restored (pg_ctl start) and wait-promotion"
-                + " (polled every 250 ms), and the events' trips through Kafka. pgBackRest end to end: pgbackrest"
+                + " (polled every 50 ms on one connection), and the events' trips through Kafka. pgBackRest end to end: pgbackrest"
                 + " restore (files fetched and decompressed by 2 processes, each file's checksum checked, synced),"
                 + " then pg_ctl start -w with the source's options on a new port and pg_is_in_recovery() polled every"
                 + " " + PROMOTION_POLL_MILLIS + " ms; recovery fetches the backup's WAL with archive-get (one process"
@@ -787,29 +776,13 @@ public final class RestoreBenchmark {
     }
 
     private void printMachine() throws IOException {
-        String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-        long memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
-        System.out.printf("machine: %d cores (%s), %.1f GiB memory, Linux %s; Java %s (%s) for this program and the"
-                        + " services%n", cores(), model, memKb / 1024.0 / 1024.0, System.getProperty("os.version"),
-                System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        System.out.println(BenchSetup.machine("this program and the services"));
         System.out.println("pgBackRest: " + (PgBackRest.installed() ? PgBackRest.version()
                 : "not installed: its rows are skipped") + "; rounds: " + rounds);
     }
 
     private static int cores() {
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static void printTail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            System.out.println("--- last " + lines + " lines of " + log + ":");
-            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
-        } catch (IOException e) {
-            System.out.println("(cannot read " + log + ": " + e.getMessage() + ")");
-        }
     }
 
     private static String mib(long bytes) {

@@ -5,10 +5,14 @@ import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.StorageLayout;
 
-import java.io.BufferedInputStream;
+import org.apache.commons.io.input.CloseShieldInputStream;
+import org.apache.commons.io.input.ReadAheadInputStream;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -17,15 +21,19 @@ import java.util.HexFormat;
 
 /**
  * Streams a base backup from its storage into a folder: parallel ranged reads (the storage library's download),
- * SHA-256 of the stored bytes, zstd decompression and tar extraction in one pass, with constant memory. The checksum
+ * SHA-256 of the stored bytes and zstd decompression on one thread, tar extraction on this one, in one pass, with
+ * constant memory. The checksum
  * and size are compared with the backup's manifest at the end: a mismatch fails the step, whatever was unpacked.
  * When the bytes do not unpack, the rest of the object is read so the failure says whether it is corrupted.
  */
 final class BaseBackupFetch {
     private static final int BUFFER = 1 << 20;
 
-    /** What was fetched: the stored object's size and SHA-256, and what it unpacked to. */
-    record Fetched(long storedBytes, String sha256, long files, long bytes) {
+    /**
+     * What was fetched: the stored object's size and SHA-256, what it unpacked to, and how far the unpacked files'
+     * checksums were compared with backup_manifest's.
+     */
+    record Fetched(long storedBytes, String sha256, long files, long bytes, ManifestCheck.Result checksums) {
     }
 
     private BaseBackupFetch() {
@@ -56,16 +64,14 @@ final class BaseBackupFetch {
         try (InputStream raw = storage.download(StorageLayout.baseArchive(manifest.backupId()))) {
             counted = new Counting(new DigestInputStream(raw, sha256));
             try {
-                InputStream tar = new BufferedInputStream(new ZstdInputStreamNoFinalizer(counted), BUFFER);
-                extracted = TarExtractor.extract(tar, into);
-                // The tar ends before the zstd stream and the object do: read both to their ends.
-                tar.transferTo(OutputStreamNull.INSTANCE);
-                counted.transferTo(OutputStreamNull.INSTANCE);
+                extracted = unpack(counted, into);
+                // The tar ends before the object does: read it to its end, for its checksum.
+                counted.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {
                 // Most damage shows first as a zstd or tar error. Reading the object to its end tells whether the
                 // stored bytes differ from the manifest's checksum (a corrupted object) or not (a bad write).
                 try {
-                    counted.transferTo(OutputStreamNull.INSTANCE);
+                    counted.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException unreadable) {
                     throw new IOException(where + " is damaged or unreadable (" + e.getMessage() + ")", e);
                 }
@@ -83,7 +89,29 @@ final class BaseBackupFetch {
         if (mismatch != null) {
             throw mismatch;
         }
-        return new Fetched(counted.count, actual, extracted.files(), extracted.bytes());
+        Path backupManifest = into.resolve("backup_manifest");
+        ManifestCheck.Result checksums = Files.exists(backupManifest)
+                ? ManifestCheck.check(backupManifest, extracted.unpacked())
+                : new ManifestCheck.Result(0, false, "the archive holds no backup_manifest");
+        return new Fetched(counted.count, actual, extracted.files(), extracted.bytes(), checksums);
+    }
+
+    /**
+     * Decompresses and unpacks the stored bytes. Decompression (with the read and checksum of the stored bytes) runs
+     * ahead on a thread of its own, a buffer ahead, while this one writes the files: writing into the page cache
+     * costs about as much CPU as zstd does, so the two overlap. Memory stays two buffers.
+     */
+    private static TarExtractor.Extracted unpack(InputStream stored, Path into) throws IOException {
+        // Closing the read-ahead stops its thread and closes the zstd stream, but not the stored object, which
+        // the caller reads to its end.
+        try (InputStream tar = ReadAheadInputStream.builder()
+                .setInputStream(new ZstdInputStreamNoFinalizer(CloseShieldInputStream.wrap(stored)))
+                .setBufferSize(BUFFER).get()) {
+            TarExtractor.Extracted extracted = TarExtractor.extract(tar, into);
+            // The tar ends before the zstd stream does: read it to its end, so a damaged tail is seen.
+            tar.transferTo(OutputStream.nullOutputStream());
+            return extracted;
+        }
     }
 
     private static IOException mismatch(String where, BackupManifest.StoredObject object, long size,
@@ -132,18 +160,6 @@ final class BaseBackupFetch {
                 count += n;
             }
             return n;
-        }
-    }
-
-    private static final class OutputStreamNull extends java.io.OutputStream {
-        static final OutputStreamNull INSTANCE = new OutputStreamNull();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

@@ -108,9 +108,17 @@ public final class PostgresControl {
         throw new IOException("pg_controldata printed no \"Latest checkpoint's TimeLineID\"");
     }
 
-    /** pg_verifybackup on a restored copy, before any setting is written into it. */
-    public Result verifyBackup(Path dataDirectory) throws IOException {
-        return run(List.of(tool("pg_verifybackup"), "--quiet", dataDirectory.toString()));
+    /**
+     * pg_verifybackup on a restored copy, before any setting is written into it; with {@code skipChecksums} when
+     * every file's checksum has been compared already (as it was unpacked).
+     */
+    public Result verifyBackup(Path dataDirectory, boolean skipChecksums) throws IOException {
+        List<String> command = new ArrayList<>(List.of(tool("pg_verifybackup"), "--quiet"));
+        if (skipChecksums) {
+            command.add("--skip-checksums");
+        }
+        command.add(dataDirectory.toString());
+        return run(command);
     }
 
     /** Hands a restored tree to the server's OS user when this process runs as someone else (root). */
@@ -170,13 +178,48 @@ public final class PostgresControl {
         return out;
     }
 
-    /** Whether the server on {@code port} is still recovering, and how far it has replayed. */
-    public RecoveryStatus recoveryStatus(int port) throws SQLException {
-        try (Connection c = connect(port); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select pg_is_in_recovery(), "
-                     + "coalesce(pg_last_wal_replay_lsn(), '0/0'::pg_lsn) - '0/0'::pg_lsn")) {
-            rs.next();
-            return new RecoveryStatus(rs.getBoolean(1), rs.getLong(2));
+    /** Asks the server on {@code port} how its recovery goes, on one connection kept open between questions. */
+    public RecoveryProbe recoveryProbe(int port) {
+        return new RecoveryProbe(port);
+    }
+
+    /** A connection to a recovering server, opened on the first question and again after a failed one. */
+    public final class RecoveryProbe implements AutoCloseable {
+        private final int port;
+        private Connection connection;
+
+        private RecoveryProbe(int port) {
+            this.port = port;
+        }
+
+        /** Whether the server is still recovering, and how far it has replayed. */
+        public RecoveryStatus status() throws SQLException {
+            try {
+                if (connection == null) {
+                    connection = connect(port);
+                }
+                try (Statement s = connection.createStatement();
+                     ResultSet rs = s.executeQuery("select pg_is_in_recovery(), "
+                             + "coalesce(pg_last_wal_replay_lsn(), '0/0'::pg_lsn) - '0/0'::pg_lsn")) {
+                    rs.next();
+                    return new RecoveryStatus(rs.getBoolean(1), rs.getLong(2));
+                }
+            } catch (SQLException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // the server went away: nothing to close
+                }
+                connection = null;
+            }
         }
     }
 

@@ -65,6 +65,9 @@ public final class RestoreRun {
     }
 
     /** Timings of the run. */
+    /** How often the restored server is asked whether it has promoted: a question on an open connection is cheap. */
+    static final Duration PROMOTION_POLL = Duration.ofMillis(50);
+
     public record Timings(Duration promotionTimeout, Duration stallTimeout, int walFetchThreads) {
     }
 
@@ -78,6 +81,8 @@ public final class RestoreRun {
     }
 
     private final RestorePlan plan;
+    /** Whether this run unpacked the backup and compared every file's checksum with backup_manifest on the way. */
+    private boolean checksumsChecked;
     private final Map<String, BackupStorage> storages;
     private final PostgresControl postgres;
     private final Coordination bus;
@@ -150,19 +155,26 @@ public final class RestoreRun {
             Files.setPosixFilePermissions(restored, PosixFilePermissions.fromString("rwx------"));
             postgres.handOver(restored);
             save(state.extracted(f.sha256()));
-            return String.format("base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s",
-                    mib(f.storedBytes()), f.sha256().substring(0, 12), restored, f.files(), mib(f.bytes()));
+            checksumsChecked = f.checksums().complete();
+            return String.format("base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s; %s",
+                    mib(f.storedBytes()), f.sha256().substring(0, 12), restored, f.files(), mib(f.bytes()),
+                    f.checksums().complete()
+                            ? "the CRC-32C of all " + f.checksums().checked() + " files matches backup_manifest"
+                            : "file checksums left to pg_verifybackup (" + f.checksums().why() + ")");
         });
         step(VERIFY, () -> {
             if (state.verified()) {
                 return null;
             }
-            PostgresControl.Result r = postgres.verifyBackup(restored);
+            PostgresControl.Result r = postgres.verifyBackup(restored, checksumsChecked);
             if (r.exitCode() != 0) {
                 throw new IOException("pg_verifybackup found the restored copy damaged: " + r.output().strip());
             }
             save(state.withVerified());
-            return "pg_verifybackup: every file and the backup's WAL match backup_manifest";
+            return checksumsChecked
+                    ? "pg_verifybackup --skip-checksums: every file backup_manifest lists is there, with its size,"
+                    + " and no other, and the backup's WAL parses; each file's checksum was compared as it was unpacked"
+                    : "pg_verifybackup: every file and the backup's WAL match backup_manifest";
         });
         // A run killed after PostgreSQL promoted the copy left it on a new timeline: writing the recovery settings
         // into it again would start it as a standby that waits forever. What is left is to start it and switch.
@@ -266,13 +278,19 @@ public final class RestoreRun {
     }
 
     private String awaitPromotion(Path restored) throws Exception {
+        try (PostgresControl.RecoveryProbe probe = postgres.recoveryProbe(plan.port())) {
+            return awaitPromotion(restored, probe);
+        }
+    }
+
+    private String awaitPromotion(Path restored, PostgresControl.RecoveryProbe probe) throws Exception {
         long deadline = System.nanoTime() + timings.promotionTimeout().toNanos();
         long lastLsn = -1;
         long lastChange = System.nanoTime();
         while (true) {
             PostgresControl.RecoveryStatus status;
             try {
-                status = postgres.recoveryStatus(plan.port());
+                status = probe.status();
             } catch (SQLException e) {
                 if (!postgres.isRunning(restored)) {
                     throw new IOException("the restored server stopped during recovery (see "
@@ -298,7 +316,7 @@ public final class RestoreRun {
             if (now > deadline) {
                 throw new IOException("not promoted within " + timings.promotionTimeout());
             }
-            Thread.sleep(250);
+            Thread.sleep(PROMOTION_POLL.toMillis());
         }
     }
 

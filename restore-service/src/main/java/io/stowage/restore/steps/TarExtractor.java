@@ -11,18 +11,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
- * Unpacks a tar stream (as pg_basebackup writes it) into a folder, as it arrives: files, folders and their modes.
+ * Unpacks a tar stream (as pg_basebackup writes it) into a folder, as it arrives: files, folders and their modes,
+ * and each file's CRC-32C as it is written (what backup_manifest lists), so no second read is needed to check it.
  * An entry that would land outside the folder, or a link, is refused: a base backup with tablespaces (links in
  * pg_tblspc) is not restored by this version.
  */
 final class TarExtractor {
     private static final int BUFFER = 1 << 20;
 
-    /** What was unpacked. */
-    record Extracted(long files, long bytes) {
+    /** What was unpacked: every file's size and CRC-32C, by its path in the archive. */
+    record Extracted(long files, long bytes, Map<String, ManifestCheck.Unpacked> unpacked) {
     }
 
     private TarExtractor() {
@@ -33,6 +37,8 @@ final class TarExtractor {
         byte[] buffer = new byte[BUFFER];
         long files = 0;
         long bytes = 0;
+        Map<String, ManifestCheck.Unpacked> unpacked = new HashMap<>();
+        CRC32C crc = new CRC32C();
         TarArchiveInputStream in = new TarArchiveInputStream(tar);
         TarArchiveEntry entry;
         while ((entry = in.getNextEntry()) != null) {
@@ -50,17 +56,23 @@ final class TarExtractor {
                 Files.createDirectories(target.getParent());
                 try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                    crc.reset();
+                    long size = 0;
                     int n;
                     while ((n = in.read(buffer)) > 0) {
                         out.write(buffer, 0, n);
-                        bytes += n;
+                        crc.update(buffer, 0, n);
+                        size += n;
                     }
+                    bytes += size;
+                    unpacked.put(root.relativize(target).toString(), new ManifestCheck.Unpacked(size,
+                            (int) crc.getValue()));
                 }
                 setMode(target, entry.getMode(), false);
                 files++;
             }
         }
-        return new Extracted(files, bytes);
+        return new Extracted(files, bytes, unpacked);
     }
 
     private static void setMode(Path path, int mode, boolean directory) throws IOException {
