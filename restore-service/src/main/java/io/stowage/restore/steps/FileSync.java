@@ -29,6 +29,12 @@ final class FileSync implements AutoCloseable {
     private final Set<Path> folders = new LinkedHashSet<>();
     private volatile IOException failure;
 
+    /** A folder made for the copy: the folder holding it is flushed at the end, so the entry naming it is on disk. */
+    void made(Path folder) {
+        folders.add(folder.getParent());
+        folders.add(folder);
+    }
+
     /** Flushes a file just written and closes it; fails when an earlier flush failed. */
     void syncAndClose(FileChannel file, Path path) throws IOException {
         throwFailure();

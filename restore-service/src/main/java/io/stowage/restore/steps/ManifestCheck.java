@@ -83,7 +83,10 @@ final class ManifestCheck {
         if (file == null) {
             return name + " is not in the archive";
         }
-        long size = ((Number) entry.get("Size")).longValue();
+        if (!(entry.get("Size") instanceof Number listed)) {
+            return name + " has no size in backup_manifest";
+        }
+        long size = listed.longValue();
         if (file.size() != size) {
             throw new IOException(name + " unpacked to " + file.size() + " bytes, backup_manifest says " + size);
         }

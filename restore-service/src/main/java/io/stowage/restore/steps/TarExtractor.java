@@ -52,6 +52,7 @@ final class TarExtractor {
                 if (entry.isDirectory()) {
                     Files.createDirectories(target);
                     setMode(target, entry.getMode(), true);
+                    sync.made(target);
                 } else if (entry.isSymbolicLink() || entry.isLink()) {
                     throw new IOException("the archive has a link (" + entry.getName() + " -> "
                             + entry.getLinkName()
