@@ -161,15 +161,7 @@ public final class BaseBackupBenchmark {
             report(pgbackrest != null);
             ok = true;
         } finally {
-            if (!ok) {
-                for (Path log : serviceLogs) {
-                    BenchSetup.printTail(log, 40);
-                }
-            }
-            stop();
-            Commands.deleteTree(work);
-            System.out.printf("%nwhole benchmark: %.0f s (work dir %s removed)%n", (System.nanoTime() - began) / 1e9,
-                    work);
+            BenchSetup.finish(ok, serviceLogs, this::stop, work, began);
         }
     }
 

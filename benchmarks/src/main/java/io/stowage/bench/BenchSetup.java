@@ -5,6 +5,7 @@ import io.stowage.localstack.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 
 /** What the benchmarks set up alike: the secrets folder the services read, and what they print about the machine. */
@@ -37,8 +38,24 @@ final class BenchSetup {
                 System.getProperty("java.vm.name"), javaFor);
     }
 
+    /**
+     * Ends a benchmark, whether it succeeded or not: the tails of the services' logs when it failed, then what it
+     * started stopped, its work folder removed, and how long the whole run took.
+     */
+    static void finish(boolean ok, Collection<Path> logs, Runnable stop, Path work, long beganNanos) {
+        if (!ok) {
+            for (Path log : logs) {
+                printTail(log, 40);
+            }
+        }
+        stop.run();
+        Commands.deleteTree(work);
+        System.out.printf("%nwhole benchmark: %.0f s (work dir %s removed)%n", (System.nanoTime() - beganNanos) / 1e9,
+                work);
+    }
+
     /** The end of a service's log, printed when a benchmark fails. */
-    static void printTail(Path log, int lines) {
+    private static void printTail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             System.out.println("--- last " + lines + " lines of " + log + ":");
