@@ -243,6 +243,8 @@ class WalArchivingIT {
         Files.writeString(copy.resolve("postgresql.auto.conf"), "restore_command = 'false'\n",
                 java.nio.file.StandardOpenOption.APPEND);
         try (PostgresCluster promoted = PostgresCluster.startExisting(copy, work.resolve("timeline-2"))) {
+            // The server takes connections (hot standby) before its promotion ends.
+            await().atMost(Duration.ofSeconds(60)).until(() -> promoted.psql("select pg_is_in_recovery()").equals("f"));
             assertThat(promoted.psql("select substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"))
                     .isEqualTo("00000002");
             String cluster = cluster("timeline");
