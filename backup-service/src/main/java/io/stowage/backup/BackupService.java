@@ -16,6 +16,8 @@ import io.stowage.backup.wal.WalArchivers;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
@@ -25,7 +27,6 @@ import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -48,7 +49,8 @@ public class BackupService {
     static final String CONSUMER = "stowage-backup-service";
 
     private final BackupServiceSettings settings;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
+    private final InstanceId instance;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private volatile boolean ready;
     private StateFollower follower;
@@ -61,15 +63,15 @@ public class BackupService {
     private ArchiverOwnership ownership;
     private ScheduledExecutorService gauges;
 
-    BackupService(BackupServiceSettings settings, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                  MeterRegistry metrics) {
+    BackupService(BackupServiceSettings settings, KafkaConnection kafka, InstanceId instance, MeterRegistry metrics) {
         this.settings = settings;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.instance = instance;
         this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
-        follower = new StateFollower(bootstrapServers, Topics.TOPOLOGY, record -> {
+        follower = new StateFollower(kafka, Topics.TOPOLOGY, record -> {
             topologies.apply(record);
             reconcileArchivers();
         }).start();
@@ -78,7 +80,7 @@ public class BackupService {
         }
         LOG.infof("following the topology of %d cluster(s)", topologies.size());
         // The restore topic is small (a few events per restore): read whole, it tells which clusters are paused.
-        restores = new StateFollower(bootstrapServers, Topics.RESTORE, record -> {
+        restores = new StateFollower(kafka, Topics.RESTORE, record -> {
             try {
                 if (record.value() != null && pauses.apply(KafkaEvents.fromRecord(record))) {
                     reconcileArchivers();
@@ -90,7 +92,7 @@ public class BackupService {
         if (!restores.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
         }
-        events = new EventPublisher(bootstrapServers, "stowage-backup-service-" + settings.instanceId());
+        events = new EventPublisher(kafka, instance.clientId("stowage-backup-service", null));
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         BaseBackupRun run = new BaseBackupRun(new BaseBackupRun.Settings(settings.backup().zstdLevel(),
                 settings.backup().zstdWorkers(), settings.backup().progressInterval(),
@@ -103,7 +105,7 @@ public class BackupService {
                 pauses);
         // A request is handled to its end before the next poll: the offset is committed after the outcome is
         // published (at-least-once), so the poll interval must allow for the longest backup.
-        requests = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.BACKUP), handler, events, SOURCE,
+        requests = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.BACKUP), handler, events, SOURCE,
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
                         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
                                 settings.backup().maxDuration().toMillis()))).start();
@@ -121,7 +123,7 @@ public class BackupService {
                 new ClusterArchiver.Settings(wal.spoolFolder().toAbsolutePath(), (long) wal.queueLimitMib() << 20,
                         wal.lagAlert(), wal.maxBackoff(), wal.zstdLevel()),
                 walEvents, walEvents, wal.pauseTimeout());
-        ownership = new ArchiverOwnership(bootstrapServers, settings.instanceId(), archivers).start();
+        ownership = new ArchiverOwnership(kafka, instance.value(), archivers).start();
         registerWalGauges();
     }
 

@@ -1,5 +1,7 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
@@ -178,7 +180,7 @@ public final class BaseBackupBenchmark {
         s3Https.createBucket(BUCKET);
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB"));
         postmasterPid = pg.postmasterPid();
-        publisher = new EventPublisher(broker.bootstrapServers(), "bench-backup");
+        publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-backup");
     }
 
     private void prepareStowage() throws IOException {
@@ -197,7 +199,7 @@ public final class BaseBackupBenchmark {
         TopologyApplied topology = new TopologyApplied(CLUSTER, 1, "fs", List.of("s3", "s3tls"), new BackupConfigSpec(
                 new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null, pg.binDirectory().toString(), null),
                 new PitrSpec(false), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(broker.bootstrapServers(), "bench-topology")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, topology)), List.of());
         }
     }
@@ -477,7 +479,7 @@ public final class BaseBackupBenchmark {
         CpuMeter.Snapshot before;
         CpuMeter.Snapshot after;
         Path jfr = profile(service, backupId, null);
-        try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.BACKUP), false)) {
             settle();
             before = cpu.snapshot();
             heap = new HeapSampler(service, HEAP_SAMPLE_MILLIS);

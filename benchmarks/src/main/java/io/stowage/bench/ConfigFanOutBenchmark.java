@@ -1,5 +1,7 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.events.Topics;
 import io.stowage.events.data.ResyncRequested;
@@ -43,7 +45,7 @@ public final class ConfigFanOutBenchmark {
                     "stowage.config.folder", folder.toString(),
                     "stowage.config.debounce", debounce,
                     "stowage.instance-id", "bench"), work.resolve("config-service.log")).start();
-                 BusReader bus = new BusReader(broker.bootstrapServers(),
+                 BusReader bus = new BusReader(KafkaConnection.to(broker.bootstrapServers()),
                          List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false)) {
                 save(folder, config("a"));
                 awaitRevision(bus, 1, false);

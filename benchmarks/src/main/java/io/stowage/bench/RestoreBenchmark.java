@@ -1,5 +1,7 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
@@ -203,7 +205,7 @@ public final class RestoreBenchmark {
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB", "archive_mode", "on",
                 "archive_command", "'/bin/true'"));
         postmasterPid = pg.postmasterPid();
-        publisher = new EventPublisher(broker.bootstrapServers(), "bench-restore");
+        publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-restore");
         restores = Files.createDirectories(work.resolve("restores"));
         // The server's OS user must reach the restored copies (restore-service hands each copy over to it).
         Files.setPosixFilePermissions(restores, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -224,7 +226,7 @@ public final class RestoreBenchmark {
                 new PostgresSpec(pg.host(), pg.port(), pg.user(), null, pg.dataDirectory().toString(),
                         pg.binDirectory().toString(), pg.osUser()),
                 new PitrSpec(false), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(broker.bootstrapServers(), "bench-topology")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, topology)), List.of());
         }
     }
@@ -251,7 +253,7 @@ public final class RestoreBenchmark {
         System.out.printf("%nStowage: base backup %s to %s and %s (zstd level 1)...%n", backupId, FS, S3);
         long start = System.nanoTime();
         BackupCompleted done = null;
-        try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.BACKUP), false)) {
             publisher.publishAndWait(request);
             long deadline = start + RUN_TIMEOUT.toNanos();
             while (done == null) {
@@ -288,7 +290,7 @@ public final class RestoreBenchmark {
     private void awaitCatalog() {
         Set<String> missing = new HashSet<>(List.of(FS, S3));
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.CATALOG), true)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.CATALOG), true)) {
             while (!missing.isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the catalog does not list backup " + backupId + " on " + missing);
@@ -452,7 +454,7 @@ public final class RestoreBenchmark {
         CpuMeter.Snapshot after;
         long restoredBytes;
         try {
-            try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.RESTORE), false)) {
+            try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.RESTORE), false)) {
                 settle();
                 CpuMeter cpu = meter(target);
                 before = cpu.snapshot();

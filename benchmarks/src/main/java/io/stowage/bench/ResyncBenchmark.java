@@ -1,5 +1,7 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
@@ -157,7 +159,7 @@ public final class ResyncBenchmark {
         TopologyApplied t = new TopologyApplied(CLUSTER, 1, "fs", List.of("s3"), new BackupConfigSpec(
                 new PostgresSpec("127.0.0.1", 5432, "postgres", null, null, null, null), new PitrSpec(false), storages),
                 false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(broker.bootstrapServers(), "bench-topology")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }
     }
@@ -181,8 +183,8 @@ public final class ResyncBenchmark {
     /** Publishes a resync request and waits for its outcome; the time runs from publish to the outcome read. */
     private ResyncCompleted request(String storage) {
         Envelope<ResyncRequested> request = Envelope.root(SOURCE, new ResyncRequested(CLUSTER, storage, null, "bench"));
-        try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.RESYNC), false);
-             EventPublisher publisher = new EventPublisher(broker.bootstrapServers(), "bench")) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.RESYNC), false);
+             EventPublisher publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench")) {
             long t0 = System.nanoTime();
             publisher.publishAndWait(request);
             long deadline = t0 + Duration.ofMinutes(10).toNanos();

@@ -1,5 +1,7 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
@@ -161,14 +163,14 @@ public final class WalArchiveBenchmark {
         TopologyApplied t = new TopologyApplied(CLUSTER, ++revision, main, List.of(main.equals("fs") ? "s3" : "fs"),
                 new BackupConfigSpec(new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null,
                         pg.binDirectory().toString(), null), new PitrSpec(pitr), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(broker.bootstrapServers(), "bench-topology")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }
     }
 
     private Thread collectEvents() {
         Thread t = new Thread(() -> {
-            try (BusReader reader = new BusReader(broker.bootstrapServers(), List.of(Topics.BACKUP), false)) {
+            try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.BACKUP), false)) {
                 while (collecting) {
                     for (BusReader.Read r : reader.poll(Duration.ofMillis(100))) {
                         if (r.valid() && r.event().type() == EventType.WAL_ARCHIVED

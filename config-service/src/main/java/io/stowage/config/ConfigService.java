@@ -6,6 +6,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.config.messaging.KafkaTopologyPublisher;
 import io.stowage.config.messaging.RestoreFollower;
@@ -19,7 +21,6 @@ import io.stowage.config.topology.ConfigReconciler;
 import io.stowage.events.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -42,7 +43,8 @@ public class ConfigService {
     static final String RESTORE_CONSUMER = "stowage-config-service-restores";
 
     private final ConfigServiceSettings settings;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
+    private final InstanceId instance;
     private final Timer applyTimer;
     private final AppliedTopologies applied = new AppliedTopologies();
 
@@ -57,10 +59,11 @@ public class ConfigService {
     private ConfigFolder folder;
 
     ConfigService(ConfigServiceSettings settings,
-                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                  KafkaConnection kafka, InstanceId instance,
                   MeterRegistry registry) {
         this.settings = settings;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.instance = instance;
         this.applyTimer = Timer.builder("stowage.config.apply")
                 .description("From diff to committed transaction, per cluster change")
                 .publishPercentiles(0.5, 0.99)
@@ -81,13 +84,12 @@ public class ConfigService {
     }
 
     void onStart(@Observes StartupEvent start) throws IOException {
-        String instance = settings.instanceId();
-        events = new EventPublisher(bootstrapServers, "stowage-config-service-" + instance);
-        transactions = new TransactionalPublisher(bootstrapServers, "stowage-config-service-" + instance);
+        events = new EventPublisher(kafka, instance.clientId("stowage-config-service", null));
+        transactions = new TransactionalPublisher(kafka, instance.clientId("stowage-config-service", null));
         TopologyFollower topology = new TopologyFollower(applied);
-        int clusters = topology.recover(bootstrapServers, Duration.ofSeconds(60));
+        int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
-        follower = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.TOPOLOGY), topology, events, SOURCE)
+        follower = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.TOPOLOGY), topology, events, SOURCE)
                 .start();
 
         folder = new ConfigFolder(settings.config().folder().toAbsolutePath());
@@ -96,7 +98,7 @@ public class ConfigService {
         applyThread = ConfigFolderWatcher.applyThread();
         applyThread.submit(this::applyFolder);
         // Queued behind the first apply of the folder, on the same thread: a restore sees the files' topology.
-        restores = new EventConsumerLoop(bootstrapServers, RESTORE_CONSUMER, List.of(Topics.RESTORE),
+        restores = new EventConsumerLoop(kafka, RESTORE_CONSUMER, List.of(Topics.RESTORE),
                 new RestoreFollower(new BackupSourceApplier(applied, publisher), applyThread), events, SOURCE)
                 .start();
         watcher = new ConfigFolderWatcher(folder.root(), settings.config().debounce(), applyThread, this::applyFolder)

@@ -28,8 +28,8 @@ public class BusReader implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
 
-    public BusReader(String bootstrapServers, Collection<String> topics, boolean fromBeginning) {
-        this.consumer = new KafkaConsumer<>(TopicScan.readCommitted(bootstrapServers));
+    public BusReader(KafkaConnection kafka, Collection<String> topics, boolean fromBeginning) {
+        this.consumer = new KafkaConsumer<>(kafka.consumer("stowage-read", Map.of()));
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))

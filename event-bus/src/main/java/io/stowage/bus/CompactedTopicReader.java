@@ -14,10 +14,10 @@ public final class CompactedTopicReader {
     private CompactedTopicReader() {
     }
 
-    public static Map<String, ConsumerRecord<String, byte[]>> readLatest(String bootstrapServers, String topic,
+    public static Map<String, ConsumerRecord<String, byte[]>> readLatest(KafkaConnection kafka, String topic,
                                                                        Duration timeout) {
         Map<String, ConsumerRecord<String, byte[]>> latest = new LinkedHashMap<>();
-        TopicScan.scan(bootstrapServers, topic, timeout, r -> {
+        TopicScan.scan(kafka, topic, timeout, r -> {
             if (r.key() == null) {
                 return;
             }

@@ -9,8 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -43,29 +41,25 @@ public class EventConsumerLoop implements AutoCloseable {
      * @param consumerName the consumer group, also named in rejections
      * @param source       the CloudEvents source of the rejections this loop publishes
      */
-    public EventConsumerLoop(String bootstrapServers, String consumerName, Collection<String> topics,
+    public EventConsumerLoop(KafkaConnection kafka, String consumerName, Collection<String> topics,
                              EventHandler handler, EventPublisher rejections, String source) {
-        this(bootstrapServers, consumerName, topics, handler, rejections, source, Map.of());
+        this(kafka, consumerName, topics, handler, rejections, source, Map.of());
     }
 
     /**
      * @param overrides consumer settings for this loop, e.g. a long {@code max.poll.interval.ms} for a handler that
      *                  works for minutes before it returns
      */
-    public EventConsumerLoop(String bootstrapServers, String consumerName, Collection<String> topics,
+    public EventConsumerLoop(KafkaConnection kafka, String consumerName, Collection<String> topics,
                              EventHandler handler, EventPublisher rejections, String source,
                              Map<String, Object> overrides) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, consumerName);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> tunables = new java.util.HashMap<>();
+        tunables.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A crashed instance's partitions move to the others after 10 s rather than the default 45 s.
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        tunables.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        tunables.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        Properties props = kafka.consumer(consumerName, tunables);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, consumerName);
         props.putAll(overrides);
         this.consumer = new KafkaConsumer<>(props);
         this.rejections = rejections;

@@ -2,12 +2,8 @@ package io.stowage.bus;
 
 import io.stowage.events.Envelope;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -18,8 +14,8 @@ import java.util.concurrent.TimeoutException;
 public class EventPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
-    public EventPublisher(String bootstrapServers, String clientId) {
-        this(producerConfig(bootstrapServers, clientId));
+    public EventPublisher(KafkaConnection kafka, String clientId) {
+        this(kafka.producer(clientId));
     }
 
     protected EventPublisher(Map<String, Object> config) {
@@ -48,15 +44,4 @@ public class EventPublisher implements AutoCloseable {
         producer.close();
     }
 
-    static Map<String, Object> producerConfig(String bootstrapServers, String clientId) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return config;
-    }
 }

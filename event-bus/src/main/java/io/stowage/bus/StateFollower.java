@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,8 @@ import java.util.function.Consumer;
  */
 public class StateFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StateFollower.class);
+    /** Numbers the followers of a process, so that each client id is unique (Kafka registers metrics by it). */
+    private static final AtomicInteger FOLLOWERS = new AtomicInteger();
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Consumer<ConsumerRecord<String, byte[]>> onRecord;
@@ -43,9 +46,10 @@ public class StateFollower implements AutoCloseable {
     }
 
     /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
-    public StateFollower(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
-        this.consumer = new KafkaConsumer<>(TopicScan.readCommitted(bootstrapServers));
-        this.endsConfig = TopicScan.readCommitted(bootstrapServers);
+    public StateFollower(KafkaConnection kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+        String clientId = "stowage-follow-" + topic + "-" + FOLLOWERS.incrementAndGet();
+        this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, Map.of()));
+        this.endsConfig = kafka.consumer(clientId + "-ends", Map.of());
         this.onRecord = onRecord;
         this.topic = topic;
         this.thread = new Thread(this::run, "follow-" + topic);

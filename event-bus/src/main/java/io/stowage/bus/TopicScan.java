@@ -1,19 +1,15 @@
 package io.stowage.bus;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -24,29 +20,18 @@ public final class TopicScan {
     private TopicScan() {
     }
 
-    /** A consumer that reads committed records only and commits nothing: for scans and tails. */
-    static Properties readCommitted(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return props;
-    }
-
     /**
      * Hands every record of {@code topic} to {@code each}, partition by partition in offset order.
      *
      * @throws IllegalStateException when the topic does not exist or the end is not reached in time
      */
-    public static void scan(String bootstrapServers, String topic, Duration timeout,
+    public static void scan(KafkaConnection kafka, String topic, Duration timeout,
                             Consumer<ConsumerRecord<String, byte[]>> each) {
         Instant deadline = Instant.now().plus(timeout);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readCommitted(bootstrapServers))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumer("stowage-scan", Map.of()))) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrapServers);
+                throw new IllegalStateException("topic " + topic + " does not exist on " + kafka);
             }
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);

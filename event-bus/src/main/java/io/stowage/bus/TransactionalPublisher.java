@@ -22,8 +22,8 @@ public class TransactionalPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
 
-    public TransactionalPublisher(String bootstrapServers, String transactionalId) {
-        Map<String, Object> config = EventPublisher.producerConfig(bootstrapServers, transactionalId);
+    public TransactionalPublisher(KafkaConnection kafka, String transactionalId) {
+        Map<String, Object> config = kafka.producer(transactionalId);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
         this.producer = new KafkaProducer<>(config);

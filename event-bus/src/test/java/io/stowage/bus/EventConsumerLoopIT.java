@@ -33,9 +33,9 @@ class EventConsumerLoopIT {
         String cluster = "pg-" + UUID.randomUUID();
         List<Envelope<StowageEvent>> handled = new CopyOnWriteArrayList<>();
 
-        try (BusReader rejected = new BusReader(bootstrap, List.of(Topics.REJECTED), false);
-             EventPublisher publisher = new EventPublisher(bootstrap, "test");
-             EventConsumerLoop loop = new EventConsumerLoop(bootstrap, "test-" + cluster, List.of(Topics.BACKUP),
+        try (BusReader rejected = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.REJECTED), false);
+             EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "test");
+             EventConsumerLoop loop = new EventConsumerLoop(KafkaConnection.to(bootstrap), "test-" + cluster, List.of(Topics.BACKUP),
                      handled::add, publisher, "/stowage/test").start();
              KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                      new StringSerializer(), new ByteArraySerializer())) {

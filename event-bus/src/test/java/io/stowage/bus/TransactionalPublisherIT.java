@@ -42,8 +42,8 @@ class TransactionalPublisherIT {
         // Larger than the producer's max.request.size: the last send of the transaction fails.
         ProducerRecord<String, byte[]> tooLarge = new ProducerRecord<>(Topics.TOPOLOGY, cluster, new byte[2_000_000]);
 
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false);
-             TransactionalPublisher publisher = new TransactionalPublisher(bootstrap, "test-" + cluster)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false);
+             TransactionalPublisher publisher = new TransactionalPublisher(KafkaConnection.to(bootstrap), "test-" + cluster)) {
             assertThatThrownBy(() -> publisher.publishAtomically(List.of(root, resync), List.of(tooLarge)))
                     .isInstanceOf(org.apache.kafka.common.KafkaException.class);
 
@@ -74,8 +74,8 @@ class TransactionalPublisherIT {
         Envelope<ResyncRequested> resync = Envelope.causedBy(root, "/stowage/test",
                 new ResyncRequested(cluster, "b", null, "main changed"));
 
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false);
-             TransactionalPublisher publisher = new TransactionalPublisher(bootstrap, "test-" + cluster)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.STORAGE, Topics.RESYNC, Topics.TOPOLOGY), false);
+             TransactionalPublisher publisher = new TransactionalPublisher(KafkaConnection.to(bootstrap), "test-" + cluster)) {
             publisher.publishAtomically(List.of(root, resync),
                     List.of(new ProducerRecord<>(Topics.TOPOLOGY, cluster, "{}".getBytes())));
 

@@ -5,6 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
 import io.stowage.events.InvalidEventException;
@@ -25,7 +27,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -47,7 +48,8 @@ public class RestoreService {
     private static final int MAX_RESTORE_MS = (int) Duration.ofHours(12).toMillis();
 
     private final RestoreServiceSettings settings;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
+    private final InstanceId instance;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private final CatalogView catalog = new CatalogView();
     private final RestoreLog log = new RestoreLog();
@@ -61,9 +63,10 @@ public class RestoreService {
     private EventConsumerLoop consumer;
 
     RestoreService(RestoreServiceSettings settings,
-                   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                   KafkaConnection kafka, InstanceId instance) {
         this.settings = settings;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.instance = instance;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
@@ -75,8 +78,8 @@ public class RestoreService {
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         RestorePlanner planner = new RestorePlanner(catalog, (storage, timeline, segment) -> storedAt(storage, segment,
                 secrets));
-        publisher = new EventPublisher(bootstrapServers, "stowage-restore-service-" + settings.instanceId());
-        rejections = new EventPublisher(bootstrapServers, "stowage-restore-service-rejections-" + settings.instanceId());
+        publisher = new EventPublisher(kafka, instance.clientId("stowage-restore-service", null));
+        rejections = new EventPublisher(kafka, instance.clientId("stowage-restore-service", "rejections"));
         RestoreServiceSettings.Restore r = settings.restore();
         RestoreRequestHandler handler = new RestoreRequestHandler(topologies,
                 () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
@@ -85,7 +88,7 @@ public class RestoreService {
                 new RestoreRequestHandler.Settings(r.answerTimeout(), r.resyncTimeout(),
                         new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads())),
                 SOURCE);
-        consumer = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.RESTORE), handler, rejections,
+        consumer = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.RESTORE), handler, rejections,
                 SOURCE, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_RESTORE_MS)).start();
         ready = true;
@@ -93,7 +96,7 @@ public class RestoreService {
 
     private StateFollower follow(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> apply)
             throws InterruptedException {
-        StateFollower f = new StateFollower(bootstrapServers, topic, apply).start();
+        StateFollower f = new StateFollower(kafka, topic, apply).start();
         if (!f.awaitCaughtUp(Duration.ofSeconds(120))) {
             throw new IllegalStateException("could not read " + topic + " within 120 s");
         }

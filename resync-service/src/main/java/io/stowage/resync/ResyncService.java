@@ -5,6 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
 import io.stowage.bus.TopologyCatchUp;
@@ -22,7 +24,6 @@ import io.stowage.storage.SecretsFolder;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -40,7 +41,8 @@ public class ResyncService {
     static final String CONSUMER = "stowage-resync-service";
 
     private final ResyncServiceSettings settings;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
+    private final InstanceId instance;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private final Catalog catalog = new Catalog();
     private volatile boolean ready;
@@ -53,13 +55,14 @@ public class ResyncService {
     private EventConsumerLoop consumer;
 
     ResyncService(ResyncServiceSettings settings,
-                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                  KafkaConnection kafka, InstanceId instance) {
         this.settings = settings;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.instance = instance;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
-        catalogFollower = new StateFollower(bootstrapServers, Topics.CATALOG, record -> {
+        catalogFollower = new StateFollower(kafka, Topics.CATALOG, record -> {
             if (record.key() == null) {
                 return;
             }
@@ -81,20 +84,20 @@ public class ResyncService {
         // The catalog is this service's own: once read, its own writes keep it current.
         catalogFollower.close();
         LOG.infof("catalog read: %d entries", catalog.size());
-        topologyFollower = new StateFollower(bootstrapServers, Topics.TOPOLOGY, topologies::apply).start();
+        topologyFollower = new StateFollower(kafka, Topics.TOPOLOGY, topologies::apply).start();
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }
-        writes = new KafkaCatalogWrites(new TransactionalPublisher(bootstrapServers,
-                "stowage-resync-service-" + settings.instanceId()), SOURCE);
+        writes = new KafkaCatalogWrites(new TransactionalPublisher(kafka,
+                instance.clientId("stowage-resync-service", null)), SOURCE);
         keeper = new CatalogKeeper(catalog, writes);
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         TopologyCatchUp catchUp = () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10));
         resyncs = new Resyncs(keeper, topologies::get, catchUp, (topology, storage) -> Storages.open(topology.cluster(),
                 storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
-        rejections = new EventPublisher(bootstrapServers, "stowage-resync-service-rejections-" + settings.instanceId());
+        rejections = new EventPublisher(kafka, instance.clientId("stowage-resync-service", "rejections"));
         ResyncEventHandler handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
-        consumer = new EventConsumerLoop(bootstrapServers, CONSUMER,
+        consumer = new EventConsumerLoop(kafka, CONSUMER,
                 List.of(Topics.RESYNC, Topics.BACKUP, Topics.STORAGE), handler, rejections, SOURCE, Map.of()).start();
         ready = true;
     }

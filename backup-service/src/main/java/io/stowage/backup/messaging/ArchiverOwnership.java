@@ -9,14 +9,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import io.stowage.bus.KafkaConnection;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,19 +39,16 @@ public final class ArchiverOwnership implements AutoCloseable {
     private volatile int partitions;
     private volatile boolean running = true;
 
-    public ArchiverOwnership(String bootstrapServers, String instanceId, WalArchivers archivers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public ArchiverOwnership(KafkaConnection kafka, String instanceId, WalArchivers archivers) {
+        Properties props = kafka.consumer(GROUP + "-" + instanceId, Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, GROUP + "-" + instanceId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        // Static membership: a restarted instance takes its clusters back without moving anyone else's archiver.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, GROUP + "-" + instanceId);
         // Only the partitions that really move are revoked: a joining instance does not restart every archiver.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumer = new KafkaConsumer<>(props);
         this.archivers = archivers;
         this.thread = new Thread(this::run, "wal-ownership");

@@ -1,5 +1,7 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
@@ -72,7 +74,7 @@ final class BackupFixture {
         TopologyApplied t = new TopologyApplied(cluster, revision, main, profiles, new BackupConfigSpec(
                 new PostgresSpec(host, port, "postgres", null, null, binDirectory, null),
                 new PitrSpec(pitr), resolved), false, "test");
-        try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "test-topology-" + cluster)) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(bootstrap), "test-topology-" + cluster)) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }
     }

@@ -1,5 +1,7 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
@@ -77,7 +79,7 @@ class BaseBackupIT {
                 "s3", BackupFixture.s3(s3, BUCKET, null),
                 "local", BackupFixture.filesystem(fsStorage)));
 
-        publisher = new EventPublisher(bootstrap, "backup-it");
+        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "backup-it");
         service = new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "stowage.secrets-folder", secrets.toString(),
@@ -102,7 +104,7 @@ class BaseBackupIT {
     void oneBackupOnBothStoragesRestoresWithPostgresOwnTools() throws Exception {
         String backupId = "b-" + UUID.randomUUID().toString().substring(0, 8);
         List<Envelope<?>> events;
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             Envelope<?> request = BackupFixture.request(publisher, cluster, List.of("local", "s3"), backupId);
             events = BackupFixture.awaitEvents(reader, request.correlationId(), Duration.ofMinutes(3),
                     seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_COMPLETED
@@ -139,7 +141,7 @@ class BaseBackupIT {
     void aRedeliveredRequestMakesNoSecondBackup() throws Exception {
         String backupId = "redelivered-" + UUID.randomUUID().toString().substring(0, 8);
         Path manifest = fsStorage.resolve("stowage/" + cluster + "/backups/" + backupId + "/stowage.json");
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             Envelope<?> first = BackupFixture.request(publisher, cluster, List.of("local"), backupId);
             BackupFixture.awaitEvents(reader, first.correlationId(), Duration.ofMinutes(2),
                     seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_COMPLETED));
@@ -161,7 +163,7 @@ class BaseBackupIT {
         String first = "turn-1-" + UUID.randomUUID().toString().substring(0, 8);
         String second = "turn-2-" + UUID.randomUUID().toString().substring(0, 8);
         List<BusReader.Read> reads = new java.util.ArrayList<>();
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             BackupFixture.request(publisher, cluster, List.of("local"), first);
             BackupFixture.request(publisher, cluster, List.of("local"), second);
             org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> {
@@ -188,7 +190,7 @@ class BaseBackupIT {
     @Test
     void anUnknownStorageFailsTheBackupAndWritesNothing() throws Exception {
         String backupId = "unknown-" + UUID.randomUUID().toString().substring(0, 8);
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             Envelope<?> request = BackupFixture.request(publisher, cluster, List.of("local", "nas"), backupId);
             List<Envelope<?>> events = BackupFixture.awaitEvents(reader, request.correlationId(), Duration.ofSeconds(60),
                     seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_FAILED));
@@ -207,7 +209,7 @@ class BaseBackupIT {
         https.createBucket(BUCKET);
         String other = cluster + "-tls";
         BackupFixture.publishTopology(bootstrap, other, pg, "s3", Map.of("s3", BackupFixture.s3(https, BUCKET, "wrong-ca")));
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             Envelope<?> request = BackupFixture.request(publisher, other, null, "tls-" + UUID.randomUUID());
             List<Envelope<?>> events = BackupFixture.awaitEvents(reader, request.correlationId(), Duration.ofSeconds(90),
                     seen -> seen.stream().anyMatch(e -> e.type() == EventType.BACKUP_FAILED
@@ -236,7 +238,7 @@ class BaseBackupIT {
                 "stowage.backup.max-rate", "1M",
                 "stowage.backup.progress-interval", "500ms"), work.resolve("backup-service-slow.log"));
         List<Envelope<?>> events;
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             service.stop(); // the throttled instance takes this request
             slow.start();
             Envelope<?> request = BackupFixture.request(publisher, other, List.of("local", "s3"), backupId);
@@ -280,7 +282,7 @@ class BaseBackupIT {
                 "stowage.secrets-folder", work.resolve("secrets").toString(),
                 "stowage.instance-id", "it-crash-" + cluster), work.resolve("backup-service-restarted.log"));
         List<Envelope<?>> events;
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             service.stop();
             crashing.start();
             Envelope<?> request = BackupFixture.request(publisher, cluster, List.of("local", "s3"), backupId);

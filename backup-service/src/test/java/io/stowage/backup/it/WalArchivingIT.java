@@ -1,5 +1,7 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.events.WalSegments;
 import io.stowage.bus.EventPublisher;
@@ -71,7 +73,7 @@ class WalArchivingIT {
         BackupFixture.writeSecret(secrets, "s3-creds", "AWS_ACCESS_KEY_ID", s3.accessKeyId());
         BackupFixture.writeSecret(secrets, "s3-creds", "AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
 
-        publisher = new EventPublisher(bootstrap, "wal-it");
+        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "wal-it");
         events = new WalEventLog(bootstrap);
         service = new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,

@@ -1,5 +1,7 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
@@ -26,7 +28,7 @@ final class WalEventLog implements AutoCloseable {
     private volatile boolean collecting = true;
 
     WalEventLog(String bootstrap) {
-        reader = new BusReader(bootstrap, List.of(Topics.BACKUP, Topics.RESTORE), false);
+        reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP, Topics.RESTORE), false);
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {
             while (collecting) {

@@ -1,5 +1,7 @@
 package io.stowage.cli.backup;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.cli.CliFailure;
@@ -67,7 +69,7 @@ public final class BackupRun {
 
     /** Publishes the request and says so; the outcome is not awaited. */
     public void publish(PrintWriter out) {
-        try (EventPublisher publisher = new EventPublisher(bootstrap, "stowage-cli")) {
+        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
             publisher.publishAndWait(request);
         }
         announce(out);
@@ -81,8 +83,8 @@ public final class BackupRun {
      */
     public BackupCompleted publishAndFollow(PrintWriter out, boolean redraw, Limits limits) {
         // The reader fixes "now" before the request is written, so no answer can slip by.
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
-            try (EventPublisher publisher = new EventPublisher(bootstrap, "stowage-cli")) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
+            try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
                 publisher.publishAndWait(request);
             }
             announce(out);

@@ -1,5 +1,7 @@
 package io.stowage.cli.bus;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.CompactedTopicReader;
 import io.stowage.cli.CliFailure;
@@ -20,7 +22,7 @@ public final class AppliedTopologies {
     public static Map<String, BusReader.Read> read(String bootstrapServers) {
         try {
             Map<String, BusReader.Read> byCluster = new TreeMap<>();
-            CompactedTopicReader.readLatest(bootstrapServers, Topics.TOPOLOGY, TIMEOUT)
+            CompactedTopicReader.readLatest(KafkaConnection.to(bootstrapServers), Topics.TOPOLOGY, TIMEOUT)
                     .forEach((cluster, record) -> byCluster.put(cluster, BusReader.decode(record)));
             return byCluster;
         } catch (IllegalStateException e) {

@@ -1,5 +1,7 @@
 package io.stowage.cli.bus;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
@@ -37,7 +39,7 @@ public final class EventTail {
     public static int follow(String bootstrapServers, Options options, Consumer<BusReader.Read> sink) {
         Instant deadline = options.timeout() == null ? null : Instant.now().plus(options.timeout());
         int shown = 0;
-        try (BusReader reader = new BusReader(bootstrapServers, topics(options.withState()), options.fromBeginning())) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrapServers), topics(options.withState()), options.fromBeginning())) {
             while (options.limit() == null || shown < options.limit()) {
                 Duration wait = POLL;
                 if (deadline != null) {

@@ -1,5 +1,7 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.cli.CliFailure;
@@ -68,8 +70,8 @@ public class ResyncCommand implements Runnable {
                 : new ResyncRequested(cluster, null, main ? ResyncScope.MAIN : ResyncScope.ALL, "stowage resync");
         Envelope<ResyncRequested> event = Envelope.root("/stowage/cli", request);
         List<String> expected = expected(bootstrap);
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.RESYNC), false);
-             EventPublisher publisher = new EventPublisher(bootstrap, "stowage-cli")) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
+             EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
             publisher.publishAndWait(event);
             out.println("resync of " + cluster + " " + (storage != null ? "storage " + storage : main ? "main storage"
                     : "(every storage)") + " requested (id " + event.id() + ")");

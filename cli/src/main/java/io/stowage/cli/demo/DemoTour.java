@@ -1,5 +1,7 @@
 package io.stowage.cli.demo;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.backup.BackupRun;
@@ -207,7 +209,7 @@ public final class DemoTour {
         out.flush();
         DemoWatch watch = new DemoWatch();
         TopologyApplied result;
-        try (BusReader reader = new BusReader(bootstrap, TOPICS, false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), TOPICS, false)) {
             config.write(main);
             result = await(reader, watch, () -> watch.applied(main, config::isApplied),
                     "applied topology with " + main + " as the main");
@@ -314,7 +316,7 @@ public final class DemoTour {
         out.flush();
         DemoWatch watch = new DemoWatch();
         List<BusReader.Read> fanOut;
-        try (BusReader reader = new BusReader(bootstrap, TOPICS, false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), TOPICS, false)) {
             config.write(to);
             fanOut = await(reader, watch, () -> watch.fanOut(from, to),
                     "main-change fan-out (" + from + " -> " + to + ")");

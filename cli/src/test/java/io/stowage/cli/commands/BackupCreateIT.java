@@ -1,5 +1,7 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.cli.Cli;
@@ -53,9 +55,9 @@ class BackupCreateIT {
     private static CompletableFuture<Envelope<StowageEvent>> answer(String cluster,
             Function<BackupRequested, List<StowageEvent>> answers) {
         // Opened here, before the command publishes: "now" is fixed, so the request cannot slip by.
-        BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false);
+        BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false);
         return CompletableFuture.supplyAsync(() -> {
-            try (reader; EventPublisher publisher = new EventPublisher(bootstrap, "it-backup-service")) {
+            try (reader; EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "it-backup-service")) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < deadline) {
                     for (BusReader.Read read : reader.poll(Duration.ofMillis(200))) {
@@ -142,7 +144,7 @@ class BackupCreateIT {
     @Test
     void withoutWaitItOnlyPublishesTheRequestForTheMainStorage() throws Exception {
         String cluster = cluster();
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.BACKUP), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
             Cli.Result result = Cli.run("backup", "create", "--kafka", bootstrap, "--cluster", cluster);
 
             assertThat(result.exitCode()).as(result.err()).isZero();

@@ -1,5 +1,7 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.cli.Cli;
@@ -50,7 +52,7 @@ class BusCommandsIT {
     @BeforeAll
     static void publishAClustersHistory() throws Exception {
         bootstrap = SharedKafka.bootstrapServers();
-        try (TransactionalPublisher tx = new TransactionalPublisher(bootstrap, "cli-it-" + CLUSTER)) {
+        try (TransactionalPublisher tx = new TransactionalPublisher(KafkaConnection.to(bootstrap), "cli-it-" + CLUSTER)) {
             Envelope<StorageChanged> mainSet = Envelope.root(SOURCE, change(StorageChange.MAIN_SET, "a", null, "a", "b"));
             tx.publishAtomically(List.of(mainSet,
                     Envelope.causedBy(mainSet, SOURCE, change(StorageChange.PROFILE_ADDED, "b", null, "a", "b")),
@@ -69,7 +71,7 @@ class BusCommandsIT {
                     Envelope.causedBy(profileAdded, SOURCE, Topologies.applied(CLUSTER, 3, "b", List.of("a", "c")))),
                     List.of());
         }
-        try (EventPublisher publisher = new EventPublisher(bootstrap, "cli-it")) {
+        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "cli-it")) {
             publisher.publishAndWait(Envelope.root(SOURCE, new EventRejected(CLUSTER, "stowage.backup", 0, 17,
                     "io.stowage.backup.requested.v1", "id-17", "backup-service", "data does not match the schema")));
         }
@@ -145,7 +147,7 @@ class BusCommandsIT {
                 "--kafka", bootstrap, "--cluster", cluster, "--limit", "1", "--timeout", "60s"));
 
         // The tail starts at "now" once it has connected; publish until it has seen one.
-        try (EventPublisher publisher = new EventPublisher(bootstrap, "cli-it-follow")) {
+        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "cli-it-follow")) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 publisher.publishAndWait(Envelope.root(SOURCE, new ResyncRequested(cluster, "b", null, "by hand")));
                 return tail.isDone();

@@ -1,5 +1,7 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.cli.Cli;
@@ -52,9 +54,9 @@ class RestoreIT {
     private static CompletableFuture<Envelope<StowageEvent>> answer(String cluster,
             Function<Envelope<StowageEvent>, List<Envelope<?>>> answers) {
         // Opened here, before the command publishes: "now" is fixed, so the request cannot slip by.
-        BusReader reader = new BusReader(bootstrap, List.of(Topics.RESTORE), false);
+        BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESTORE), false);
         return CompletableFuture.supplyAsync(() -> {
-            try (reader; EventPublisher publisher = new EventPublisher(bootstrap, "it-restore-service")) {
+            try (reader; EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "it-restore-service")) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (System.nanoTime() < deadline) {
                     for (BusReader.Read read : reader.poll(Duration.ofMillis(200))) {
@@ -173,7 +175,7 @@ class RestoreIT {
     @Test
     void withoutWaitItPublishesTheRequestAndPrintsItsIds() {
         String cluster = cluster();
-        try (BusReader reader = new BusReader(bootstrap, List.of(Topics.RESTORE), false)) {
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESTORE), false)) {
             Cli.Result result = Cli.run("restore", "--kafka", bootstrap, "--cluster", cluster, "--storage", "local-fs",
                     "--time", "2026-12-01T10:15:00Z", "--backup-after-restore");
 

@@ -1,5 +1,7 @@
 package io.stowage.config.messaging;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.CompactedTopicReader;
 import io.stowage.bus.EventHandler;
 import io.stowage.bus.KafkaEvents;
@@ -30,9 +32,9 @@ public class TopologyFollower implements EventHandler {
     }
 
     /** Rebuilds the applied topology from the compacted topic; returns how many clusters it holds. */
-    public int recover(String bootstrapServers, Duration timeout) {
+    public int recover(io.stowage.bus.KafkaConnection kafka, Duration timeout) {
         Map<String, ConsumerRecord<String, byte[]>> latest =
-                CompactedTopicReader.readLatest(bootstrapServers, Topics.TOPOLOGY, timeout);
+                CompactedTopicReader.readLatest(kafka, Topics.TOPOLOGY, timeout);
         for (ConsumerRecord<String, byte[]> record : latest.values()) {
             try {
                 Envelope<StowageEvent> event = KafkaEvents.fromRecord(record);

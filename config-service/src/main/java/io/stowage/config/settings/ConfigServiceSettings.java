@@ -10,9 +10,11 @@ import java.time.Duration;
 @ConfigMapping(prefix = "stowage")
 public interface ConfigServiceSettings {
 
-    /** This instance's name: part of its Kafka transactional id, so a restarted instance fences its predecessor. */
-    @WithDefault("local")
-    String instanceId();
+    /**
+     * This instance's name among the replicas (client ids, transactional id, static group membership); default: the
+     * host name (a pod's name in Kubernetes). Read by event-bus-quarkus' InstanceId.
+     */
+    java.util.Optional<String> instanceId();
 
     /** Where config comes from. */
     Source config();

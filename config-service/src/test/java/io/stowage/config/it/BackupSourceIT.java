@@ -1,5 +1,7 @@
 package io.stowage.config.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.config.messaging.RestoreOverlayHeader;
@@ -53,7 +55,7 @@ class BackupSourceIT {
         folder = Files.createDirectories(dir.resolve("config"));
         instance = "backup-source-" + UUID.randomUUID();
         service = ConfigServiceProcess.start(bootstrap, folder, dir.resolve("config-service.log"), instance);
-        restores = new EventPublisher(bootstrap, "backup-source-it");
+        restores = new EventPublisher(KafkaConnection.to(bootstrap), "backup-source-it");
     }
 
     @AfterAll

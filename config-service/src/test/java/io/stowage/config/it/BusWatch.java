@@ -1,5 +1,7 @@
 package io.stowage.config.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.events.Topics;
 
@@ -17,7 +19,7 @@ final class BusWatch implements AutoCloseable {
     private final List<BusReader.Read> seen = new ArrayList<>();
 
     BusWatch(String bootstrapServers, String cluster) {
-        this.reader = new BusReader(bootstrapServers, List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.RESYNC,
+        this.reader = new BusReader(KafkaConnection.to(bootstrapServers), List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.RESYNC,
                 Topics.REJECTED), false);
         this.cluster = cluster;
     }

@@ -10,9 +10,11 @@ import java.time.Duration;
 @ConfigMapping(prefix = "stowage")
 public interface RestoreServiceSettings {
 
-    /** This instance's name, for logs and client ids. */
-    @WithDefault("local")
-    String instanceId();
+    /**
+     * This instance's name among the replicas (client ids, transactional id, static group membership); default: the
+     * host name (a pod's name in Kubernetes). Read by event-bus-quarkus' InstanceId.
+     */
+    java.util.Optional<String> instanceId();
 
     /** Where secrets are in local mode: secret N, key K is the file {@code <folder>/N/K}. */
     @WithDefault(".stowage/secrets")

@@ -1,5 +1,7 @@
 package io.stowage.restore.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
@@ -21,7 +23,7 @@ final class BusLog implements AutoCloseable {
     private volatile boolean collecting = true;
 
     BusLog(String bootstrap) {
-        reader = new BusReader(bootstrap, List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.BACKUP, Topics.RESTORE,
+        reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.BACKUP, Topics.RESTORE,
                 Topics.RESYNC, Topics.CATALOG, Topics.REJECTED), false);
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {

@@ -1,5 +1,7 @@
 package io.stowage.restore.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.events.Envelope;
@@ -96,7 +98,7 @@ class RestoreServiceIT {
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         configFolder = Files.createDirectories(work.resolve("config"));
         bus = new BusLog(bootstrap);
-        publisher = new EventPublisher(bootstrap, "restore-it");
+        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "restore-it");
 
         services.add(service("config-service", Map.of("stowage.config.folder", configFolder.toString())));
         services.add(service("resync-service", Map.of("stowage.secrets-folder", secrets.toString())));

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 @ConfigMapping(prefix = "stowage")
 public interface ResyncServiceSettings {
 
-    /** This instance's name, for logs, client ids and its transactional id. */
-    @WithDefault("local")
-    String instanceId();
+    /**
+     * This instance's name among the replicas (client ids, transactional id, static group membership); default: the
+     * host name (a pod's name in Kubernetes). Read by event-bus-quarkus' InstanceId.
+     */
+    java.util.Optional<String> instanceId();
 
     /** Where secrets are in local mode: secret N, key K is the file {@code <folder>/N/K}. */
     @WithDefault(".stowage/secrets")

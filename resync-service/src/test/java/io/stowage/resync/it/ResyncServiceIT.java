@@ -1,5 +1,7 @@
 package io.stowage.resync.it;
 
+import io.stowage.bus.KafkaConnection;
+
 import io.stowage.bus.BusReader;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
@@ -82,8 +84,8 @@ class ResyncServiceIT {
         Path creds = Files.createDirectories(secrets.resolve("s3-creds"));
         Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
-        publisher = new EventPublisher(bootstrap, "resync-it");
-        reader = new BusReader(bootstrap, List.of(Topics.RESYNC), false);
+        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "resync-it");
+        reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {
             while (collecting) {
@@ -220,7 +222,7 @@ class ResyncServiceIT {
                 Envelope.causedBy(root, "/stowage/config-service", new StorageChanged(cluster, StorageChange.PROFILE_ADDED,
                         "local", null, view, "test")));
         publishTopology(cluster, "s3", storages);
-        try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "resync-it-fanout")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(bootstrap), "resync-it-fanout")) {
             p.publishAtomically(fanOut, List.of());
         }
 
@@ -271,7 +273,7 @@ class ResyncServiceIT {
                 resolved.keySet().stream().filter(n -> !n.equals(main)).toList(), new BackupConfigSpec(
                 new PostgresSpec("127.0.0.1", 5432, "postgres", null, null, null, null), new PitrSpec(false),
                 resolved), false, "test");
-        try (TransactionalPublisher p = new TransactionalPublisher(bootstrap, "resync-it-topology")) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(bootstrap), "resync-it-topology")) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }
     }
@@ -306,7 +308,7 @@ class ResyncServiceIT {
     /** The cluster's catalog as anyone reads it: the compacted topic from the beginning, folded by key. */
     static Map<String, CatalogEvent> catalog(String cluster) {
         Map<String, CatalogEvent> entries = new HashMap<>();
-        try (BusReader catalog = new BusReader(bootstrap, List.of(Topics.CATALOG), true)) {
+        try (BusReader catalog = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.CATALOG), true)) {
             for (BusReader.Read r : catalog.readToEnd(Duration.ofSeconds(30))) {
                 ConsumerRecord<String, byte[]> record = r.record();
                 if (record.key() == null || !record.key().startsWith(cluster + " ")) {

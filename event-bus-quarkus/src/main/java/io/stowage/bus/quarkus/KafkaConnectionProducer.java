@@ -1,0 +1,31 @@
+package io.stowage.bus.quarkus;
+
+import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.KafkaConnection;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Kafka connection of every hand-made client of a service (publishers, followers, scans): Quarkus' default
+ * Kafka configuration ({@code kafka.*} properties, or {@code KAFKA_*} environment variables), the same that the
+ * SmallRye channels take, so TLS, SASL and any other client property need no code.
+ */
+@Singleton
+public class KafkaConnectionProducer {
+    private static final Logger LOG = Logger.getLogger(KafkaConnectionProducer.class);
+
+    @Produces
+    @Singleton
+    KafkaConnection kafkaConnection(@Identifier("default-kafka-broker") Map<String, Object> config) {
+        Map<String, Object> common = new HashMap<>(config);
+        // Quarkus adds the application's name as group.id: each client here names its own group, or has none.
+        common.remove("group.id");
+        KafkaConnection connection = KafkaConnection.of(common);
+        LOG.infof("Kafka at %s; client settings: %s", connection, connection.describeKeys());
+        return connection;
+    }
+}
