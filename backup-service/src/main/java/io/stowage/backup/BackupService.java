@@ -1,5 +1,7 @@
 package io.stowage.backup;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +17,6 @@ import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.backup.wal.WalArchivers;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
@@ -54,7 +55,7 @@ public class BackupService {
     private final ClusterTopologies topologies = new ClusterTopologies();
     private volatile boolean ready;
     private StateFollower follower;
-    private EventPublisher events;
+    private KafkaEventPublisher events;
     private EventConsumerLoop requests;
     private final ArchivingPauses pauses = new ArchivingPauses();
     private final MeterRegistry metrics;
@@ -92,7 +93,7 @@ public class BackupService {
         if (!restores.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
         }
-        events = new EventPublisher(kafka, instance.clientId("stowage-backup-service", null));
+        events = new KafkaEventPublisher(kafka, instance.clientId("stowage-backup-service", null));
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         BaseBackupRun run = new BaseBackupRun(new BaseBackupRun.Settings(settings.backup().zstdLevel(),
                 settings.backup().zstdWorkers(), settings.backup().progressInterval(),

@@ -1,9 +1,10 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
@@ -117,7 +118,7 @@ public final class BaseBackupBenchmark {
     private S3ProxyServer s3Http;
     private S3ProxyServer s3Https;
     private PostgresCluster pg;
-    private EventPublisher publisher;
+    private KafkaEventPublisher publisher;
     private Path fsRoot;
     private Path secrets;
     private long postmasterPid;
@@ -180,7 +181,7 @@ public final class BaseBackupBenchmark {
         s3Https.createBucket(BUCKET);
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB"));
         postmasterPid = pg.postmasterPid();
-        publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-backup");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-backup");
     }
 
     private void prepareStowage() throws IOException {

@@ -1,9 +1,10 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
@@ -132,7 +133,7 @@ public final class RestoreBenchmark {
     private KafkaBroker broker;
     private S3ProxyServer s3;
     private PostgresCluster pg;
-    private EventPublisher publisher;
+    private KafkaEventPublisher publisher;
     private Path fsRoot;
     private Path secrets;
     private Path restores;
@@ -205,7 +206,7 @@ public final class RestoreBenchmark {
         pg = PostgresCluster.start(work.resolve("pg"), Map.of("max_wal_size", "2GB", "archive_mode", "on",
                 "archive_command", "'/bin/true'"));
         postmasterPid = pg.postmasterPid();
-        publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-restore");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-restore");
         restores = Files.createDirectories(work.resolve("restores"));
         // The server's OS user must reach the restored copies (restore-service hands each copy over to it).
         Files.setPosixFilePermissions(restores, PosixFilePermissions.fromString("rwxr-xr-x"));

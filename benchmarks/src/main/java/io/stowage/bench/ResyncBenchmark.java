@@ -1,9 +1,10 @@
 package io.stowage.bench;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
@@ -184,7 +185,7 @@ public final class ResyncBenchmark {
     private ResyncCompleted request(String storage) {
         Envelope<ResyncRequested> request = Envelope.root(SOURCE, new ResyncRequested(CLUSTER, storage, null, "bench"));
         try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.RESYNC), false);
-             EventPublisher publisher = new EventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench")) {
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench")) {
             long t0 = System.nanoTime();
             publisher.publishAndWait(request);
             long deadline = t0 + Duration.ofMinutes(10).toNanos();

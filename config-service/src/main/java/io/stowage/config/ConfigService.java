@@ -1,11 +1,12 @@
 package io.stowage.config;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
@@ -51,7 +52,7 @@ public class ConfigService {
     private volatile boolean ready;
     private ScheduledExecutorService applyThread;
     private TransactionalPublisher transactions;
-    private EventPublisher events;
+    private KafkaEventPublisher events;
     private EventConsumerLoop follower;
     private EventConsumerLoop restores;
     private ConfigFolderWatcher watcher;
@@ -84,7 +85,7 @@ public class ConfigService {
     }
 
     void onStart(@Observes StartupEvent start) throws IOException {
-        events = new EventPublisher(kafka, instance.clientId("stowage-config-service", null));
+        events = new KafkaEventPublisher(kafka, instance.clientId("stowage-config-service", null));
         transactions = new TransactionalPublisher(kafka, instance.clientId("stowage-config-service", null));
         TopologyFollower topology = new TopologyFollower(applied);
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));

@@ -1,47 +1,36 @@
 package io.stowage.bus;
 
 import io.stowage.events.Envelope;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
-import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Publishes single events (idempotent producer, acks=all): outcomes, progress, rejections. */
-public class EventPublisher implements AutoCloseable {
-    private final KafkaProducer<String, byte[]> producer;
+/** Publishes single events (outcomes, progress, rejections), each on its type's topic, keyed by its cluster. */
+public interface EventPublisher {
+    /** How long {@link #publishAndWait} waits for the broker's acknowledgement. */
+    Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
-    public EventPublisher(KafkaConnection kafka, String clientId) {
-        this(kafka.producer(clientId));
-    }
+    /** Sends without waiting; the stage completes when the broker has the event. */
+    CompletionStage<Void> publish(Envelope<?> event);
 
-    protected EventPublisher(Map<String, Object> config) {
-        this.producer = new KafkaProducer<>(config);
-    }
-
-    /** Sends without waiting; the future completes when the broker has it. */
-    public Future<RecordMetadata> publish(Envelope<?> event) {
-        return producer.send(KafkaEvents.toRecord(event));
-    }
-
-    /** Sends and waits for the broker's acknowledgement. */
-    public RecordMetadata publishAndWait(Envelope<?> event) {
+    /**
+     * Sends and waits for the broker's acknowledgement.
+     *
+     * @throws IllegalStateException when the broker did not take it in time
+     */
+    default void publishAndWait(Envelope<?> event) {
         try {
-            return publish(event).get(30, TimeUnit.SECONDS);
+            publish(event).toCompletableFuture().get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing " + event.type().type(), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not publish " + event.type().type() + ": " + e.getMessage(), e);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("could not publish " + event.type().type() + ": " + cause.getMessage(),
+                    cause);
         }
     }
-
-    @Override
-    public void close() {
-        producer.close();
-    }
-
 }

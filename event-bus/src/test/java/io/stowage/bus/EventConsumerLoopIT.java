@@ -1,5 +1,7 @@
 package io.stowage.bus;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
@@ -34,7 +36,7 @@ class EventConsumerLoopIT {
         List<Envelope<StowageEvent>> handled = new CopyOnWriteArrayList<>();
 
         try (BusReader rejected = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.REJECTED), false);
-             EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "test");
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "test");
              EventConsumerLoop loop = new EventConsumerLoop(KafkaConnection.to(bootstrap), "test-" + cluster, List.of(Topics.BACKUP),
                      handled::add, publisher, "/stowage/test").start();
              KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),

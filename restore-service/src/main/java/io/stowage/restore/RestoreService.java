@@ -1,10 +1,11 @@
 package io.stowage.restore;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
@@ -58,8 +59,8 @@ public class RestoreService {
     private StateFollower catalogFollower;
     private StateFollower restoreFollower;
     private StateFollower resyncFollower;
-    private EventPublisher publisher;
-    private EventPublisher rejections;
+    private KafkaEventPublisher publisher;
+    private KafkaEventPublisher rejections;
     private EventConsumerLoop consumer;
 
     RestoreService(RestoreServiceSettings settings,
@@ -78,8 +79,8 @@ public class RestoreService {
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         RestorePlanner planner = new RestorePlanner(catalog, (storage, timeline, segment) -> storedAt(storage, segment,
                 secrets));
-        publisher = new EventPublisher(kafka, instance.clientId("stowage-restore-service", null));
-        rejections = new EventPublisher(kafka, instance.clientId("stowage-restore-service", "rejections"));
+        publisher = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", null));
+        rejections = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", "rejections"));
         RestoreServiceSettings.Restore r = settings.restore();
         RestoreRequestHandler handler = new RestoreRequestHandler(topologies,
                 () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),

@@ -1,10 +1,11 @@
 package io.stowage.resync;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
@@ -51,7 +52,7 @@ public class ResyncService {
     private KafkaCatalogWrites writes;
     private CatalogKeeper keeper;
     private Resyncs resyncs;
-    private EventPublisher rejections;
+    private KafkaEventPublisher rejections;
     private EventConsumerLoop consumer;
 
     ResyncService(ResyncServiceSettings settings,
@@ -95,7 +96,7 @@ public class ResyncService {
         TopologyCatchUp catchUp = () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10));
         resyncs = new Resyncs(keeper, topologies::get, catchUp, (topology, storage) -> Storages.open(topology.cluster(),
                 storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
-        rejections = new EventPublisher(kafka, instance.clientId("stowage-resync-service", "rejections"));
+        rejections = new KafkaEventPublisher(kafka, instance.clientId("stowage-resync-service", "rejections"));
         ResyncEventHandler handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
         consumer = new EventConsumerLoop(kafka, CONSUMER,
                 List.of(Topics.RESYNC, Topics.BACKUP, Topics.STORAGE), handler, rejections, SOURCE, Map.of()).start();

@@ -1,9 +1,10 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
@@ -52,7 +53,7 @@ class BaseBackupIT {
     static S3ProxyServer s3;
     static PostgresCluster pg;
     static ServiceProcess service;
-    static EventPublisher publisher;
+    static KafkaEventPublisher publisher;
     static Path fsStorage;
     static String cluster;
     static String originalChecksum;
@@ -79,7 +80,7 @@ class BaseBackupIT {
                 "s3", BackupFixture.s3(s3, BUCKET, null),
                 "local", BackupFixture.filesystem(fsStorage)));
 
-        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "backup-it");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "backup-it");
         service = new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "stowage.secrets-folder", secrets.toString(),

@@ -1,10 +1,11 @@
 package io.stowage.backup.it;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.events.WalSegments;
-import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.data.BackupFailed;
@@ -56,7 +57,7 @@ class WalArchivingIT {
     static S3ProxyServer s3;
     static PostgresCluster pg;
     static ServiceProcess service;
-    static EventPublisher publisher;
+    static KafkaEventPublisher publisher;
     static WalEventLog events;
 
     @BeforeAll
@@ -73,7 +74,7 @@ class WalArchivingIT {
         BackupFixture.writeSecret(secrets, "s3-creds", "AWS_ACCESS_KEY_ID", s3.accessKeyId());
         BackupFixture.writeSecret(secrets, "s3-creds", "AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
 
-        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "wal-it");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "wal-it");
         events = new WalEventLog(bootstrap);
         service = new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,

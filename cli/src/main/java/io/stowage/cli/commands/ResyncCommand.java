@@ -1,9 +1,10 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.AppliedTopologies;
@@ -71,7 +72,7 @@ public class ResyncCommand implements Runnable {
         Envelope<ResyncRequested> event = Envelope.root("/stowage/cli", request);
         List<String> expected = expected(bootstrap);
         try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
-             EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
             publisher.publishAndWait(event);
             out.println("resync of " + cluster + " " + (storage != null ? "storage " + storage : main ? "main storage"
                     : "(every storage)") + " requested (id " + event.id() + ")");

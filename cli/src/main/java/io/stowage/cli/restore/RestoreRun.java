@@ -1,9 +1,10 @@
 package io.stowage.cli.restore;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.render.Text;
 import io.stowage.events.Envelope;
@@ -55,7 +56,7 @@ public final class RestoreRun {
 
     /** Publishes the request and says so; the outcome is not awaited. */
     public void publish(PrintWriter out) {
-        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
             publisher.publishAndWait(request);
         }
         announce(out);
@@ -70,7 +71,7 @@ public final class RestoreRun {
     public RestoreCompleted publishAndFollow(PrintWriter out, StepMarks marks, Duration timeout) {
         // The reader fixes "now" before the request is written, so no answer can slip by.
         try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), FOLLOWED, false)) {
-            try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+            try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
                 publisher.publishAndWait(request);
             }
             announce(out);

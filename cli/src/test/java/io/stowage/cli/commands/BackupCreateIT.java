@@ -1,9 +1,10 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.cli.Cli;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
@@ -57,7 +58,7 @@ class BackupCreateIT {
         // Opened here, before the command publishes: "now" is fixed, so the request cannot slip by.
         BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false);
         return CompletableFuture.supplyAsync(() -> {
-            try (reader; EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "it-backup-service")) {
+            try (reader; KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "it-backup-service")) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < deadline) {
                     for (BusReader.Read read : reader.poll(Duration.ofMillis(200))) {

@@ -1,8 +1,9 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.cli.Cli;
 import io.stowage.cli.Topologies;
@@ -71,7 +72,7 @@ class BusCommandsIT {
                     Envelope.causedBy(profileAdded, SOURCE, Topologies.applied(CLUSTER, 3, "b", List.of("a", "c")))),
                     List.of());
         }
-        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "cli-it")) {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "cli-it")) {
             publisher.publishAndWait(Envelope.root(SOURCE, new EventRejected(CLUSTER, "stowage.backup", 0, 17,
                     "io.stowage.backup.requested.v1", "id-17", "backup-service", "data does not match the schema")));
         }
@@ -147,7 +148,7 @@ class BusCommandsIT {
                 "--kafka", bootstrap, "--cluster", cluster, "--limit", "1", "--timeout", "60s"));
 
         // The tail starts at "now" once it has connected; publish until it has seen one.
-        try (EventPublisher publisher = new EventPublisher(KafkaConnection.to(bootstrap), "cli-it-follow")) {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "cli-it-follow")) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 publisher.publishAndWait(Envelope.root(SOURCE, new ResyncRequested(cluster, "b", null, "by hand")));
                 return tail.isDone();

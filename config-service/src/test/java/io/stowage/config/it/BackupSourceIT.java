@@ -1,9 +1,10 @@
 package io.stowage.config.it;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.config.messaging.RestoreOverlayHeader;
 import io.stowage.events.BackupSources;
 import io.stowage.events.Envelope;
@@ -46,7 +47,7 @@ class BackupSourceIT {
     static Path folder;
     static String instance;
     static ServiceProcess service;
-    static EventPublisher restores;
+    static KafkaEventPublisher restores;
 
     @BeforeAll
     static void start() throws IOException {
@@ -55,7 +56,7 @@ class BackupSourceIT {
         folder = Files.createDirectories(dir.resolve("config"));
         instance = "backup-source-" + UUID.randomUUID();
         service = ConfigServiceProcess.start(bootstrap, folder, dir.resolve("config-service.log"), instance);
-        restores = new EventPublisher(KafkaConnection.to(bootstrap), "backup-source-it");
+        restores = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "backup-source-it");
     }
 
     @AfterAll

@@ -1,8 +1,9 @@
 package io.stowage.restore.it;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
@@ -81,7 +82,7 @@ class RestoreServiceIT {
     static S3ProxyServer s3;
     static Path configFolder;
     static final List<ServiceProcess> services = new ArrayList<>();
-    static EventPublisher publisher;
+    static KafkaEventPublisher publisher;
     static BusLog bus;
     static final List<PostgresCluster> servers = new ArrayList<>();
     static final List<Path> drills = new ArrayList<>();
@@ -98,7 +99,7 @@ class RestoreServiceIT {
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         configFolder = Files.createDirectories(work.resolve("config"));
         bus = new BusLog(bootstrap);
-        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "restore-it");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "restore-it");
 
         services.add(service("config-service", Map.of("stowage.config.folder", configFolder.toString())));
         services.add(service("resync-service", Map.of("stowage.secrets-folder", secrets.toString())));

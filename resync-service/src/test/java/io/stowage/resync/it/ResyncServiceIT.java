@@ -1,9 +1,10 @@
 package io.stowage.resync.it;
 
+import io.stowage.bus.KafkaEventPublisher;
+
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
@@ -68,7 +69,7 @@ class ResyncServiceIT {
     static S3ProxyServer s3;
     static Path secrets;
     static ServiceProcess service;
-    static EventPublisher publisher;
+    static KafkaEventPublisher publisher;
     static BusReader reader;
     static final List<Envelope<?>> seen = new CopyOnWriteArrayList<>();
     static Thread collector;
@@ -84,7 +85,7 @@ class ResyncServiceIT {
         Path creds = Files.createDirectories(secrets.resolve("s3-creds"));
         Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
-        publisher = new EventPublisher(KafkaConnection.to(bootstrap), "resync-it");
+        publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "resync-it");
         reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {
