@@ -1,0 +1,95 @@
+package io.stowage.bus;
+
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.StowageEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the bus already says about a request: the events it caused, read from its own partition after it (the
+ * service's answers are keyed by cluster, so they follow the request there). A request delivered again, after a
+ * rebalance, a restart or a replay of the log, is answered from its trail: done already, running on another
+ * instance (its heartbeats still coming), or to be run.
+ */
+public final class RequestTrail {
+
+    /** Where a request stands. */
+    public enum State {
+        /** Its outcome is on the bus: nothing to run again. */
+        ANSWERED,
+        /** Started by an instance whose heartbeats are fresh: that instance runs it. */
+        RUNNING_ELSEWHERE,
+        /** Never started, or its runner fell silent for longer than the lease: run it. */
+        TO_RUN
+    }
+
+    /** The request's outcome types and the types that show it is being worked on. */
+    public record Kinds(Set<EventType> outcomes, Set<EventType> heartbeats) {
+    }
+
+    private final KafkaConnection kafka;
+
+    public RequestTrail(KafkaConnection kafka) {
+        this.kafka = kafka;
+    }
+
+    /**
+     * The valid events caused by the request at {@code partition}@{@code offset} whose id is {@code requestId}, in
+     * the order they were written, up to the partition's end now.
+     */
+    public List<Envelope<StowageEvent>> after(TopicPartition partition, long offset, String requestId,
+                                              Duration timeout) {
+        List<Envelope<StowageEvent>> caused = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                kafka.consumer("stowage-request-trail", Map.of("max.poll.records", 2000)))) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, offset + 1);
+            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            while (consumer.position(partition, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading " + partition + " after offset " + offset);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    try {
+                        Envelope<StowageEvent> e = KafkaEvents.fromRecord(r);
+                        if (requestId.equals(e.causationId())) {
+                            caused.add(e);
+                        }
+                    } catch (InvalidEventException e) {
+                        // someone else's garbage: its consumer rejects it
+                    }
+                }
+            }
+        }
+        return caused;
+    }
+
+    /**
+     * Where a request stands, from the events it caused: answered when one is an outcome; running elsewhere when
+     * the newest heartbeat is younger than {@code lease}; else to run.
+     */
+    public static State state(List<Envelope<StowageEvent>> caused, Kinds kinds, Duration lease, Instant now) {
+        if (caused.stream().anyMatch(e -> kinds.outcomes().contains(e.type()))) {
+            return State.ANSWERED;
+        }
+        Optional<Instant> lastBeat = caused.stream().filter(e -> kinds.heartbeats().contains(e.type()))
+                .map(e -> e.time().toInstant()).max(Instant::compareTo);
+        return lastBeat.isPresent() && lastBeat.get().plus(lease).isAfter(now) ? State.RUNNING_ELSEWHERE
+                : State.TO_RUN;
+    }
+}
