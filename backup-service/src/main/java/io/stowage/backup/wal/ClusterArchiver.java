@@ -95,8 +95,7 @@ public final class ClusterArchiver {
     private volatile WalSource.WalStream stream;
     private volatile HistoryFile history;
     private volatile boolean queueFull;
-    private volatile boolean lagging;
-    private volatile boolean reportedFull;
+    private volatile Optional<LagReport> lastLag = Optional.empty();
     private volatile String lastError;
     private volatile Instant receiveFailingSince;
     private volatile String receiveError;
@@ -252,7 +251,8 @@ public final class ClusterArchiver {
 
     public Status status() {
         SegmentQueue.Snapshot snap = queue.snapshot();
-        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lagging);
+        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()),
+                lastLag.map(LagReport::lagging).orElse(false));
     }
 
     private void clearSpool() throws IOException {
@@ -500,19 +500,14 @@ public final class ClusterArchiver {
         SegmentQueue.Snapshot snap = queue.snapshot();
         Instant now = Instant.now();
         Instant failing = receiveFailingSince;
-        boolean notReceiving = failing != null && Duration.between(failing, now).compareTo(settings.lagAlert()) > 0;
-        boolean behind = queueFull || notReceiving || snap.oldestWait(now).compareTo(settings.lagAlert()) > 0;
-        String state = null;
-        if (behind && (!lagging || (queueFull && !reportedFull))) {
-            state = WalLag.LAGGING;
-        } else if (lagging && snap.segments() == 0 && !queueFull && failing == null) {
-            state = WalLag.CAUGHT_UP;
-        }
-        if (state == null) {
+        boolean full = queueFull;
+        Optional<LagReport> next = LagReport.next(new LagReport.Observed(snap.segments(), snap.oldestWait(now), full,
+                Optional.ofNullable(failing).map(f -> Duration.between(f, now))), settings.lagAlert(), lastLag);
+        if (next.isEmpty()) {
             return;
         }
-        lagging = state.equals(WalLag.LAGGING);
-        reportedFull = lagging && queueFull;
+        lastLag = next;
+        LagReport report = next.get();
         String storage;
         try {
             storage = main.get().map(Target::name).orElse("none");
@@ -520,12 +515,10 @@ public final class ClusterArchiver {
             storage = "none"; // the main cannot be opened: the lag report still goes out
         }
         String error = lastError != null ? lastError : receiveError;
-        long waiting = Math.max(snap.oldestWait(now).toSeconds(),
-                failing == null ? 0 : Duration.between(failing, now).toSeconds());
-        WalLag lag = new WalLag(cluster, storage, state, snap.segments(), snap.bytes(), snap.limitBytes(),
-                snap.oldest().map(SegmentQueue.Segment::name).orElse(null), waiting, queueFull, error);
+        WalLag lag = new WalLag(cluster, storage, report.state(), snap.segments(), snap.bytes(), snap.limitBytes(),
+                snap.oldest().map(SegmentQueue.Segment::name).orElse(null), report.waitingSeconds(), full, error);
         LOG.warnf("cluster %s: WAL archiving %s (%d segments, %d MiB waiting, oldest for %d s%s)", cluster,
-                lagging ? "is lagging" : "caught up", lag.queuedSegments(), lag.queuedBytes() >> 20,
+                report.lagging() ? "is lagging" : "caught up", lag.queuedSegments(), lag.queuedBytes() >> 20,
                 lag.waitingSeconds(), error == null ? "" : "; last error: " + error);
         try {
             listener.lag(lag);
