@@ -36,6 +36,10 @@ public final class BackupRequests {
         if (!BACKUP_ID.matcher(backupId).matches()) {
             return refuse(backupId, asked, "backupId must be letters, digits, '.', '_' or '-' (at most 128)");
         }
+        if (topology.main() == null) {
+            // After a restore's temporary main (backupSource) is reverted, the cluster may have no storage at all.
+            return refuse(backupId, asked, "cluster " + request.cluster() + " has no main storage");
+        }
         List<String> names = asked.isEmpty() ? List.of(topology.main()) : asked;
         Map<String, StorageSpec> known = topology.spec().storages();
         Set<String> unknown = new TreeSet<>(names);
