@@ -58,6 +58,16 @@ class BackupRequestsTest {
     }
 
     @Test
+    void aBackupIdThatNamesNoFolderIsRefused() {
+        for (String id : List.of(".hidden", "-x", "a/b", "x".repeat(129))) {
+            assertThat(BackupRequests.decide(new BackupRequested("pg1", null, id), PG1, "e1").refusal()).as(id)
+                    .isEqualTo("backupId must be letters, digits, '.', '_' or '-' (at most 128)");
+        }
+        assertThat(BackupRequests.decide(new BackupRequested("pg1", null, "x".repeat(128)), PG1, "e1").refusal())
+                .isNull();
+    }
+
+    @Test
     void aClusterWithoutMainStorageIsRefused() {
         // What is left once a restore's backupSource, the temporary main, is reverted: no main, no profile.
         TopologyApplied reverted = new TopologyApplied("pg1", 5, null, List.of(),
