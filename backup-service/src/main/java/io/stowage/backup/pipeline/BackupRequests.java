@@ -3,18 +3,16 @@ package io.stowage.backup.pipeline;
 import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
+import io.stowage.storage.StorageLayout;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /** Checks a backup request against the applied topology and says what to back up where, or why not. */
 public final class BackupRequests {
-    private static final Pattern BACKUP_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
-
     /** The outcome: a plan, or the reason for a {@code backup.failed.v1} (never both). */
     public record Decision(BackupPlan plan, String backupId, List<String> storages, String refusal) {
     }
@@ -33,8 +31,12 @@ public final class BackupRequests {
             return refuse(backupId, asked, "unknown cluster " + request.cluster()
                     + ": no applied config names it (see `stowage status`)");
         }
-        if (!BACKUP_ID.matcher(backupId).matches()) {
+        if (!StorageLayout.isValidBackupId(backupId)) {
             return refuse(backupId, asked, "backupId must be letters, digits, '.', '_' or '-' (at most 128)");
+        }
+        if (topology.main() == null) {
+            // After a restore's temporary main (backupSource) is reverted, the cluster may have no storage at all.
+            return refuse(backupId, asked, "cluster " + request.cluster() + " has no main storage");
         }
         List<String> names = asked.isEmpty() ? List.of(topology.main()) : asked;
         Map<String, StorageSpec> known = topology.spec().storages();

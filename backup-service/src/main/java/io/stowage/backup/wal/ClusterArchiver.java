@@ -1,53 +1,32 @@
 package io.stowage.backup.wal;
 
-import com.github.luben.zstd.ZstdOutputStream;
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 import io.stowage.events.spec.PostgresSpec;
 import io.stowage.storage.BackupStorage;
-import io.stowage.storage.ObjectUpload;
-import io.stowage.storage.StorageLayout;
 import org.jboss.logging.Logger;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Continuous WAL archiving of one cluster: a receiver thread streams WAL through the cluster's replication slot into
- * complete segment files in a local spool folder; a shipper thread compresses each segment, checksums it and stores
- * it on the CURRENT main storage, records it ({@code wal.archived.v1}), and only then lets the slot advance past it.
- * So whatever happens to this process, PostgreSQL keeps every segment until it is durable on a storage, and a segment
- * archived twice is archived with the same content.
+ * Continuous WAL archiving of one cluster: a {@link WalReceiver} thread streams WAL through the cluster's replication
+ * slot into complete segment files in a local spool folder; a {@link WalShipper} thread compresses each segment,
+ * checksums it and stores it on the CURRENT main storage, records it ({@code wal.archived.v1}), and only then lets the
+ * slot advance past it ({@link DurableWal}). So whatever happens to this process, PostgreSQL keeps every segment until
+ * it is durable on a storage, and a segment archived twice is archived with the same content. This class starts,
+ * pauses and stops the two; {@link LagWatch} reports the lag, {@link SlotHandover} leaves the slot to the next archiver.
  */
 public final class ClusterArchiver {
     private static final Logger LOG = Logger.getLogger(ClusterArchiver.class);
-    private static final int COPY_BUFFER = 256 * 1024;
 
     /** How archiving behaves: see {@code stowage.wal.*}. */
     public record Settings(Path spoolFolder, long queueLimitBytes, Duration lagAlert, Duration maxBackoff,
@@ -73,55 +52,34 @@ public final class ClusterArchiver {
     public record Status(int queuedSegments, long queuedBytes, Duration oldestWait, boolean lagging) {
     }
 
-    private record HistoryFile(long timeline, byte[] content) {
-    }
-
     private final String cluster;
     private final PostgresSpec postgres;
-    private final String password;
-    private final Settings settings;
-    private final Supplier<Optional<Target>> main;
-    private final Listener listener;
-    private final String slot;
     private final Path spool;
     private final SegmentQueue queue;
-    private final AtomicLong confirmed = new AtomicLong(-1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final CountDownLatch streaming = new CountDownLatch(1);
-    private final Set<String> historyStoredOn = ConcurrentHashMap.newKeySet();
-    private final Thread receiver;
-    private final Thread shipper;
-    private volatile boolean running;
-    private volatile WalSource.WalStream stream;
-    private volatile HistoryFile history;
-    private volatile boolean queueFull;
-    private volatile boolean lagging;
-    private volatile boolean reportedFull;
-    private volatile String lastError;
-    private volatile Instant receiveFailingSince;
-    private volatile String receiveError;
-    private volatile String lastSegment;
-    private volatile String lastStorage;
-    private volatile String streamingFrom;
-    // Receiver thread only: where the next segment starts, once one was received in this process.
-    private long nextReceive = -1;
-    private long receiveTimeline = -1;
+    private final StopSignal stop = new StopSignal();
+    private final WalReceiver receiver;
+    private final LagWatch lag;
+    private final SlotHandover handover;
+    private final Thread receiving;
+    private final Thread shipping;
 
     public ClusterArchiver(String cluster, PostgresSpec postgres, String password, Settings settings,
                            Supplier<Optional<Target>> main, Listener listener) {
         this.cluster = cluster;
         this.postgres = postgres;
-        this.password = password;
-        this.settings = settings;
-        this.main = main;
-        this.listener = listener;
-        this.slot = slotName(cluster);
-        this.spool = settings.spoolFolder().resolve(slot);
+        Primary primary = new Primary(cluster, postgres, password, slotName(cluster));
+        this.spool = settings.spoolFolder().resolve(primary.slot());
         this.queue = new SegmentQueue(settings.queueLimitBytes());
-        this.receiver = new Thread(this::receiveLoop, "wal-receive-" + cluster);
-        this.shipper = new Thread(this::shipLoop, "wal-ship-" + cluster);
-        receiver.setDaemon(true);
-        shipper.setDaemon(true);
+        DurableWal durable = new DurableWal();
+        TimelineHistory history = new TimelineHistory(cluster, listener);
+        this.receiver = new WalReceiver(primary, spool, settings, queue, durable, history, stop);
+        this.lag = new LagWatch(cluster, settings.lagAlert(), queue, receiver::health, main, listener);
+        this.handover = new SlotHandover(primary, durable);
+        WalShipper shipper = new WalShipper(cluster, settings, main, listener, queue, durable, history, lag, stop);
+        this.receiving = new Thread(receiver, "wal-receive-" + cluster);
+        this.shipping = new Thread(shipper, "wal-ship-" + cluster);
+        receiving.setDaemon(true);
+        shipping.setDaemon(true);
     }
 
     /**
@@ -133,7 +91,8 @@ public final class ClusterArchiver {
         if (plain.equals(cluster) && plain.length() <= 55) {
             return "stowage_" + plain;
         }
-        String hash = HexFormat.of().formatHex(sha256().digest(cluster.getBytes(StandardCharsets.UTF_8)), 0, 4);
+        String hash = HexFormat.of().formatHex(WalShipper.sha256().digest(cluster.getBytes(StandardCharsets.UTF_8)),
+                0, 4);
         return "stowage_" + plain.substring(0, Math.min(plain.length(), 45)) + "_" + hash;
     }
 
@@ -148,15 +107,15 @@ public final class ClusterArchiver {
     public ClusterArchiver start() throws IOException {
         Files.createDirectories(spool);
         clearSpool();
-        running = true;
-        receiver.start();
-        shipper.start();
+        stop.start();
+        receiving.start();
+        shipping.start();
         return this;
     }
 
     /** Waits until WAL streams; returns where it started (segment name), or empty on timeout. */
     public Optional<String> awaitStreaming(Duration timeout) throws InterruptedException {
-        return streaming.await(timeout.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(streamingFrom) : Optional.empty();
+        return receiver.awaitStreaming(timeout);
     }
 
     /**
@@ -164,55 +123,22 @@ public final class ClusterArchiver {
      * step of a restore. When PostgreSQL does not answer, archives what it already has.
      */
     public PauseResult pause(Duration timeout) throws InterruptedException {
-        long target = -1;
-        String unreachable = null;
-        try (WalSource source = WalSource.connect(postgres, password)) {
-            long segmentSize = source.segmentSize();
-            long end = source.switchWal();
-            target = end % segmentSize == 0 ? end : WalSegments.segmentStart(end, segmentSize) + segmentSize;
-        } catch (SQLException e) {
-            unreachable = e.getMessage();
-        }
-        boolean complete = false;
-        if (target >= 0) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            synchronized (confirmed) {
-                while (confirmed.get() < target && System.nanoTime() < deadline) {
-                    confirmed.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                }
-            }
-            complete = confirmed.get() >= target;
-        }
-        stop();
-        String archived = lastSegment == null ? "no segment archived by this instance"
-                : "last segment " + lastSegment + " on storage '" + lastStorage + "'";
-        if (complete) {
-            return new PauseResult(true, "archiving paused; WAL complete up to " + WalSegments.formatLsn(target)
-                    + "; " + archived);
-        }
-        String why = unreachable != null ? "PostgreSQL did not answer (" + unreachable + ")"
-                : "the WAL up to " + WalSegments.formatLsn(target) + " was not stored within " + timeout;
-        return new PauseResult(false, "archiving paused; " + why + "; " + archived
-                + "; later WAL stays in pg_wal for slot " + slot);
+        return handover.pause(timeout, this::stop);
     }
 
     /** Stops both threads; what was not stored stays in PostgreSQL, held by the slot, for whoever archives next. */
     public void stop() {
-        running = false;
-        stopped.countDown();
-        WalSource.WalStream s = stream;
-        if (s != null) {
-            s.abort();
-        }
-        shipper.interrupt();
+        stop.stop();
+        receiver.abort();
+        shipping.interrupt();
         try {
-            receiver.join(10_000);
-            shipper.join(10_000);
+            receiving.join(10_000);
+            shipping.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         queue.clear();
-        advanceSlot();
+        handover.advanceSlot();
         try {
             clearSpool();
         } catch (IOException e) {
@@ -220,39 +146,9 @@ public final class ClusterArchiver {
         }
     }
 
-    /**
-     * Tells the slot, now idle, what is durable: feedback travels with the stream at most once a second, so the last
-     * segments stored before a stop would otherwise be streamed and stored once more by the next archiver.
-     */
-    private void advanceSlot() {
-        long durable = confirmed.get();
-        if (durable <= 0) {
-            return;
-        }
-        try (WalSource source = WalSource.connect(postgres, password)) {
-            // The server notices the cut stream within moments; until then the slot is still active.
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    source.advanceSlot(slot, durable);
-                    return;
-                } catch (SQLException e) {
-                    if (attempt == 10) {
-                        throw e;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        } catch (SQLException e) {
-            LOG.debugf("cluster %s: slot %s not advanced on stop (%s); the next archiver stores a few segments again",
-                    cluster, slot, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     public Status status() {
         SegmentQueue.Snapshot snap = queue.snapshot();
-        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lagging);
+        return new Status(snap.segments(), snap.bytes(), snap.oldestWait(Instant.now()), lag.lagging());
     }
 
     private void clearSpool() throws IOException {
@@ -260,311 +156,6 @@ public final class ClusterArchiver {
             for (Path f : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(f);
             }
-        }
-    }
-
-    // ---- receiving ----
-
-    private void receiveLoop() {
-        Duration backoff = Duration.ofSeconds(1);
-        while (running) {
-            boolean full = false;
-            try (WalSource source = WalSource.connect(postgres, password)) {
-                long segmentSize = source.segmentSize();
-                long timeline = source.timeline();
-                WalSource.SlotPosition position = source.ensureSlot(slot);
-                Optional<byte[]> historyFile = source.timelineHistory(timeline);
-                historyFile.ifPresent(h -> history = new HistoryFile(timeline, h));
-                long start = startPosition(timeline, position, historyFile, segmentSize);
-                if (position.created()) {
-                    LOG.infof("cluster %s: created replication slot %s at %s", cluster, slot,
-                            WalSegments.formatLsn(position.restartLsn()));
-                }
-                try (WalSource.WalStream s = source.stream(slot, start)) {
-                    stream = s;
-                    if (!running) {
-                        return;
-                    }
-                    streamingFrom = WalSegments.segmentName(timeline, start, segmentSize);
-                    LOG.infof("cluster %s: streaming WAL from %s (slot %s)", cluster, streamingFrom, slot);
-                    streaming.countDown();
-                    receiveFailingSince = null;
-                    receiveError = null;
-                    backoff = Duration.ofSeconds(1);
-                    full = receive(s, timeline, start, segmentSize);
-                } finally {
-                    stream = null;
-                }
-            } catch (SQLException | IOException | RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warnf("cluster %s: WAL streaming stopped (%s); again in %s", cluster, e.getMessage(), backoff);
-                if (receiveFailingSince == null) {
-                    receiveFailingSince = Instant.now();
-                }
-                receiveError = "PostgreSQL: " + e.getMessage();
-                if (await(backoff)) {
-                    return;
-                }
-                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
-                        : backoff.multipliedBy(2);
-            }
-            if (full) {
-                LOG.debugf("cluster %s: the WAL queue is full (%d MiB); receiving stops until the main storage "
-                        + "takes segments again (PostgreSQL keeps the WAL for slot %s)", cluster,
-                        settings.queueLimitBytes() >> 20, slot);
-                try {
-                    while (running && !queue.awaitRoom(Duration.ofSeconds(1))) {
-                        // waiting for the shipper
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-                queueFull = false;
-            }
-        }
-    }
-
-    private long startPosition(long timeline, WalSource.SlotPosition slotPosition, Optional<byte[]> historyFile,
-                               long segmentSize) {
-        if (nextReceive >= 0 && timeline == receiveTimeline) {
-            return nextReceive; // reconnecting in this process: on from the last complete segment
-        }
-        long start = WalSegments.segmentStart(slotPosition.restartLsn(), segmentSize);
-        if (slotPosition.created() && historyFile.isPresent()) {
-            // A new slot on a new timeline (after a restore): the timeline's first segment starts at the switch
-            // point, before the slot reserved anything.
-            Optional<Long> switchPoint = WalSource.switchPoint(historyFile.get());
-            if (switchPoint.isPresent()) {
-                start = Math.min(start, WalSegments.segmentStart(switchPoint.get(), segmentSize));
-            }
-        }
-        receiveTimeline = timeline;
-        nextReceive = -1;
-        return start;
-    }
-
-    /** Streams into segment files until stopped or the queue is full (returns true then). */
-    private boolean receive(WalSource.WalStream s, long timeline, long start, long segmentSize)
-            throws SQLException, IOException {
-        long position = start;
-        long segmentStart = start;
-        String name = WalSegments.segmentName(timeline, segmentStart, segmentSize);
-        Path partial = spool.resolve(name + ".partial");
-        FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        long lastConfirmed = -1;
-        try {
-            while (running) {
-                long durable = confirmed.get();
-                if (durable > 0 && durable != lastConfirmed) {
-                    s.confirm(durable);
-                    lastConfirmed = durable;
-                }
-                ByteBuffer chunk = s.read();
-                if (chunk == null) {
-                    continue;
-                }
-                long chunkStart = s.lastEnd() - chunk.remaining();
-                if (chunkStart > position) {
-                    throw new IOException("the WAL stream jumped from " + WalSegments.formatLsn(position) + " to "
-                            + WalSegments.formatLsn(chunkStart));
-                }
-                if (chunkStart < position) {
-                    chunk.position(chunk.position() + (int) Math.min(chunk.remaining(), position - chunkStart));
-                }
-                while (chunk.hasRemaining()) {
-                    int n = (int) Math.min(segmentStart + segmentSize - position, chunk.remaining());
-                    ByteBuffer part = chunk.slice();
-                    part.limit(n);
-                    while (part.hasRemaining()) {
-                        out.write(part);
-                    }
-                    chunk.position(chunk.position() + n);
-                    position += n;
-                    if (position == segmentStart + segmentSize) {
-                        out.close();
-                        Path done = spool.resolve(name);
-                        Files.move(partial, done, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        queue.add(new SegmentQueue.Segment(name, timeline, done, segmentSize, position, Instant.now()));
-                        nextReceive = position;
-                        segmentStart = position;
-                        name = WalSegments.segmentName(timeline, segmentStart, segmentSize);
-                        partial = spool.resolve(name + ".partial");
-                        if (queue.full(segmentSize)) {
-                            queueFull = true;
-                            return true;
-                        }
-                        out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                                StandardOpenOption.TRUNCATE_EXISTING);
-                    }
-                }
-            }
-            return false;
-        } finally {
-            out.close();
-            Files.deleteIfExists(partial);
-        }
-    }
-
-    // ---- shipping ----
-
-    private void shipLoop() {
-        int failures = 0;
-        while (running) {
-            try {
-                Optional<SegmentQueue.Segment> next = queue.peek(Duration.ofMillis(250));
-                reportLag();
-                if (next.isEmpty()) {
-                    continue;
-                }
-                SegmentQueue.Segment segment = next.get();
-                Target target = main.get().orElseThrow(() -> new IOException("the cluster has no main storage"));
-                storeHistory(target, segment.timeline());
-                WalArchived archived = store(target, segment);
-                listener.archived(archived, Duration.between(segment.receivedAt(), Instant.now()));
-                lastSegment = segment.name();
-                lastStorage = target.name();
-                queue.remove(segment);
-                Files.deleteIfExists(segment.file());
-                synchronized (confirmed) {
-                    confirmed.set(segment.end());
-                    confirmed.notifyAll();
-                }
-                failures = 0;
-                lastError = null;
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                failures++;
-                lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                Duration wait = backoff(failures);
-                LOG.warnf("cluster %s: could not store WAL (%s); attempt %d, again in %s", cluster, lastError,
-                        failures, wait);
-                long until = System.nanoTime() + wait.toNanos();
-                while (running && System.nanoTime() < until) {
-                    reportLag();
-                    if (await(Duration.ofMillis(Math.min(1000, Math.max(1, (until - System.nanoTime()) / 1_000_000))))) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    private Duration backoff(int failures) {
-        long millis = 500L << Math.min(failures - 1, 16);
-        return Duration.ofMillis(Math.min(millis, settings.maxBackoff().toMillis()));
-    }
-
-    private WalArchived store(Target target, SegmentQueue.Segment segment) throws IOException {
-        MessageDigest sha = sha256();
-        long stored;
-        try (InputStream in = Files.newInputStream(segment.file());
-             ObjectUpload upload = target.storage().upload(StorageLayout.walSegment(segment.name()))) {
-            try (ZstdOutputStream zstd = new ZstdOutputStream(new KeepOpen(upload), settings.zstdLevel())) {
-                byte[] buffer = new byte[COPY_BUFFER];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    sha.update(buffer, 0, n);
-                    zstd.write(buffer, 0, n);
-                }
-            }
-            stored = upload.bytesWritten();
-            upload.complete();
-        }
-        return new WalArchived(cluster, target.name(), StorageLayout.timelineHex(segment.timeline()), segment.name(),
-                segment.sizeBytes(), HexFormat.of().formatHex(sha.digest()), stored,
-                OffsetDateTime.ofInstant(segment.receivedAt(), ZoneOffset.UTC));
-    }
-
-    /** A timeline after the first needs its history file beside its segments, on every main it is archived to. */
-    private void storeHistory(Target target, long timeline) throws IOException {
-        HistoryFile h = history;
-        String mark = target.name() + "/" + timeline;
-        if (h == null || h.timeline() != timeline || historyStoredOn.contains(mark)) {
-            return;
-        }
-        target.storage().writeSmall(StorageLayout.timelineHistory(timeline), h.content());
-        listener.archived(new WalArchived(cluster, target.name(), StorageLayout.timelineHex(timeline),
-                WalSegments.historyFileName(timeline), h.content().length,
-                HexFormat.of().formatHex(sha256().digest(h.content())), (long) h.content().length,
-                OffsetDateTime.now(ZoneOffset.UTC)), Duration.ZERO);
-        historyStoredOn.add(mark);
-    }
-
-    private void reportLag() {
-        SegmentQueue.Snapshot snap = queue.snapshot();
-        Instant now = Instant.now();
-        Instant failing = receiveFailingSince;
-        boolean notReceiving = failing != null && Duration.between(failing, now).compareTo(settings.lagAlert()) > 0;
-        boolean behind = queueFull || notReceiving || snap.oldestWait(now).compareTo(settings.lagAlert()) > 0;
-        String state = null;
-        if (behind && (!lagging || (queueFull && !reportedFull))) {
-            state = WalLag.LAGGING;
-        } else if (lagging && snap.segments() == 0 && !queueFull && failing == null) {
-            state = WalLag.CAUGHT_UP;
-        }
-        if (state == null) {
-            return;
-        }
-        lagging = state.equals(WalLag.LAGGING);
-        reportedFull = lagging && queueFull;
-        String storage;
-        try {
-            storage = main.get().map(Target::name).orElse("none");
-        } catch (RuntimeException e) {
-            storage = "none"; // the main cannot be opened: the lag report still goes out
-        }
-        String error = lastError != null ? lastError : receiveError;
-        long waiting = Math.max(snap.oldestWait(now).toSeconds(),
-                failing == null ? 0 : Duration.between(failing, now).toSeconds());
-        WalLag lag = new WalLag(cluster, storage, state, snap.segments(), snap.bytes(), snap.limitBytes(),
-                snap.oldest().map(SegmentQueue.Segment::name).orElse(null), waiting, queueFull, error);
-        LOG.warnf("cluster %s: WAL archiving %s (%d segments, %d MiB waiting, oldest for %d s%s)", cluster,
-                lagging ? "is lagging" : "caught up", lag.queuedSegments(), lag.queuedBytes() >> 20,
-                lag.waitingSeconds(), error == null ? "" : "; last error: " + error);
-        try {
-            listener.lag(lag);
-        } catch (RuntimeException e) {
-            LOG.warnf("cluster %s: could not publish the lag report: %s", cluster, e.getMessage());
-        }
-    }
-
-    /** Waits unless stopped; true when stopped. */
-    private boolean await(Duration wait) {
-        try {
-            return stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            return true;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Lets the zstd stream end its frame without completing or aborting the upload underneath. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

@@ -58,6 +58,35 @@ class BackupRequestsTest {
     }
 
     @Test
+    void aBackupIdThatNamesNoFolderIsRefused() {
+        for (String id : List.of(".hidden", "-x", "a/b", "x".repeat(129))) {
+            assertThat(BackupRequests.decide(new BackupRequested("pg1", null, id), PG1, "e1").refusal()).as(id)
+                    .isEqualTo("backupId must be letters, digits, '.', '_' or '-' (at most 128)");
+        }
+        assertThat(BackupRequests.decide(new BackupRequested("pg1", null, "x".repeat(128)), PG1, "e1").refusal())
+                .isNull();
+    }
+
+    @Test
+    void aClusterWithoutMainStorageIsRefused() {
+        // What is left once a restore's backupSource, the temporary main, is reverted: no main, no profile.
+        TopologyApplied reverted = new TopologyApplied("pg1", 5, null, List.of(),
+                new BackupConfigSpec(PG1.spec().postgres(), new PitrSpec(false), Map.of()), false, "pg1.yaml");
+
+        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg1", null, "b1"), reverted, "e1");
+        assertThat(d.plan()).isNull();
+        assertThat(d.refusal()).isEqualTo("cluster pg1 has no main storage");
+        assertThat(d.backupId()).isEqualTo("b1");
+        assertThat(d.storages()).isEmpty();
+
+        BackupRequests.Decision named = BackupRequests.decide(new BackupRequested("pg1", List.of("local"), "b2"),
+                reverted, "e2");
+        assertThat(named.plan()).isNull();
+        assertThat(named.refusal()).isEqualTo("cluster pg1 has no main storage");
+        assertThat(named.storages()).containsExactly("local");
+    }
+
+    @Test
     void anEventIdThatIsNoValidBackupIdIsMadeOne() {
         assertThat(BackupRequests.derivedId("ci:run/42")).isEqualTo("ci-run-42");
         assertThat(BackupRequests.derivedId("//x")).isEqualTo("x");
