@@ -1,6 +1,5 @@
 package io.stowage.backup;
 
-import io.stowage.bus.KafkaEventPublisher;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,23 +15,24 @@ import io.stowage.backup.wal.ArchivingPauses;
 import io.stowage.backup.wal.ClusterArchiver;
 import io.stowage.backup.wal.WalArchivers;
 import io.stowage.bus.KafkaEvents;
-import io.stowage.bus.EventConsumerLoop;
+import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
+import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.BackupRequested;
 import io.stowage.events.Topics;
 import io.stowage.storage.SecretsFolder;
 import io.stowage.storage.StorageTuning;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +40,13 @@ import java.util.function.Function;
 
 /**
  * backup-service's life: follow the topology and the restores' pauses, archive the WAL of the clusters this instance
- * owns, and take the base backups requested on {@code stowage.backup}, one at a time per instance (a cluster's
- * requests all land on one instance: they are keyed by cluster).
+ * owns, and take the base backups the requests channel hands it (BackupRequestsChannel: one at a time per cluster,
+ * several clusters at once).
  */
 @ApplicationScoped
 public class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
     static final String SOURCE = "/stowage/backup-service";
-    static final String CONSUMER = "stowage-backup-service";
 
     private final BackupServiceSettings settings;
     private final KafkaConnection kafka;
@@ -55,8 +54,10 @@ public class BackupService {
     private final ClusterTopologies topologies = new ClusterTopologies();
     private volatile boolean ready;
     private StateFollower follower;
-    private KafkaEventPublisher events;
-    private EventConsumerLoop requests;
+    private final EventPublisher events;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile BackupRequestHandler backups;
     private final ArchivingPauses pauses = new ArchivingPauses();
     private final MeterRegistry metrics;
     private StateFollower restores;
@@ -64,8 +65,10 @@ public class BackupService {
     private ArchiverOwnership ownership;
     private ScheduledExecutorService gauges;
 
-    BackupService(BackupServiceSettings settings, KafkaConnection kafka, InstanceId instance, MeterRegistry metrics) {
+    BackupService(BackupServiceSettings settings, KafkaConnection kafka, InstanceId instance, MeterRegistry metrics,
+                  EventPublisher events) {
         this.settings = settings;
+        this.events = events;
         this.kafka = kafka;
         this.instance = instance;
         this.metrics = metrics;
@@ -93,27 +96,37 @@ public class BackupService {
         if (!restores.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
         }
-        events = new KafkaEventPublisher(kafka, instance.clientId("stowage-backup-service", null));
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         BaseBackupRun run = new BaseBackupRun(new BaseBackupRun.Settings(settings.backup().zstdLevel(),
                 settings.backup().zstdWorkers(), settings.backup().progressInterval(),
                 settings.backup().maxRate().orElse(null)));
         StorageTuning tuning = StorageTuning.DEFAULTS.withPartSize(settings.storage().partSizeMib() << 20)
                 .withParallelism(settings.storage().parallelParts());
-        BackupRequestHandler handler = new BackupRequestHandler(topologies,
+        backups = new BackupRequestHandler(topologies,
                 () -> follower.awaitCurrent(Duration.ofSeconds(10)),
                 (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE,
-                pauses);
-        // A request is handled to its end before the next poll: the offset is committed after the outcome is
-        // published (at-least-once), so the poll interval must allow for the longest backup.
-        requests = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.BACKUP), handler, events, SOURCE,
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
-                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
-                                settings.backup().maxDuration().toMillis()))).start();
+                pauses, () -> stopping);
+        started.countDown();
         if (settings.wal().enabled()) {
             startWalArchiving(secrets, tuning);
         }
         ready = true;
+    }
+
+    /**
+     * Takes a requested backup to its outcome (the requests channel calls it off its stream). Waits for this
+     * service to have read the topology first: the channel may deliver before startup has finished.
+     */
+    public void takeBackup(Envelope<BackupRequested> request) {
+        try {
+            if (!started.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("backup-service has not started within 2 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+        backups.handle(request);
     }
 
     private void startWalArchiving(SecretsFolder secrets, StorageTuning tuning) {
@@ -169,6 +182,7 @@ public class BackupService {
     }
 
     void onStop(@Observes ShutdownEvent stop) {
+        stopping = true;
         if (gauges != null) {
             gauges.shutdownNow();
         }
@@ -181,14 +195,8 @@ public class BackupService {
         if (restores != null) {
             restores.close();
         }
-        if (requests != null) {
-            requests.close();
-        }
         if (follower != null) {
             follower.close();
-        }
-        if (events != null) {
-            events.close();
         }
     }
 }

@@ -7,14 +7,12 @@ import io.stowage.backup.postgres.PostgresTools;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.topology.StorageOpener;
 import io.stowage.backup.wal.ArchivingPauses;
-import io.stowage.bus.EventHandler;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupRequested;
-import io.stowage.events.data.StowageEvent;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.SecretSource;
 import org.jboss.logging.Logger;
@@ -23,13 +21,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Handles {@code backup.requested.v1}: decides against the applied topology, takes the backup, and answers with
- * {@code backup.completed.v1} or {@code backup.failed.v1}. Requests are handled one at a time, in order, so one
- * cluster never runs two backups at once and a second request waits its turn.
+ * {@code backup.completed.v1} or {@code backup.failed.v1}. No Kafka here: the channel (BackupRequestsChannel) gives
+ * it one cluster's requests one at a time, in order, so a cluster never runs two backups at once.
  */
-public final class BackupRequestHandler implements EventHandler {
+public final class BackupRequestHandler {
     private static final Logger LOG = Logger.getLogger(BackupRequestHandler.class);
 
 
@@ -41,11 +40,14 @@ public final class BackupRequestHandler implements EventHandler {
     private final EventPublisher publisher;
     private final String source;
     private final ArchivingPauses pauses;
+    private final BooleanSupplier stopping;
 
+    /** @param stopping true once this instance is stopping: a backup it cuts short is not reported as failed */
     public BackupRequestHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
                                 SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source,
-                                ArchivingPauses pauses) {
+                                ArchivingPauses pauses, BooleanSupplier stopping) {
         this.pauses = pauses;
+        this.stopping = stopping;
         this.topologies = topologies;
         this.catchUp = catchUp;
         this.storages = storages;
@@ -55,11 +57,14 @@ public final class BackupRequestHandler implements EventHandler {
         this.source = source;
     }
 
-    @Override
-    public void handle(Envelope<StowageEvent> event) {
-        if (!(event.data() instanceof BackupRequested request)) {
-            return; // the topic also carries this service's own outcomes
-        }
+    /**
+     * Takes the requested backup and publishes its outcome, a refusal included (as {@code backup.failed.v1}).
+     *
+     * @throws IllegalStateException when this instance stopped before the backup ended: nothing is published, and
+     *                               the request is left to the next owner of its partition
+     */
+    public void handle(Envelope<BackupRequested> event) {
+        BackupRequested request = event.data();
         BackupRequests.Decision decision = BackupRequests.decide(request,
                 topologies.get(request.cluster()).orElse(null), event.id());
         if (decision.refusal() != null && catchUp.caughtUp()) {
@@ -101,6 +106,10 @@ public final class BackupRequestHandler implements EventHandler {
                 Thread.currentThread().interrupt();
             }
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (stopping.getAsBoolean()) {
+                LOG.warnf("%s cut short: this instance is stopping (%s)", tag, reason);
+                throw new IllegalStateException("backup " + decision.backupId() + " cut short by a shutdown", e);
+            }
             LOG.errorf("%s failed: %s", tag, reason);
             fail(event, request.cluster(), decision, reason);
         } finally {
@@ -114,7 +123,7 @@ public final class BackupRequestHandler implements EventHandler {
         return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
     }
 
-    private void fail(Envelope<StowageEvent> request, String cluster, BackupRequests.Decision decision, String reason) {
+    private void fail(Envelope<BackupRequested> request, String cluster, BackupRequests.Decision decision, String reason) {
         publisher.publishAndWait(Envelope.causedBy(request, source,
                 new BackupFailed(cluster, decision.backupId(), decision.storages(), reason)));
     }

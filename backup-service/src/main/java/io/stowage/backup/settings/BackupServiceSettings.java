@@ -91,5 +91,16 @@ public interface BackupServiceSettings {
         /** The longest a backup may run before its request's consumer is considered stuck. */
         @WithDefault("12h")
         Duration maxDuration();
+
+        /** Backups running at once on this instance (each of a different cluster). */
+        @WithDefault("2")
+        int maxConcurrent();
+
+        /**
+         * How long a started backup may go without a heartbeat (its progress events) before another instance that
+         * is handed its request takes it over. Several progress intervals.
+         */
+        @WithDefault("30s")
+        Duration lease();
     }
 }

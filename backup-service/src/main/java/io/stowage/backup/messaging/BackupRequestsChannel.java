@@ -1,0 +1,87 @@
+package io.stowage.backup.messaging;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import io.stowage.backup.BackupService;
+import io.stowage.backup.settings.BackupServiceSettings;
+import io.stowage.bus.ClusterWork;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.bus.Refusal;
+import io.stowage.bus.RequestTrail;
+import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.bus.quarkus.LongRequests;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.StowageEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@code backup-requests} channel ({@code stowage.backup}, group {@code stowage-backup-service}): each
+ * {@code backup.requested.v1} runs off the channel's stream, one backup at a time per cluster, several clusters at
+ * once ({@code stowage.backup.max-concurrent}), once across instances; its offset is committed once its outcome is
+ * published. The topic's other events (this service's own outcomes, progress, archived WAL) are acknowledged as
+ * they pass; bad input is nacked, and the failure strategy answers it with {@code event.rejected.v1}.
+ */
+@ApplicationScoped
+@Identifier(BackupRequestsChannel.CHANNEL)
+public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
+    public static final String CHANNEL = "backup-requests";
+    private static final RequestTrail.Kinds KINDS = new RequestTrail.Kinds(
+            Set.of(EventType.BACKUP_COMPLETED, EventType.BACKUP_FAILED),
+            Set.of(EventType.BACKUP_STARTED, EventType.BACKUP_PROGRESS));
+
+    private final BackupService service;
+    private final LongRequests requests;
+
+    BackupRequestsChannel(BackupService service, KafkaConnection kafka, BackupServiceSettings settings) {
+        this.service = service;
+        this.requests = new LongRequests(new ClusterWork("backup", settings.backup().maxConcurrent()),
+                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.backup().lease(), Duration.ofSeconds(5)));
+    }
+
+    @Incoming(CHANNEL)
+    @SuppressWarnings("unchecked")
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
+        if (record.value() == null) {
+            return message.ack();
+        }
+        Envelope<StowageEvent> event;
+        try {
+            event = KafkaEvents.fromRecord(record);
+        } catch (InvalidEventException e) {
+            return message.nack(Refusal.of(e));
+        }
+        if (!(event.data() instanceof BackupRequested)) {
+            return message.ack(); // the topic also carries outcomes, progress and archived WAL
+        }
+        Envelope<BackupRequested> request = (Envelope<BackupRequested>) (Envelope<?>) event;
+        requests.accept(message, record, request, () -> service.takeBackup(request));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        requests.revoked(partitions);
+    }
+
+    @PreDestroy
+    void close() {
+        requests.close();
+    }
+}

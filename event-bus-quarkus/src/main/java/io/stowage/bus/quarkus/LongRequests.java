@@ -1,0 +1,135 @@
+package io.stowage.bus.quarkus;
+
+import io.stowage.bus.ClusterWork;
+import io.stowage.bus.Refusal;
+import io.stowage.bus.RequestTrail;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.StowageEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the requests of an incoming channel whose work lasts minutes or hours (backups, restores) off the channel's
+ * stream, once across instances. Each request waits its cluster's turn in {@link ClusterWork}; then its trail on the
+ * bus decides: answered already (a redelivery, a replay) is acknowledged without running; started by an instance
+ * whose heartbeats still come (after a rebalance) is waited for; anything else runs. The record is acknowledged once
+ * the operation has published its outcome, so the offset is committed only then; a refusal is nacked, which the
+ * channel's failure strategy answers with {@code event.rejected.v1}.
+ */
+public final class LongRequests implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LongRequests.class);
+
+    /** The work a request asks for; it publishes its own outcome, or throws a {@link Refusal}. */
+    @FunctionalInterface
+    public interface Operation {
+        void run();
+    }
+
+    /** How long a request may go without a heartbeat before another instance takes it over, and how often to look. */
+    public record Lease(Duration length, Duration recheck) {
+    }
+
+    private final ClusterWork work;
+    private final RequestTrail trail;
+    private final RequestTrail.Kinds kinds;
+    private final Lease lease;
+
+    public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease) {
+        this.work = work;
+        this.trail = trail;
+        this.kinds = kinds;
+        this.lease = lease;
+    }
+
+    /**
+     * Queues a request's operation; returns at once, so the channel goes on with the next record (other clusters'
+     * requests are not held behind this one).
+     */
+    public void accept(Message<?> message, ConsumerRecord<?, ?> record, Envelope<? extends StowageEvent> request,
+                       Operation operation) {
+        TopicPartition origin = new TopicPartition(record.topic(), record.partition());
+        CompletionStage<ClusterWork.End> end = work.submit(request.subject(), request.id(), origin,
+                () -> runOnce(message, record, request, origin, operation));
+        end.whenComplete((how, failure) -> {
+            if (how == ClusterWork.End.DROPPED) {
+                LOG.infof("[%s] %s %s dropped here: its partition %s moved", request.correlationId(),
+                        request.type().type(), request.id(), origin);
+            }
+        });
+    }
+
+    private void runOnce(Message<?> message, ConsumerRecord<?, ?> record, Envelope<? extends StowageEvent> request,
+                         TopicPartition origin, Operation operation) {
+        String tag = "[" + request.correlationId() + "] " + request.type().type() + " " + request.id();
+        try {
+            RequestTrail.State state = awaitNotRunningElsewhere(record, request, origin, tag);
+            if (state == RequestTrail.State.ANSWERED) {
+                LOG.infof("%s: already answered on the bus, not run again", tag);
+                message.ack();
+                return;
+            }
+            operation.run();
+            if (work.closing()) {
+                LOG.infof("%s: stopped with this instance; the next owner of %s runs it", tag, origin);
+                return;
+            }
+            message.ack();
+        } catch (Refusal refusal) {
+            message.nack(refusal);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.infof("%s: interrupted before it ran; the next owner of %s runs it", tag, origin);
+        } catch (RuntimeException e) {
+            if (work.closing()) {
+                LOG.infof("%s: stopped with this instance (%s); the next owner of %s runs it", tag, e.getMessage(),
+                        origin);
+                return;
+            }
+            message.nack(e);
+        }
+    }
+
+    /** The request's state once no other instance is running it: answered, or to run. */
+    private RequestTrail.State awaitNotRunningElsewhere(ConsumerRecord<?, ?> record,
+                                                        Envelope<? extends StowageEvent> request,
+                                                        TopicPartition origin, String tag)
+            throws InterruptedException {
+        boolean said = false;
+        while (true) {
+            RequestTrail.State state = RequestTrail.state(trail.after(origin, record.offset(), request.id(),
+                    Duration.ofSeconds(60)), kinds, lease.length(), Instant.now());
+            if (state != RequestTrail.State.RUNNING_ELSEWHERE) {
+                return state;
+            }
+            if (!said) {
+                LOG.infof("%s: another instance is running it (heartbeats within %s); waiting for its outcome", tag,
+                        lease.length());
+                said = true;
+            }
+            TimeUnit.MILLISECONDS.sleep(lease.recheck().toMillis());
+        }
+    }
+
+    /** True once the instance is stopping. */
+    public boolean closing() {
+        return work.closing();
+    }
+
+    /** For the channel's rebalance listener: requests waiting here from these partitions are dropped. */
+    public void revoked(Collection<TopicPartition> partitions) {
+        work.revoked(partitions);
+    }
+
+    @Override
+    public void close() {
+        work.close();
+    }
+}
