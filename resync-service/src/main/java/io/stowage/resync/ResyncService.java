@@ -1,18 +1,19 @@
 package io.stowage.resync;
 
-import io.stowage.bus.KafkaEventPublisher;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
-import io.stowage.bus.EventConsumerLoop;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.TransactionalPublisher;
+import io.stowage.bus.RejectedEventException;
+import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.StowageEvent;
 import io.stowage.events.Topics;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.resync.catalog.Catalog;
@@ -28,18 +29,17 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * resync-service's life: read the catalog whole (it is this service's own state), follow the topology, then consume
+ * resync-service's life: read the catalog whole (it is this service's own state), follow the topology, then handle
  * resync requests, completed backups, archived WAL and topology changes, and keep the catalog.
  */
 @ApplicationScoped
 public class ResyncService {
     private static final Logger LOG = Logger.getLogger(ResyncService.class);
     public static final String SOURCE = "/stowage/resync-service";
-    static final String CONSUMER = "stowage-resync-service";
 
     private final ResyncServiceSettings settings;
     private final KafkaConnection kafka;
@@ -52,8 +52,8 @@ public class ResyncService {
     private KafkaCatalogWrites writes;
     private CatalogKeeper keeper;
     private Resyncs resyncs;
-    private KafkaEventPublisher rejections;
-    private EventConsumerLoop consumer;
+    private volatile ResyncEventHandler handler;
+    private final CountDownLatch started = new CountDownLatch(1);
 
     ResyncService(ResyncServiceSettings settings,
                   KafkaConnection kafka, InstanceId instance) {
@@ -96,11 +96,25 @@ public class ResyncService {
         TopologyCatchUp catchUp = () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10));
         resyncs = new Resyncs(keeper, topologies::get, catchUp, (topology, storage) -> Storages.open(topology.cluster(),
                 storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
-        rejections = new KafkaEventPublisher(kafka, instance.clientId("stowage-resync-service", "rejections"));
-        ResyncEventHandler handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
-        consumer = new EventConsumerLoop(kafka, CONSUMER,
-                List.of(Topics.RESYNC, Topics.BACKUP, Topics.STORAGE), handler, rejections, SOURCE, Map.of()).start();
+        handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
+        started.countDown();
         ready = true;
+    }
+
+    /**
+     * Handles one event of the inputs channel, once this service has read its catalog and the topology (the channel
+     * may deliver before startup has finished).
+     */
+    public void handle(Envelope<StowageEvent> event) throws RejectedEventException {
+        try {
+            if (!started.await(3, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("resync-service has not started within 3 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+        handler.handle(event);
     }
 
     public boolean ready() {
@@ -108,9 +122,6 @@ public class ResyncService {
     }
 
     void onStop(@Observes ShutdownEvent stop) {
-        if (consumer != null) {
-            consumer.close();
-        }
         if (resyncs != null) {
             resyncs.close();
         }
@@ -122,9 +133,6 @@ public class ResyncService {
         }
         if (topologyFollower != null) {
             topologyFollower.close();
-        }
-        if (rejections != null) {
-            rejections.close();
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.stowage.resync.messaging;
 
 import io.stowage.bus.ClusterTopologies;
-import io.stowage.bus.EventHandler;
+import io.stowage.bus.RejectedEventException;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
@@ -24,7 +24,7 @@ import java.util.Optional;
  * What resync-service does with the events it consumes: resync requests (one storage, the main, or all), profiles
  * added to a topology (resynced), completed backups and archived WAL (listed at once).
  */
-public final class ResyncEventHandler implements EventHandler {
+public final class ResyncEventHandler {
     private static final Logger LOG = Logger.getLogger(ResyncEventHandler.class);
 
 
@@ -43,8 +43,7 @@ public final class ResyncEventHandler implements EventHandler {
         this.keeper = keeper;
     }
 
-    @Override
-    public void handle(Envelope<StowageEvent> event) {
+    public void handle(Envelope<StowageEvent> event) throws RejectedEventException {
         StowageEvent data = event.data();
         if (data instanceof ResyncRequested r) {
             requested(event, r);
