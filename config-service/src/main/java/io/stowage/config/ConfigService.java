@@ -1,15 +1,12 @@
 package io.stowage.config;
 
-import io.stowage.bus.KafkaEventPublisher;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.InstanceId;
+import io.stowage.bus.AtomicPublisher;
+import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
-import io.stowage.bus.TransactionalPublisher;
 import io.stowage.config.messaging.KafkaTopologyPublisher;
 import io.stowage.config.messaging.RestoreFollower;
 import io.stowage.config.messaging.TopologyFollower;
@@ -19,7 +16,9 @@ import io.stowage.config.source.ConfigFolderWatcher;
 import io.stowage.config.topology.AppliedTopologies;
 import io.stowage.config.topology.BackupSourceApplier;
 import io.stowage.config.topology.ConfigReconciler;
+import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
+import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -27,6 +26,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -39,32 +39,29 @@ import java.util.concurrent.TimeUnit;
 public class ConfigService {
     private static final Logger LOG = Logger.getLogger(ConfigService.class);
     static final String SOURCE = "/stowage/config-service";
-    static final String CONSUMER = "stowage-config-service";
-    /** Its own group: restore events are read apart from the topology, from the first one on. */
-    static final String RESTORE_CONSUMER = "stowage-config-service-restores";
 
     private final ConfigServiceSettings settings;
     private final KafkaConnection kafka;
-    private final InstanceId instance;
     private final Timer applyTimer;
     private final AppliedTopologies applied = new AppliedTopologies();
 
     private volatile boolean ready;
     private ScheduledExecutorService applyThread;
-    private TransactionalPublisher transactions;
-    private KafkaEventPublisher events;
-    private EventConsumerLoop follower;
-    private EventConsumerLoop restores;
+    private final AtomicPublisher transactions;
+    private final EventPublisher events;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile TopologyFollower topology;
+    private volatile RestoreFollower restores;
     private ConfigFolderWatcher watcher;
     private ConfigReconciler reconciler;
     private ConfigFolder folder;
 
-    ConfigService(ConfigServiceSettings settings,
-                  KafkaConnection kafka, InstanceId instance,
-                  MeterRegistry registry) {
+    ConfigService(ConfigServiceSettings settings, KafkaConnection kafka, EventPublisher events,
+                  AtomicPublisher transactions, MeterRegistry registry) {
         this.settings = settings;
         this.kafka = kafka;
-        this.instance = instance;
+        this.events = events;
+        this.transactions = transactions;
         this.applyTimer = Timer.builder("stowage.config.apply")
                 .description("From diff to committed transaction, per cluster change")
                 .publishPercentiles(0.5, 0.99)
@@ -85,13 +82,9 @@ public class ConfigService {
     }
 
     void onStart(@Observes StartupEvent start) throws IOException {
-        events = new KafkaEventPublisher(kafka, instance.clientId("stowage-config-service", null));
-        transactions = new TransactionalPublisher(kafka, instance.clientId("stowage-config-service", null));
-        TopologyFollower topology = new TopologyFollower(applied);
+        topology = new TopologyFollower(applied);
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
-        follower = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.TOPOLOGY), topology, events, SOURCE)
-                .start();
 
         folder = new ConfigFolder(settings.config().folder().toAbsolutePath());
         KafkaTopologyPublisher publisher = new KafkaTopologyPublisher(transactions, events, SOURCE);
@@ -99,9 +92,8 @@ public class ConfigService {
         applyThread = ConfigFolderWatcher.applyThread();
         applyThread.submit(this::applyFolder);
         // Queued behind the first apply of the folder, on the same thread: a restore sees the files' topology.
-        restores = new EventConsumerLoop(kafka, RESTORE_CONSUMER, List.of(Topics.RESTORE),
-                new RestoreFollower(new BackupSourceApplier(applied, publisher), applyThread), events, SOURCE)
-                .start();
+        restores = new RestoreFollower(new BackupSourceApplier(applied, publisher), applyThread);
+        started.countDown();
         watcher = new ConfigFolderWatcher(folder.root(), settings.config().debounce(), applyThread, this::applyFolder)
                 .start();
         long rescan = settings.config().rescan().toMillis();
@@ -119,6 +111,29 @@ public class ConfigService {
         }
     }
 
+    /** Hands a topology record of the topology-updates channel over, once the topology is recovered. */
+    public void topologyUpdated(Envelope<StowageEvent> event) {
+        awaitStarted();
+        topology.handle(event);
+    }
+
+    /** Hands an event of the restore-events channel over, once started; returns when it is applied. */
+    public void restoreEvent(Envelope<StowageEvent> event) {
+        awaitStarted();
+        restores.handle(event);
+    }
+
+    private void awaitStarted() {
+        try {
+            if (!started.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("config-service has not started within 2 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
     /** True once the topology is recovered and the folder applied once. */
     public boolean ready() {
         return ready;
@@ -129,24 +144,11 @@ public class ConfigService {
     }
 
     void onStop(@Observes ShutdownEvent stop) throws IOException {
-        // First: a restore event being handled waits for the apply thread, which must still run to finish it.
-        if (restores != null) {
-            restores.close();
-        }
         if (watcher != null) {
             watcher.close();
         }
         if (applyThread != null) {
             applyThread.shutdown();
-        }
-        if (follower != null) {
-            follower.close();
-        }
-        if (transactions != null) {
-            transactions.close();
-        }
-        if (events != null) {
-            events.close();
         }
     }
 }

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a fan-out as ONE Kafka transaction: a read_committed consumer sees all of its records or none.
- * The transactional id is stable per instance, so a restarted instance fences its predecessor.
+ * Writes a fan-out as ONE Kafka transaction with a producer of its own: a read_committed consumer sees all of its
+ * records or none. The transactional id is stable per instance, so a restarted instance fences its predecessor.
  */
-public class TransactionalPublisher implements AutoCloseable {
+public class TransactionalPublisher implements AtomicPublisher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransactionalPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
@@ -30,7 +30,7 @@ public class TransactionalPublisher implements AutoCloseable {
         producer.initTransactions();
     }
 
-    /** Publishes events (and state records such as a compacted topology record) atomically. */
+    @Override
     public synchronized void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
         producer.beginTransaction();
         try {

@@ -2,7 +2,7 @@ package io.stowage.config.messaging;
 
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaEvents;
-import io.stowage.bus.TransactionalPublisher;
+import io.stowage.bus.AtomicPublisher;
 import io.stowage.config.model.ConfigProblem;
 import io.stowage.config.topology.Cause;
 import io.stowage.config.topology.TopologyPlan;
@@ -24,11 +24,11 @@ import java.util.List;
 public class KafkaTopologyPublisher implements TopologyPublisher {
     private static final Logger LOG = Logger.getLogger(KafkaTopologyPublisher.class);
 
-    private final TransactionalPublisher transactions;
+    private final AtomicPublisher transactions;
     private final EventPublisher events;
     private final String source;
 
-    public KafkaTopologyPublisher(TransactionalPublisher transactions, EventPublisher events, String source) {
+    public KafkaTopologyPublisher(AtomicPublisher transactions, EventPublisher events, String source) {
         this.transactions = transactions;
         this.events = events;
         this.source = source;

@@ -1,0 +1,63 @@
+package io.stowage.config.messaging;
+
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.bus.Refusal;
+import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.config.ConfigService;
+import io.stowage.events.Envelope;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.StowageEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * What config-service consumes from Kafka, as SmallRye channels, each handled in order on a worker thread and
+ * acknowledged once applied: {@code topology-updates} ({@code stowage.topology}: revisions applied by another
+ * instance) and {@code restore-events} ({@code stowage.restore}: backupSources to place, restore ends to revert).
+ * Bad input is nacked; the failure strategy answers it with {@code event.rejected.v1}.
+ */
+@ApplicationScoped
+public class ConfigChannels {
+    public static final String TOPOLOGY = "topology-updates";
+    public static final String RESTORES = "restore-events";
+
+    private final ConfigService service;
+
+    ConfigChannels(ConfigService service) {
+        this.service = service;
+    }
+
+    @Incoming(TOPOLOGY)
+    @Blocking
+    public CompletionStage<Void> topology(Message<byte[]> message) {
+        // A tombstone is a removal this service made itself: nothing to adopt.
+        return handle(message, service::topologyUpdated);
+    }
+
+    @Incoming(RESTORES)
+    @Blocking
+    public CompletionStage<Void> restores(Message<byte[]> message) {
+        return handle(message, service::restoreEvent);
+    }
+
+    private static CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
+        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
+        if (record.value() == null) {
+            return message.ack();
+        }
+        Envelope<StowageEvent> event;
+        try {
+            event = KafkaEvents.fromRecord(record);
+        } catch (InvalidEventException e) {
+            return message.nack(Refusal.of(e));
+        }
+        handler.accept(event);
+        return message.ack();
+    }
+}
