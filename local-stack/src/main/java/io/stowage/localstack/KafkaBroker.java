@@ -223,10 +223,11 @@ public final class KafkaBroker implements AutoCloseable {
             }
             ServerProperties.write(dir.serverProperties(), dir.data(), ports[1],
                     security.serverProperties(HOST, port, ports[1]), shape.isSecure());
-            boolean formatted = BrokerProcess.formatIfNeeded(dir, libs, security.formatArguments());
-            if (formatted) {
+            if (!dir.isFormatted()) {
+                // Before the format: a storage formatted without it would pass for a PLAINTEXT one.
                 dir.recordSecurity(shape);
             }
+            boolean formatted = BrokerProcess.formatIfNeeded(dir, libs, security.formatArguments());
 
             KafkaBroker broker = new KafkaBroker(dir, port, security, BrokerProcess.spawn(dir, libs, detached), detached);
             if (!detached) {
