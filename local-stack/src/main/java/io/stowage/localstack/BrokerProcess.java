@@ -26,12 +26,16 @@ final class BrokerProcess {
      *
      * @return whether it formatted now
      */
-    static boolean formatIfNeeded(BrokerWorkDir dir, Path libs) throws IOException, InterruptedException {
+    static boolean formatIfNeeded(BrokerWorkDir dir, Path libs, List<String> extraArguments)
+            throws IOException, InterruptedException {
         if (dir.isFormatted()) {
             return false;
         }
-        List<String> command = JavaCommand.of(libs, JavaCommand.TOOL_JVM, "kafka.tools.StorageTool", "format",
-                "--cluster-id", dir.clusterId(), "--config", dir.serverProperties().toString());
+        List<String> command = new ArrayList<>(JavaCommand.of(libs, JavaCommand.TOOL_JVM, "kafka.tools.StorageTool",
+                "format", "--cluster-id", dir.clusterId(), "--config", dir.serverProperties().toString()));
+        // The SCRAM users' passwords, if any: StorageTool takes them nowhere else, so they are on its command line
+        // for the second it runs. Never in a message: the failures below name no argument.
+        command.addAll(extraArguments);
         Process format = new ProcessBuilder(command)
                 .directory(dir.root().toFile())
                 .redirectErrorStream(true)

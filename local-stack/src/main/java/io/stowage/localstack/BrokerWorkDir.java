@@ -9,7 +9,10 @@ import java.util.Optional;
 
 import org.apache.kafka.common.Uuid;
 
-/** The files of one broker: its data, settings, log, pid and cluster id, all under one directory. */
+/**
+ * The files of one broker: its data, settings, log, pid, cluster id, security shape, certificates, users and client
+ * properties, all under one directory.
+ */
 record BrokerWorkDir(Path root) {
     private static final int LOG_TAIL_LINES = 30;
 
@@ -35,6 +38,42 @@ record BrokerWorkDir(Path root) {
 
     Path clusterIdFile() {
         return root.resolve("cluster.id");
+    }
+
+    /** The shape the storage was formatted for; a directory formatted before there were shapes is PLAINTEXT. */
+    Path securityFile() {
+        return root.resolve("security");
+    }
+
+    Path tls() {
+        return root.resolve("tls");
+    }
+
+    Path scramUsers() {
+        return root.resolve("scram-users.properties");
+    }
+
+    /** Where a later process (the CLI) finds how to connect as this user. */
+    Path clientProperties(BrokerUser user) {
+        return root.resolve("client-" + user.userName() + ".properties");
+    }
+
+    /**
+     * The shape the storage was formatted for, if it was. A SASL_SSL broker's users live in its storage from the
+     * format on, so a directory stays in the shape it was made in.
+     */
+    Optional<BrokerSecurity> formattedSecurity() throws IOException {
+        if (!isFormatted()) {
+            return Optional.empty();
+        }
+        if (!Files.exists(securityFile())) {
+            return Optional.of(BrokerSecurity.PLAINTEXT);
+        }
+        return Optional.of(BrokerSecurity.valueOf(Files.readString(securityFile()).strip()));
+    }
+
+    void recordSecurity(BrokerSecurity security) throws IOException {
+        Files.writeString(securityFile(), security.name() + "\n");
     }
 
     /** Formatting writes meta.properties; formatting again would be refused, so its presence means "keep". */

@@ -12,18 +12,18 @@ final class ServerProperties {
     private ServerProperties() {
     }
 
-    /** Written on every start, because the ports may change from one start to the next. */
-    static void write(Path file, Path dataDir, int port, int controllerPort) throws IOException {
+    /**
+     * Written on every start, because the ports may change from one start to the next; readable by its owner only
+     * when the listener settings hold a secret (a keystore password, the broker's own SCRAM login).
+     */
+    static void write(Path file, Path dataDir, int controllerPort, Map<String, String> listeners, boolean secret)
+            throws IOException {
         Map<String, String> p = new LinkedHashMap<>();
         // Broker and controller in one process; a static voter list needs no dynamic-quorum bootstrapping.
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.putAll(listeners);
         p.put("log.dirs", dataDir.toAbsolutePath().toString());
         // Topics come from TopicSetup, as in production: a misspelt topic must fail, not appear.
         p.put("auto.create.topics.enable", "false");
@@ -49,6 +49,10 @@ final class ServerProperties {
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n",
                         "# Written by io.stowage.localstack.KafkaBroker on every start: edits are overwritten.\n", "\n"));
-        Files.writeString(file, text);
+        if (secret) {
+            LocalFiles.writePrivate(file, text);
+        } else {
+            Files.writeString(file, text);
+        }
     }
 }

@@ -11,10 +11,8 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -47,11 +45,11 @@ public final class TestCertificates {
             Path store = dir.resolve("unrelated-ca.p12");
             Path pem = dir.resolve("unrelated-ca.pem");
             Files.deleteIfExists(store);
-            keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+            Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
                     "-dname", "CN=Stowage unrelated test CA " + randomHex(4), "-ext", "bc:c",
                     "-ext", "KU=keyCertSign,cRLSign", "-validity", "3650",
                     "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
-            keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store.toString(), "-storepass", password,
+            Keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", store.toString(), "-storepass", password,
                     "-file", pem.toString());
             return pem;
         } catch (IOException e) {
@@ -130,48 +128,33 @@ public final class TestCertificates {
         String signed = dir.resolve("server.pem").toString();
         // Every keytool run is a JVM start; the CA and the server key do not depend on each other.
         CompletableFuture<Void> caReady = CompletableFuture.runAsync(() -> {
-            keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+            Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
                     "-dname", "CN=Stowage test CA " + randomHex(4), "-ext", "bc:c", "-ext", "KU=keyCertSign,cRLSign",
                     "-validity", "3650", "-keystore", ca, "-storetype", "PKCS12", "-storepass", password);
-            keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", password,
+            Keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", password,
                     "-file", dir.resolve("ca.pem").toString());
         });
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+        Keytool.run("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=localhost", "-validity", "3650",
                 "-keystore", server, "-storetype", "JKS", "-storepass", password, "-keypass", password);
-        keytool("-certreq", "-alias", "server", "-keystore", server, "-storepass", password, "-file", csr);
+        Keytool.run("-certreq", "-alias", "server", "-keystore", server, "-storepass", password, "-file", csr);
         try {
             caReady.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        keytool("-gencert", "-alias", "ca", "-keystore", ca, "-storepass", password, "-infile", csr,
+        Keytool.run("-gencert", "-alias", "ca", "-keystore", ca, "-storepass", password, "-infile", csr,
                 "-outfile", signed, "-rfc", "-validity", "3650",
                 "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "KU=digitalSignature", "-ext", "EKU=serverAuth");
         try {
             // The reply with its whole chain, so the server presents the CA too and clients need only the root.
             Path chain = dir.resolve("chain.pem");
             Files.writeString(chain, Files.readString(Path.of(signed)) + Files.readString(dir.resolve("ca.pem")));
-            keytool("-importcert", "-alias", "server", "-keystore", server, "-storepass", password,
+            Keytool.run("-importcert", "-alias", "server", "-keystore", server, "-storepass", password,
                     "-keypass", password, "-file", chain.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the certificate chain in " + dir, e);
         }
-    }
-
-    private static void keytool(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(keytoolBinary());
-        // Short-lived JVMs: C1 only and the serial collector make each run about a third faster.
-        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        command.addAll(List.of(args));
-        command.add("-noprompt");
-        ExternalCommand.of(command).runOrThrow();
-    }
-
-    private static String keytoolBinary() {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        return Files.isExecutable(keytool) ? keytool.toString() : "keytool";
     }
 
     private static String randomHex(int bytes) {

@@ -1,10 +1,12 @@
 package io.stowage.localstack;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
@@ -33,8 +35,25 @@ public final class TopicSetup {
      * @return the topics this call created; empty when all existed already
      */
     public static Set<String> ensureTopics(String bootstrapServers, int partitions) {
+        return ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), partitions);
+    }
+
+    /**
+     * As {@link #ensureTopics(String, int)}, connecting with these Kafka client properties (on a secured broker, an
+     * admin's: {@link KafkaBroker#clientProperties(BrokerUser)} with {@link BrokerUser#ADMIN}).
+     */
+    public static Set<String> ensureTopics(Properties clientProperties, int partitions) {
+        Map<String, Object> config = new HashMap<>();
+        clientProperties.stringPropertyNames().forEach(name -> config.put(name, clientProperties.getProperty(name)));
+        return ensureTopics(config, partitions);
+    }
+
+    /** As {@link #ensureTopics(Properties, int)}. */
+    public static Set<String> ensureTopics(Map<String, ?> clientProperties, int partitions) {
         List<NewTopic> wanted = Topics.ALL.stream().map(spec -> newTopic(spec, partitions)).toList();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        // Only the address in messages: the rest may hold a password.
+        Object bootstrapServers = clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = Admin.create(new HashMap<String, Object>(clientProperties))) {
             Set<String> created = create(admin, wanted);
             awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
             LOG.infof("Contract topics ready on %s (created: %s)", bootstrapServers, created.isEmpty() ? "none" : created);
