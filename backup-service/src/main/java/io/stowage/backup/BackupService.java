@@ -19,6 +19,8 @@ import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
+import io.stowage.bus.quarkus.BusLiveness;
+import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.BackupRequested;
@@ -55,6 +57,8 @@ public class BackupService {
     private volatile boolean ready;
     private StateFollower follower;
     private final EventPublisher events;
+    private final BusLiveness liveness;
+    private final StartupReadiness readiness;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile BackupRequestHandler backups;
@@ -66,8 +70,10 @@ public class BackupService {
     private ScheduledExecutorService gauges;
 
     BackupService(BackupServiceSettings settings, KafkaConnection kafka, InstanceId instance, MeterRegistry metrics,
-                  EventPublisher events) {
+                  EventPublisher events, BusLiveness liveness, StartupReadiness readiness) {
         this.settings = settings;
+        this.liveness = liveness;
+        this.readiness = readiness;
         this.events = events;
         this.kafka = kafka;
         this.instance = instance;
@@ -75,6 +81,8 @@ public class BackupService {
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
+        readiness.require("topology and restores read", () -> ready);
+        readiness.allRegistered();
         follower = new StateFollower(kafka, Topics.TOPOLOGY, record -> {
             topologies.apply(record);
             reconcileArchivers();
@@ -82,6 +90,7 @@ public class BackupService {
         if (!follower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }
+        liveness.watch(follower);
         LOG.infof("following the topology of %d cluster(s)", topologies.size());
         // The restore topic is small (a few events per restore): read whole, it tells which clusters are paused.
         restores = new StateFollower(kafka, Topics.RESTORE, record -> {
@@ -93,6 +102,7 @@ public class BackupService {
                 LOG.debugf("skipping an invalid restore event at offset %d: %s", record.offset(), e.getMessage());
             }
         }).start();
+        liveness.watch(restores);
         if (!restores.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
         }
@@ -138,6 +148,7 @@ public class BackupService {
                         wal.lagAlert(), wal.maxBackoff(), wal.zstdLevel()),
                 walEvents, walEvents, wal.pauseTimeout());
         ownership = new ArchiverOwnership(kafka, instance.value(), archivers).start();
+        liveness.watch("WAL archiving ownership", ownership::alive);
         registerWalGauges();
     }
 

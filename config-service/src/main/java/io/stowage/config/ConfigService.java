@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.messaging.KafkaTopologyPublisher;
 import io.stowage.config.messaging.RestoreFollower;
 import io.stowage.config.messaging.TopologyFollower;
@@ -49,6 +50,7 @@ public class ConfigService {
     private ScheduledExecutorService applyThread;
     private final AtomicPublisher transactions;
     private final EventPublisher events;
+    private final StartupReadiness readiness;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile TopologyFollower topology;
     private volatile RestoreFollower restores;
@@ -57,7 +59,8 @@ public class ConfigService {
     private ConfigFolder folder;
 
     ConfigService(ConfigServiceSettings settings, KafkaConnection kafka, EventPublisher events,
-                  AtomicPublisher transactions, MeterRegistry registry) {
+                  AtomicPublisher transactions, MeterRegistry registry, StartupReadiness readiness) {
+        this.readiness = readiness;
         this.settings = settings;
         this.kafka = kafka;
         this.events = events;
@@ -82,6 +85,8 @@ public class ConfigService {
     }
 
     void onStart(@Observes StartupEvent start) throws IOException {
+        readiness.require("topology recovered and config folder applied", () -> ready);
+        readiness.allRegistered();
         topology = new TopologyFollower(applied);
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);

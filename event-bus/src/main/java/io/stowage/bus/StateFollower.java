@@ -4,6 +4,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -40,6 +41,7 @@ public class StateFollower implements AutoCloseable {
      */
     private KafkaConsumer<String, byte[]> ends;
     private volatile boolean running = true;
+    private volatile String died;
 
     /** A caller of {@link #awaitCurrent}: released once the follower's positions reach {@code end}. */
     private record CatchUp(Map<TopicPartition, Long> end, CountDownLatch latch) {
@@ -144,13 +146,32 @@ public class StateFollower implements AutoCloseable {
                     }
                 } catch (WakeupException e) {
                     // A new waiter (awaitCurrent) or closing: the loop decides which.
+                } catch (RetriableException e) {
+                    // The broker out of reach for a while (a position or fetch timed out): keep following.
+                    LOG.warnf("following %s: %s; retrying", topic, e.getMessage());
                 }
             }
         } catch (RuntimeException e) {
+            died = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.errorf(e, "stopped following %s", topic);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** False once the follower has stopped for good on an error (not when it was closed): its state no longer moves. */
+    public boolean alive() {
+        return died == null;
+    }
+
+    /** Why the follower stopped, if it did on an error. */
+    public java.util.Optional<String> failure() {
+        return java.util.Optional.ofNullable(died);
+    }
+
+    /** The topic this follower reads. */
+    public String topic() {
+        return topic;
     }
 
     /** Whether the follower has read up to {@code end} (a partition it does not follow counts as read). */

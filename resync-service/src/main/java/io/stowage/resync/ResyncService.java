@@ -8,6 +8,8 @@ import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
+import io.stowage.bus.quarkus.BusLiveness;
+import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.RejectedEventException;
@@ -44,6 +46,8 @@ public class ResyncService {
     private final ResyncServiceSettings settings;
     private final KafkaConnection kafka;
     private final InstanceId instance;
+    private final BusLiveness liveness;
+    private final StartupReadiness readiness;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private final Catalog catalog = new Catalog();
     private volatile boolean ready;
@@ -56,13 +60,17 @@ public class ResyncService {
     private final CountDownLatch started = new CountDownLatch(1);
 
     ResyncService(ResyncServiceSettings settings,
-                  KafkaConnection kafka, InstanceId instance) {
+                  KafkaConnection kafka, InstanceId instance, BusLiveness liveness, StartupReadiness readiness) {
+        this.liveness = liveness;
+        this.readiness = readiness;
         this.settings = settings;
         this.kafka = kafka;
         this.instance = instance;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
+        readiness.require("catalog and topology read", () -> ready);
+        readiness.allRegistered();
         catalogFollower = new StateFollower(kafka, Topics.CATALOG, record -> {
             if (record.key() == null) {
                 return;
@@ -86,6 +94,7 @@ public class ResyncService {
         catalogFollower.close();
         LOG.infof("catalog read: %d entries", catalog.size());
         topologyFollower = new StateFollower(kafka, Topics.TOPOLOGY, topologies::apply).start();
+        liveness.watch(topologyFollower);
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }

@@ -38,6 +38,7 @@ public final class ArchiverOwnership implements AutoCloseable {
     private final Thread thread;
     private volatile int partitions;
     private volatile boolean running = true;
+    private volatile boolean died;
 
     public ArchiverOwnership(KafkaConnection kafka, String instanceId, WalArchivers archivers) {
         Properties props = kafka.consumer(GROUP + "-" + instanceId, Map.of(
@@ -98,10 +99,16 @@ public final class ArchiverOwnership implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
+            died = true;
             LOG.errorf(e, "WAL archiving ownership stopped");
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** False once the membership loop has stopped on an error: no cluster's archiver moves here or away any more. */
+    public boolean alive() {
+        return !died;
     }
 
     private void apply() {
