@@ -2,6 +2,7 @@ package io.stowage.bus.quarkus;
 
 import io.stowage.bus.StateFollower;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
  * its state no longer moves and only a restart brings it back. (The SmallRye channels report their own.)
  */
 @Liveness
+@Default
 @ApplicationScoped
 public class BusLiveness implements HealthCheck {
     /** Per loop: empty while it runs, else why it stopped. */

@@ -1,6 +1,7 @@
 package io.stowage.bus.quarkus;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -14,6 +15,7 @@ import java.util.function.BooleanSupplier;
  * the end they had at start, so it never acts on a state older than the bus's.
  */
 @Readiness
+@Default
 @ApplicationScoped
 public class StartupReadiness implements HealthCheck {
     private final Map<String, BooleanSupplier> conditions = new ConcurrentSkipListMap<>();
