@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.stowage.backup.messaging.ArchiverOwnership;
 import io.stowage.backup.messaging.BackupRequestHandler;
+import io.stowage.backup.metrics.BackupMetrics;
 import io.stowage.backup.messaging.KafkaWalEvents;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.settings.BackupServiceSettings;
@@ -115,7 +116,7 @@ public class BackupService {
         backups = new BackupRequestHandler(topologies,
                 () -> follower.awaitCurrent(Duration.ofSeconds(10)),
                 (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning), secrets, run, events, SOURCE,
-                pauses, () -> stopping);
+                pauses, () -> stopping, new BackupMetrics(metrics));
         started.countDown();
         if (settings.wal().enabled()) {
             startWalArchiving(secrets, tuning);

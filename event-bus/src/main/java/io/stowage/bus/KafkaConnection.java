@@ -26,9 +26,25 @@ import java.util.TreeMap;
  * its own settings: tunables the connection may override, and the semantics it relies on, which it may not.
  */
 public final class KafkaConnection {
+    /** Told of each long-lived client made with a connection (followers, membership loops, publishers). */
+    @FunctionalInterface
+    public interface ClientObserver {
+        /** @param client a KafkaConsumer or KafkaProducer, just made */
+        void opened(Object client);
+    }
+
+    private static final ClientObserver NOBODY = client -> {
+    };
+
     private final Map<String, Object> common;
+    private final ClientObserver observer;
 
     private KafkaConnection(Map<String, ?> common) {
+        this(common, NOBODY);
+    }
+
+    private KafkaConnection(Map<String, ?> common, ClientObserver observer) {
+        this.observer = observer;
         Object servers = common.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
         if (servers == null || servers.toString().isBlank()) {
             throw new IllegalArgumentException("no bootstrap.servers in the Kafka client configuration");
@@ -74,7 +90,18 @@ public final class KafkaConnection {
     public KafkaConnection withBootstrapServers(String bootstrapServers) {
         Map<String, Object> map = new HashMap<>(common);
         map.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return new KafkaConnection(map);
+        return new KafkaConnection(map, observer);
+    }
+
+    /** The same connection, telling {@code observer} of each long-lived client made with it (e.g. to bind metrics). */
+    public KafkaConnection observedBy(ClientObserver observer) {
+        return new KafkaConnection(common, observer);
+    }
+
+    /** Announces a long-lived client just made with this connection; returns it. */
+    public <C> C opened(C client) {
+        observer.opened(client);
+        return client;
     }
 
     public String bootstrapServers() {

@@ -50,7 +50,7 @@ public class StateFollower implements AutoCloseable {
     /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
     public StateFollower(KafkaConnection kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
         String clientId = "stowage-follow-" + topic + "-" + FOLLOWERS.incrementAndGet();
-        this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, Map.of()));
+        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.consumer(clientId, Map.of())));
         this.endsConfig = kafka.consumer(clientId + "-ends", Map.of());
         this.onRecord = onRecord;
         this.topic = topic;

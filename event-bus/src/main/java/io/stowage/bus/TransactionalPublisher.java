@@ -26,7 +26,7 @@ public class TransactionalPublisher implements AtomicPublisher, AutoCloseable {
         Map<String, Object> config = kafka.producer(transactionalId);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
-        this.producer = new KafkaProducer<>(config);
+        this.producer = kafka.opened(new KafkaProducer<>(config));
         producer.initTransactions();
     }
 

@@ -7,6 +7,8 @@ import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stowage.bus.StateFollower;
 import io.stowage.bus.quarkus.BusLiveness;
 import io.stowage.bus.quarkus.StartupReadiness;
@@ -47,6 +49,7 @@ public class ResyncService {
     private final KafkaConnection kafka;
     private final InstanceId instance;
     private final BusLiveness liveness;
+    private final MeterRegistry metrics;
     private final StartupReadiness readiness;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private final Catalog catalog = new Catalog();
@@ -60,7 +63,9 @@ public class ResyncService {
     private final CountDownLatch started = new CountDownLatch(1);
 
     ResyncService(ResyncServiceSettings settings,
-                  KafkaConnection kafka, InstanceId instance, BusLiveness liveness, StartupReadiness readiness) {
+                  KafkaConnection kafka, InstanceId instance, BusLiveness liveness, StartupReadiness readiness,
+                  MeterRegistry metrics) {
+        this.metrics = metrics;
         this.liveness = liveness;
         this.readiness = readiness;
         this.settings = settings;
@@ -104,7 +109,9 @@ public class ResyncService {
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         TopologyCatchUp catchUp = () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10));
         resyncs = new Resyncs(keeper, topologies::get, catchUp, (topology, storage) -> Storages.open(topology.cluster(),
-                storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers());
+                storage, topology.spec().storages().get(storage), secrets), SOURCE, settings.resyncWorkers(), metrics);
+        Gauge.builder("stowage.catalog.entries", catalog, Catalog::size)
+                .description("Backups and WAL ranges in the catalog this instance keeps").register(metrics);
         handler = new ResyncEventHandler(topologies, catchUp, resyncs, keeper, SOURCE);
         started.countDown();
         ready = true;

@@ -50,7 +50,7 @@ public final class ArchiverOwnership implements AutoCloseable {
         props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, GROUP + "-" + instanceId);
         // Only the partitions that really move are revoked: a joining instance does not restart every archiver.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        this.consumer = new KafkaConsumer<>(props);
+        this.consumer = kafka.opened(new KafkaConsumer<>(props));
         this.archivers = archivers;
         this.thread = new Thread(this::run, "wal-ownership");
         thread.setDaemon(true);

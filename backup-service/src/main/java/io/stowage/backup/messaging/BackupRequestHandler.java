@@ -17,7 +17,11 @@ import io.stowage.storage.BackupStorage;
 import io.stowage.storage.SecretSource;
 import org.jboss.logging.Logger;
 
+import io.stowage.backup.metrics.BackupMetrics;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +45,14 @@ public final class BackupRequestHandler {
     private final String source;
     private final ArchivingPauses pauses;
     private final BooleanSupplier stopping;
+    private final BackupMetrics metrics;
 
     /** @param stopping true once this instance is stopping: a backup it cuts short is not reported as failed */
     public BackupRequestHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
                                 SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source,
-                                ArchivingPauses pauses, BooleanSupplier stopping) {
+                                ArchivingPauses pauses, BooleanSupplier stopping, BackupMetrics metrics) {
         this.pauses = pauses;
+        this.metrics = metrics;
         this.stopping = stopping;
         this.topologies = topologies;
         this.catchUp = catchUp;
@@ -92,15 +98,20 @@ public final class BackupRequestHandler {
             }
             PostgresTools tools = new PostgresTools(decision.plan().postgres(), password(decision));
             LOG.infof("%s to %s: starting", tag, decision.storages());
+            metrics.started(request.cluster());
+            long startNanos = System.nanoTime();
             BaseBackupRun.Result result = run.run(decision.plan(), opened, tools, event.id(), event.correlationId(),
                     new KafkaBackupEvents(publisher, event, source));
             BackupManifest m = result.manifest();
             LOG.infof("%s %s: %d bytes read, %d stored, WAL %s..%s", tag,
                     result.alreadyComplete() ? "was already complete" : "completed", m.tarBytes(),
                     m.objects().get(0).sizeBytes(), m.startLsn(), m.stopLsn());
+            long stored = m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum();
             publisher.publishAndWait(Envelope.causedBy(event, source, new BackupCompleted(request.cluster(),
                     m.backupId(), decision.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime(),
-                    m.stopTime(), m.tarBytes(), m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum())));
+                    m.stopTime(), m.tarBytes(), stored)));
+            metrics.completed(request.cluster(), decision.storages(), Duration.ofNanos(System.nanoTime() - startNanos),
+                    m.tarBytes(), stored, Instant.now());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -124,6 +135,7 @@ public final class BackupRequestHandler {
     }
 
     private void fail(Envelope<BackupRequested> request, String cluster, BackupRequests.Decision decision, String reason) {
+        metrics.failed(cluster);
         publisher.publishAndWait(Envelope.causedBy(request, source,
                 new BackupFailed(cluster, decision.backupId(), decision.storages(), reason)));
     }

@@ -1,9 +1,13 @@
 package io.stowage.bus.quarkus;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.KafkaConnection;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
 
 import java.util.HashMap;
@@ -20,11 +24,19 @@ public class KafkaConnectionProducer {
 
     @Produces
     @Singleton
-    KafkaConnection kafkaConnection(@Identifier("default-kafka-broker") Map<String, Object> config) {
+    KafkaConnection kafkaConnection(@Identifier("default-kafka-broker") Map<String, Object> config,
+                                    MeterRegistry metrics) {
         Map<String, Object> common = new HashMap<>(config);
         // Quarkus adds the application's name as group.id: each client here names its own group, or has none.
         common.remove("group.id");
-        KafkaConnection connection = KafkaConnection.of(common);
+        // The channels' clients get Kafka's metrics from Quarkus; the long-lived clients made by hand, here.
+        KafkaConnection connection = KafkaConnection.of(common).observedBy(client -> {
+            if (client instanceof Consumer<?, ?> consumer) {
+                new KafkaClientMetrics(consumer).bindTo(metrics);
+            } else if (client instanceof Producer<?, ?> producer) {
+                new KafkaClientMetrics(producer).bindTo(metrics);
+            }
+        });
         LOG.infof("Kafka at %s; client settings: %s", connection, connection.describeKeys());
         return connection;
     }

@@ -8,6 +8,7 @@ import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.resync.scan.StorageScan;
 import io.stowage.storage.BackupStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -44,9 +45,12 @@ public final class Resyncs implements AutoCloseable {
     private final ExecutorService workers;
     private final Set<String> running = new HashSet<>();
     private final Map<String, List<Envelope<?>>> waiting = new HashMap<>();
+    private final MeterRegistry metrics;
 
     public Resyncs(CatalogKeeper keeper, Function<String, Optional<TopologyApplied>> topologies,
-                   TopologyCatchUp catchUp, StorageSource storages, String source, int workers) {
+                   TopologyCatchUp catchUp, StorageSource storages, String source, int workers,
+                   MeterRegistry metrics) {
+        this.metrics = metrics;
         this.keeper = keeper;
         this.topologies = topologies;
         this.catchUp = catchUp;
@@ -126,6 +130,7 @@ public final class Resyncs implements AutoCloseable {
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("%s failed: %s", tag, reason);
+            metrics.counter("stowage.resync.failed", "cluster", cluster, "storage", storage).increment();
             keeper.failResync(cluster, storage, outcomes(causes, new ResyncFailed(cluster, storage, reason)));
             return;
         }
@@ -134,6 +139,8 @@ public final class Resyncs implements AutoCloseable {
         var diff = keeper.endResync(cluster, storage, result.entries(), d -> outcomes(causes, new ResyncCompleted(
                 cluster, storage, result.backups(), d.added(), d.removed(), result.incomplete(),
                 (System.nanoTime() - began) / 1_000_000)), causes.get(0));
+        metrics.timer("stowage.resync.duration", "cluster", cluster, "storage", storage)
+                .record(System.nanoTime() - began, java.util.concurrent.TimeUnit.NANOSECONDS);
         LOG.infof("%s: %d backups (%d incomplete), %d WAL segments; %d entries written, %d removed; %d ms", tag,
                 result.backups(), result.incomplete(), result.walSegments(), diff.upserts().size(),
                 diff.tombstones().size(), durationMs);
