@@ -1,5 +1,7 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,12 +80,12 @@ public final class ServiceProcess {
      * Starts the service in a session of its own (the terminal's Ctrl-C and hang-up do not reach it), its output
      * appended to its log file, its pid recorded.
      */
-    public ProcessHandle start(String bootstrapServers) {
+    public ProcessHandle start(KafkaConnection kafka) {
         try {
             Files.createDirectories(log().getParent());
             Files.writeString(log(), "=== stowage up: starting " + name() + " at " + OffsetDateTime.now() + " ===\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Process process = new ProcessBuilder(command(bootstrapServers))
+            Process process = new ProcessBuilder(command(kafka))
                     // Anything a service writes relative to its working directory stays with the state, not in the repository.
                     .directory(home.root().toFile())
                     .redirectErrorStream(true)
@@ -120,13 +122,13 @@ public final class ServiceProcess {
      * {@code setsid java ... -jar <jar>}. Java's children are not process-group leaders, so setsid execs in place
      * and the pid we record is the JVM's.
      */
-    List<String> command(String bootstrapServers) {
+    List<String> command(KafkaConnection kafka) {
         List<String> command = new ArrayList<>();
         Executables.setsid().ifPresent(command::add);
         command.add(Executables.java());
         command.add(HEAP);
         Map<String, String> settings = new TreeMap<>(service.ownSettings().apply(home));
-        settings.put("kafka.bootstrap.servers", bootstrapServers);
+        settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         settings.put("stowage.instance-id", INSTANCE_ID);
         settings.put("quarkus.http.port", Integer.toString(service.httpPort()));
         // Like the broker, the S3 server and PostgreSQL: the local stack answers on this machine only.

@@ -1,8 +1,7 @@
 package io.stowage.cli.commands;
 
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.EventPublisher;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.cli.Cli;
 import io.stowage.cli.Topologies;
@@ -193,7 +192,7 @@ class BusCommandsIT {
         Cli.Result result = Cli.run("status", "--kafka", bootstrap, "--home", home.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.lines()).contains("Kafka at " + bootstrap + ": reachable");
+        assertThat(result.lines()).contains("Kafka at " + bootstrap + " (PLAINTEXT): reachable");
         assertThat(result.lines()).extracting(BusCommandsIT::columns).contains(
                 List.of(CLUSTER, "3", "main", "b", "file:///srv/backups/b/stowage/" + CLUSTER),
                 List.of("profile", "a", "file:///srv/backups/a/stowage/" + CLUSTER),

@@ -1,5 +1,6 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /** Starting a service detached and stopping it again, with a stand-in jar in place of config-service. */
 class ServiceProcessTest {
     private static final LocalService CONFIG_SERVICE = LocalService.named("config-service");
+    private static final KafkaConnection PLAINTEXT = KafkaConnection.to("127.0.0.1:9092");
 
     @TempDir
     Path project;
@@ -50,7 +52,7 @@ class ServiceProcessTest {
         StowageHome home = new StowageHome(homeDir);
         ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
 
-        List<String> command = service.command("127.0.0.1:9092");
+        List<String> command = service.command(PLAINTEXT);
 
         assertThat(command).containsSubsequence(
                 Executables.java(), "-Xmx256m",
@@ -68,7 +70,7 @@ class ServiceProcessTest {
         StowageHome home = new StowageHome(homeDir);
         ServiceProcess service = new ServiceProcess(LocalService.named("backup-service"), home, project);
 
-        assertThat(service.command("127.0.0.1:9092")).contains("-Dstowage.secrets-folder=" + home.secrets(),
+        assertThat(service.command(PLAINTEXT)).contains("-Dstowage.secrets-folder=" + home.secrets(),
                 "-Dquarkus.http.port=8082");
     }
 
@@ -78,7 +80,7 @@ class ServiceProcessTest {
 
         for (String name : List.of("resync-service", "restore-service")) {
             ServiceProcess service = new ServiceProcess(LocalService.named(name), home, project);
-            assertThat(service.command("127.0.0.1:9092")).as(name)
+            assertThat(service.command(PLAINTEXT)).as(name)
                     .contains("-Dstowage.secrets-folder=" + home.secrets());
         }
     }
@@ -95,7 +97,7 @@ class ServiceProcessTest {
         StowageHome home = new StowageHome(homeDir).ensureLayout();
         ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
 
-        ProcessHandle process = service.start("127.0.0.1:9092");
+        ProcessHandle process = service.start(PLAINTEXT);
         started = service;
 
         assertThat(service.running()).contains(process);
