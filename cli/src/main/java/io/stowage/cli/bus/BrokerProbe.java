@@ -9,7 +9,8 @@ import java.net.Socket;
 
 /**
  * Whether anything listens at a Kafka address. A Kafka client facing a stopped broker retries for its whole
- * timeout; a plain connect answers at once, so commands can say "not reachable" instead of hanging.
+ * timeout; a plain connect answers at once, so commands can say "not reachable" instead of hanging. It says nothing
+ * of TLS or credentials: those are the clients' to find out, and {@link KafkaRefusal} to explain.
  */
 public final class BrokerProbe {
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;

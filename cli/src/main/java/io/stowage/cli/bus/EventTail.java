@@ -59,7 +59,8 @@ public final class EventTail {
                 }
             }
         } catch (KafkaException e) {
-            throw new CliFailure("reading the bus on " + kafka + " failed: " + e.getMessage(), e);
+            throw new CliFailure(KafkaRefusal.explain(e)
+                    .orElseGet(() -> "reading the bus on " + kafka + " failed: " + e.getMessage()), e);
         }
         return shown;
     }

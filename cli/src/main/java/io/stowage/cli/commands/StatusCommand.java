@@ -5,6 +5,7 @@ import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.AppliedTopologies;
 import io.stowage.cli.bus.BrokerProbe;
+import io.stowage.cli.bus.KafkaRefusal;
 import io.stowage.cli.bus.LastRejections;
 import io.stowage.cli.bus.WalStatus;
 import io.stowage.cli.render.StatusReport;
@@ -64,6 +65,9 @@ public class StatusCommand implements Runnable {
                     WalStatus.read(kafka), null);
         } catch (CliFailure e) {
             return new StatusReport.BusState(null, null, null, e.getMessage());
+        } catch (RuntimeException e) {
+            // Refused credentials or missing ACLs: the processes are still worth showing, with the reason.
+            return new StatusReport.BusState(null, null, null, KafkaRefusal.explain(e).orElseThrow(() -> e));
         }
     }
 
