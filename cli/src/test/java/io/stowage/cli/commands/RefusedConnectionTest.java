@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real Kafka clients facing a TLS listener they do not trust: readable, file is readable but the handshake fails.
+ * Real Kafka clients facing a TLS listener they do not trust: the client properties are fine, the handshake fails.
  * Every command ends with one line that says so and where to look, never a stack trace; status still shows the rest.
  */
 class RefusedConnectionTest {

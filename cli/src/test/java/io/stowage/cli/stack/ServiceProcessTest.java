@@ -1,6 +1,7 @@
 package io.stowage.cli.stack;
 
 import io.stowage.bus.KafkaConnection;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,10 +9,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -24,6 +29,17 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class ServiceProcessTest {
     private static final LocalService CONFIG_SERVICE = LocalService.named("config-service");
     private static final KafkaConnection PLAINTEXT = KafkaConnection.to("127.0.0.1:9092");
+    /** Spaces, quotes, '=' and ';' in a value, as sasl.jaas.config has them. */
+    private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+            + " username=\"stowage\" password=\"s3cr=t; \\\"q\\\"\";";
+    private static final KafkaConnection SASL_SSL = KafkaConnection.of(Map.of(
+            "bootstrap.servers", "127.0.0.1:9093",
+            "security.protocol", "SASL_SSL",
+            "sasl.mechanism", "SCRAM-SHA-512",
+            "sasl.jaas.config", JAAS,
+            "ssl.truststore.location", "/etc/stowage/truststore.p12",
+            "ssl.truststore.password", new Password("trust-pass"),
+            "ssl.keystore.password", "key-${pass}"));
 
     @TempDir
     Path project;
@@ -63,6 +79,45 @@ class ServiceProcessTest {
                 "-Dstowage.instance-id=local",
                 "-jar", service.jar().toString());
         Executables.setsid().ifPresent(setsid -> assertThat(command.get(0)).isEqualTo(setsid));
+    }
+
+    @Test
+    void aSecureConnectionsSettingsGoToAnOwnerOnlyFileAndNoneToTheCommandLine() throws IOException {
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+
+        List<String> command = service.command(SASL_SSL);
+        service.writeKafkaClientConfig(SASL_SSL);
+
+        assertThat(service.kafkaClientConfig()).isEqualTo(homeDir.resolve("run/config-service.kafka.properties"));
+        assertThat(command).contains("-Dkafka.bootstrap.servers=127.0.0.1:9093",
+                "-Dquarkus.config.locations=" + service.kafkaClientConfig().toUri());
+        // A command line is for every user of the machine to read (ps, /proc/<pid>/cmdline).
+        assertThat(String.join(" ", command)).doesNotContain("s3cr", "trust-pass", "key-", "jaas", "password", "sasl",
+                "security.protocol", "truststore");
+        assertThat(Files.getPosixFilePermissions(service.kafkaClientConfig()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        Properties file = load(service.kafkaClientConfig());
+        assertThat(file).containsOnly(
+                Map.entry("config_ordinal", "275"),
+                Map.entry("kafka.security.protocol", "SASL_SSL"),
+                Map.entry("kafka.sasl.mechanism", "SCRAM-SHA-512"),
+                Map.entry("kafka.sasl.jaas.config", JAAS),
+                Map.entry("kafka.ssl.truststore.location", "/etc/stowage/truststore.p12"),
+                Map.entry("kafka.ssl.truststore.password", "trust-pass"),
+                Map.entry("kafka.ssl.keystore.password", "key-\\${pass}"));
+    }
+
+    @Test
+    void aPlaintextConnectionNeedsNoFileAndTheOneAnEarlierStartLeftGoes() throws IOException {
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+        service.writeKafkaClientConfig(SASL_SSL);
+
+        service.writeKafkaClientConfig(PLAINTEXT);
+
+        assertThat(service.kafkaClientConfig()).doesNotExist();
+        assertThat(service.command(PLAINTEXT)).noneMatch(arg -> arg.startsWith("-Dquarkus.config.locations"));
     }
 
     @Test
@@ -114,6 +169,21 @@ class ServiceProcessTest {
     }
 
     @Test
+    void whatPsShowsOfAServiceStartedWithCredentialsHoldsNoneOfThem() throws IOException {
+        buildFakeJar(project.resolve(CONFIG_SERVICE.jar()));
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+
+        ProcessHandle process = service.start(SASL_SSL);
+        started = service;
+
+        assertThat(ProcessCommandLine.of(process.pid())).hasValueSatisfying(args -> assertThat(String.join(" ", args))
+                .contains("-Dkafka.bootstrap.servers=127.0.0.1:9093", "-Dquarkus.config.locations=")
+                .doesNotContain("s3cr", "trust-pass", "sasl"));
+        assertThat(load(service.kafkaClientConfig())).containsEntry("kafka.sasl.jaas.config", JAAS);
+    }
+
+    @Test
     void aPidFileNamingSomeoneElsesProcessIsNeverKilled() throws IOException {
         buildFakeJar(project.resolve(CONFIG_SERVICE.jar()));
         StowageHome home = new StowageHome(homeDir).ensureLayout();
@@ -130,6 +200,14 @@ class ServiceProcessTest {
         assertThat(out.toString()).contains("config-service: not running (stale pid file removed, no process killed)");
         assertThat(service.pidFile()).doesNotExist();
         assertThat(ProcessHandle.current().isAlive()).isTrue();
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        return properties;
     }
 
     private static void buildFakeJar(Path jar) throws IOException {
