@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -176,6 +177,25 @@ class BusCommandsIT {
                 List.of("b", "0", "-", "-"),
                 List.of("a", "0", "-", "-"),
                 List.of("c", "0", "-", "-"));
+    }
+
+    @Test
+    void aClientPropertiesFileReachesTheBrokerAsKafkasToolsDoAndKafkaReplacesItsAddress() throws Exception {
+        Path reachable = Files.writeString(home.resolve("client.properties"),
+                "bootstrap.servers=" + bootstrap + "\nsecurity.protocol=PLAINTEXT\nclient.dns.lookup=use_all_dns_ips\n");
+        Path elsewhere = Files.writeString(home.resolve("elsewhere.properties"),
+                "bootstrap.servers=127.0.0.1:1\nsecurity.protocol=PLAINTEXT\n");
+        Cli.Result byAddress = Cli.run("storage", "list", "--kafka", bootstrap, "--cluster", CLUSTER);
+
+        Cli.Result byFile = Cli.run("storage", "list", "--kafka-config", reachable.toString(), "--cluster", CLUSTER);
+        Cli.Result overridden = Cli.run("storage", "list", "--kafka-config", elsewhere.toString(), "--kafka", bootstrap,
+                "--cluster", CLUSTER);
+
+        assertThat(byAddress.exitCode()).as(byAddress.err()).isZero();
+        for (Cli.Result result : List.of(byFile, overridden)) {
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(result.out()).isEqualTo(byAddress.out());
+        }
     }
 
     @Test
