@@ -26,13 +26,13 @@ public class KafkaOption {
     CommandSpec command;
 
     @Option(names = "--kafka", paramLabel = "HOST:PORT[,HOST:PORT...]",
-            description = {"Kafka bootstrap servers; with a client properties file, in place of its bootstrap.servers",
-                    "(default: the file's, else the local stack's broker, 127.0.0.1:9092)."})
+            description = "Kafka bootstrap servers; with a client properties file, in place of its"
+                    + " bootstrap.servers (default: the file's, else the local stack's broker, 127.0.0.1:9092).")
     String kafka;
 
     @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = {"Kafka client properties (bootstrap.servers, security.protocol, ssl.*, sasl.*...), as",
-                    "Kafka's tools take them with --command-config (default: the file $" + CONFIG_ENV + " names)."})
+            description = "Kafka client properties (bootstrap.servers, security.protocol, ssl.*, sasl.*...), as"
+                    + " Kafka's tools take them with --command-config (default: the file $" + CONFIG_ENV + " names).")
     Path config;
 
     /** The connection the options, the environment or the local stack give; a usage error for a bad file. */
