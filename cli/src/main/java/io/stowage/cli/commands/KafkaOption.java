@@ -44,21 +44,14 @@ public class KafkaOption {
         if (kafka != null && kafka.isBlank()) {
             throw usage("--kafka: no bootstrap servers given", null);
         }
-        String named = env.get(CONFIG_ENV);
         if (config != null) {
             return fromFile(config, "--kafka-config");
         }
+        String named = env.get(CONFIG_ENV);
         if (named != null && !named.isBlank()) {
             return fromFile(Path.of(named.strip()), "$" + CONFIG_ENV);
         }
-        if (kafka != null) {
-            try {
-                return KafkaConnection.to(kafka.strip());
-            } catch (IllegalArgumentException e) {
-                throw usage("--kafka: " + e.getMessage(), e);
-            }
-        }
-        return new LocalBroker(home).connection();
+        return kafka != null ? KafkaConnection.to(kafka.strip()) : new LocalBroker(home).connection();
     }
 
     private KafkaConnection fromFile(Path file, String source) {
