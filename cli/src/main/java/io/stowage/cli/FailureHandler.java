@@ -1,14 +1,16 @@
 package io.stowage.cli;
 
+import io.stowage.cli.bus.KafkaRefusal;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 
 /**
  * Turns a failed command into one readable line on stderr and exit code 1. Stack traces are for
- * bugs, not for a stopped broker: they appear only with STOWAGE_DEBUG set.
+ * bugs, not for a stopped broker or refused credentials: they appear only with STOWAGE_DEBUG set.
  */
 class FailureHandler implements IExecutionExceptionHandler {
     static final int FAILED = 1;
@@ -16,14 +18,14 @@ class FailureHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
-        if (e instanceof CliFailure) {
-            err.println("stowage: " + e.getMessage());
-        } else {
-            err.println("stowage: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
+        // Kafka's refusals can surface anywhere a client is used; they are the user's to act on, like a CliFailure.
+        Optional<String> refusal = e instanceof CliFailure ? Optional.empty() : KafkaRefusal.explain(e);
+        boolean actionable = e instanceof CliFailure || refusal.isPresent();
+        err.println("stowage: " + (e instanceof CliFailure ? e.getMessage()
+                : refusal.orElseGet(() -> e.getClass().getSimpleName() + ": " + e.getMessage())));
         if (System.getenv("STOWAGE_DEBUG") != null) {
             e.printStackTrace(err);
-        } else if (!(e instanceof CliFailure)) {
+        } else if (!actionable) {
             err.println("(set STOWAGE_DEBUG=1 for the stack trace)");
         }
         err.flush();

@@ -1,10 +1,8 @@
 package io.stowage.cli.backup;
 
-import io.stowage.bus.KafkaEventPublisher;
-
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.render.Text;
 import io.stowage.events.Envelope;
@@ -38,7 +36,7 @@ public final class BackupRun {
     public record Limits(Duration outcome, Duration firstAnswer) {
     }
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final String cluster;
     private final Envelope<BackupRequested> request;
 
@@ -46,8 +44,8 @@ public final class BackupRun {
      * @param storages the storage names, or null or empty for the main storage
      * @param backupId the backup id (the idempotency key), or null for the time and a random suffix
      */
-    public BackupRun(String bootstrap, String cluster, List<String> storages, String backupId) {
-        this.bootstrap = bootstrap;
+    public BackupRun(KafkaConnection kafka, String cluster, List<String> storages, String backupId) {
+        this.kafka = kafka;
         this.cluster = cluster;
         List<String> names = storages == null ? List.of()
                 : storages.stream().map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
@@ -70,7 +68,7 @@ public final class BackupRun {
 
     /** Publishes the request and says so; the outcome is not awaited. */
     public void publish(PrintWriter out) {
-        try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, "stowage-cli")) {
             publisher.publishAndWait(request);
         }
         announce(out);
@@ -84,8 +82,8 @@ public final class BackupRun {
      */
     public BackupCompleted publishAndFollow(PrintWriter out, boolean redraw, Limits limits) {
         // The reader fixes "now" before the request is written, so no answer can slip by.
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
-            try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        try (BusReader reader = new BusReader(kafka, List.of(Topics.BACKUP), false)) {
+            try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, "stowage-cli")) {
                 publisher.publishAndWait(request);
             }
             announce(out);

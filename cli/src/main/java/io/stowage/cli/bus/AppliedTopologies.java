@@ -1,9 +1,8 @@
 package io.stowage.cli.bus;
 
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
 import io.stowage.bus.CompactedTopicReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
 
@@ -19,14 +18,14 @@ public final class AppliedTopologies {
     }
 
     /** Each cluster's latest topology record, decoded (or with the reason it is invalid), by cluster name. */
-    public static Map<String, BusReader.Read> read(String bootstrapServers) {
+    public static Map<String, BusReader.Read> read(KafkaConnection kafka) {
         try {
             Map<String, BusReader.Read> byCluster = new TreeMap<>();
-            CompactedTopicReader.readLatest(KafkaConnection.to(bootstrapServers), Topics.TOPOLOGY, TIMEOUT)
+            CompactedTopicReader.readLatest(kafka, Topics.TOPOLOGY, TIMEOUT)
                     .forEach((cluster, record) -> byCluster.put(cluster, BusReader.decode(record)));
             return byCluster;
         } catch (IllegalStateException e) {
-            throw new CliFailure("cannot read " + Topics.TOPOLOGY + " on " + bootstrapServers + ": " + e.getMessage()
+            throw new CliFailure("cannot read " + Topics.TOPOLOGY + " on " + kafka + ": " + e.getMessage()
                     + " (`stowage up` creates the topics)", e);
         }
     }

@@ -1,5 +1,6 @@
 package io.stowage.cli.bus;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 
 import java.io.IOException;
@@ -8,7 +9,8 @@ import java.net.Socket;
 
 /**
  * Whether anything listens at a Kafka address. A Kafka client facing a stopped broker retries for its whole
- * timeout; a plain connect answers at once, so commands can say "not reachable" instead of hanging.
+ * timeout; a plain connect answers at once, so commands can say "not reachable" instead of hanging. It says nothing
+ * of TLS or credentials: those are the clients' to find out, and {@link KafkaRefusal} to explain.
  */
 public final class BrokerProbe {
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -17,8 +19,8 @@ public final class BrokerProbe {
     }
 
     /** True when at least one of the bootstrap servers ({@code host:port,host:port}) accepts a connection. */
-    public static boolean reachable(String bootstrapServers) {
-        for (String server : bootstrapServers.split(",")) {
+    public static boolean reachable(KafkaConnection kafka) {
+        for (String server : kafka.bootstrapServers().split(",")) {
             String s = server.strip();
             int colon = s.lastIndexOf(':');
             if (colon <= 0) {
@@ -36,10 +38,10 @@ public final class BrokerProbe {
     }
 
     /** Fails with a message that says what to do when nothing listens at the address. */
-    public static void require(String bootstrapServers) {
-        if (!reachable(bootstrapServers)) {
-            throw new CliFailure("Kafka at " + bootstrapServers + " is not reachable. Is the stack up? "
-                    + "Start it with `stowage up`, or point --kafka at your brokers.");
+    public static void require(KafkaConnection kafka) {
+        if (!reachable(kafka)) {
+            throw new CliFailure("Kafka at " + kafka.bootstrapServers() + " is not reachable. Is the stack up? "
+                    + "Start it with `stowage up`, or point --kafka or --kafka-config at your brokers.");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.stowage.cli.bus;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.events.Topics;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
@@ -13,10 +14,10 @@ import java.util.TreeMap;
 /** The catalog of one cluster as the compacted {@code stowage.catalog} holds it: entries by key, tombstones applied. */
 public record CatalogRead(Map<String, CatalogEvent> entries) {
 
-    public static CatalogRead of(String bootstrapServers, String cluster) {
+    public static CatalogRead of(KafkaConnection kafka, String cluster) {
         Map<String, CatalogEvent> entries = new TreeMap<>();
         String prefix = cluster + " ";
-        TopicScan.scan(bootstrapServers, Topics.CATALOG, TopicScan.DEFAULT_TIMEOUT, read -> {
+        TopicScan.scan(kafka, Topics.CATALOG, TopicScan.DEFAULT_TIMEOUT, read -> {
             String key = read.record().key();
             if (key == null || !key.startsWith(prefix)) {
                 return;

@@ -1,8 +1,7 @@
 package io.stowage.cli.bus;
 
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
 import org.apache.kafka.common.KafkaException;
@@ -36,10 +35,10 @@ public final class EventTail {
     }
 
     /** Blocks until the limit or the timeout is reached (or forever, without them); returns how many it handed over. */
-    public static int follow(String bootstrapServers, Options options, Consumer<BusReader.Read> sink) {
+    public static int follow(KafkaConnection kafka, Options options, Consumer<BusReader.Read> sink) {
         Instant deadline = options.timeout() == null ? null : Instant.now().plus(options.timeout());
         int shown = 0;
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrapServers), topics(options.withState()), options.fromBeginning())) {
+        try (BusReader reader = new BusReader(kafka, topics(options.withState()), options.fromBeginning())) {
             while (options.limit() == null || shown < options.limit()) {
                 Duration wait = POLL;
                 if (deadline != null) {
@@ -60,7 +59,8 @@ public final class EventTail {
                 }
             }
         } catch (KafkaException e) {
-            throw new CliFailure("reading the bus on " + bootstrapServers + " failed: " + e.getMessage(), e);
+            throw new CliFailure(KafkaRefusal.explain(e)
+                    .orElseGet(() -> "reading the bus on " + kafka + " failed: " + e.getMessage()), e);
         }
         return shown;
     }

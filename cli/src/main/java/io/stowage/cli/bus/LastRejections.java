@@ -1,6 +1,7 @@
 package io.stowage.cli.bus;
 
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
 
@@ -16,14 +17,14 @@ public record LastRejections(Optional<BusReader.Read> config, Optional<BusReader
             .thenComparingLong(r -> r.record().timestamp());
 
     /** Scans both audit topics to their end: fine for a local stack; a long-lived cluster would keep a summary. */
-    public static LastRejections read(String bootstrapServers) {
-        return new LastRejections(newest(bootstrapServers, Topics.STORAGE, EventType.CONFIG_REJECTED),
-                newest(bootstrapServers, Topics.REJECTED, EventType.EVENT_REJECTED));
+    public static LastRejections read(KafkaConnection kafka) {
+        return new LastRejections(newest(kafka, Topics.STORAGE, EventType.CONFIG_REJECTED),
+                newest(kafka, Topics.REJECTED, EventType.EVENT_REJECTED));
     }
 
-    private static Optional<BusReader.Read> newest(String bootstrapServers, String topic, EventType type) {
+    private static Optional<BusReader.Read> newest(KafkaConnection kafka, String topic, EventType type) {
         BusReader.Read[] newest = new BusReader.Read[1];
-        TopicScan.scan(bootstrapServers, topic, TopicScan.DEFAULT_TIMEOUT, read -> {
+        TopicScan.scan(kafka, topic, TopicScan.DEFAULT_TIMEOUT, read -> {
             if (read.valid() && read.event().type() == type
                     && (newest[0] == null || AGE.compare(read, newest[0]) >= 0)) {
                 newest[0] = read;

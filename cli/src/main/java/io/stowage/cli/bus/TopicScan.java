@@ -1,8 +1,7 @@
 package io.stowage.cli.bus;
 
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 
 import java.time.Duration;
@@ -19,9 +18,9 @@ public final class TopicScan {
     }
 
     /** Every record of {@code topic} up to its end when the scan started, partition by partition in offset order. */
-    public static void scan(String bootstrapServers, String topic, Duration timeout, Consumer<BusReader.Read> each) {
+    public static void scan(KafkaConnection kafka, String topic, Duration timeout, Consumer<BusReader.Read> each) {
         try {
-            io.stowage.bus.TopicScan.scan(KafkaConnection.to(bootstrapServers), topic, timeout, r -> each.accept(BusReader.decode(r)));
+            io.stowage.bus.TopicScan.scan(kafka, topic, timeout, r -> each.accept(BusReader.decode(r)));
         } catch (IllegalStateException e) {
             throw new CliFailure(e.getMessage() + (e.getMessage().contains("does not exist")
                     ? " (`stowage up` creates the topics)" : ""));

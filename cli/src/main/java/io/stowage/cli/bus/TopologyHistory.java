@@ -1,5 +1,6 @@
 package io.stowage.cli.bus;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.events.Topics;
 import io.stowage.events.data.TopologyApplied;
 
@@ -14,10 +15,10 @@ public final class TopologyHistory {
     private TopologyHistory() {
     }
 
-    public static List<TopologyApplied> of(String bootstrapServers, String cluster) {
+    public static List<TopologyApplied> of(KafkaConnection kafka, String cluster) {
         List<TopologyApplied> history = new ArrayList<>();
         // One key lives on one partition, so offset order is the order config-service applied them in.
-        TopicScan.scan(bootstrapServers, Topics.TOPOLOGY, TopicScan.DEFAULT_TIMEOUT, read -> {
+        TopicScan.scan(kafka, Topics.TOPOLOGY, TopicScan.DEFAULT_TIMEOUT, read -> {
             if (!cluster.equals(read.record().key())) {
                 return;
             }

@@ -1,6 +1,7 @@
 package io.stowage.cli.bus;
 
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
 import io.stowage.events.data.WalArchived;
@@ -17,10 +18,10 @@ public record WalStatus(Map<String, Cluster> clusters) {
     }
 
     /** Scans {@code stowage.backup} to its end: fine for a local stack; a long-lived cluster would keep a summary. */
-    public static WalStatus read(String bootstrapServers) {
+    public static WalStatus read(KafkaConnection kafka) {
         Map<String, BusReader.Read> archived = new TreeMap<>();
         Map<String, BusReader.Read> lags = new TreeMap<>();
-        TopicScan.scan(bootstrapServers, Topics.BACKUP, TopicScan.DEFAULT_TIMEOUT, read -> {
+        TopicScan.scan(kafka, Topics.BACKUP, TopicScan.DEFAULT_TIMEOUT, read -> {
             if (!read.valid()) {
                 return;
             }

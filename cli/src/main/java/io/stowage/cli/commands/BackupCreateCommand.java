@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.backup.BackupRun;
@@ -64,9 +65,9 @@ public class BackupCreateCommand implements Runnable {
             throw new CliFailure("--timeout must be more than 0");
         }
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
-        BackupRun run = new BackupRun(bootstrap, cluster, storages, backupId);
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
+        BackupRun run = new BackupRun(kafka, cluster, storages, backupId);
         if (!waitForOutcome) {
             run.publish(out);
             out.println("backup-service takes it from here: `stowage events tail --cluster " + cluster

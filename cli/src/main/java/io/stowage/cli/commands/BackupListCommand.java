@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.BrokerProbe;
 import io.stowage.cli.bus.CatalogRead;
@@ -36,9 +37,9 @@ public class BackupListCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
-        var backups = CatalogRead.of(bootstrap, cluster).backups().stream()
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
+        var backups = CatalogRead.of(kafka, cluster).backups().stream()
                 .filter(b -> storage == null || b.storage().equals(storage)).toList();
         BackupListReport.lines(cluster, backups, ZoneId.systemDefault()).forEach(out::println);
         out.flush();

@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.BrokerProbe;
@@ -59,10 +60,10 @@ public class EventsTailCommand implements Runnable {
             throw new CliFailure("--limit must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
         EventLine lines = new EventLine(ZoneId.systemDefault());
-        int shown = EventTail.follow(bootstrap,
+        int shown = EventTail.follow(kafka,
                 new EventTail.Options(fromBeginning, withState, new EventFilter(cluster, type), limit, timeout),
                 read -> {
                     out.println(lines.format(read));

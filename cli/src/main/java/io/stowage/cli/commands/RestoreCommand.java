@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.BrokerProbe;
 import io.stowage.cli.restore.RestoreRun;
@@ -102,9 +103,9 @@ public class RestoreCommand implements Runnable {
     public void run() {
         RestoreRequested request = request();
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
-        RestoreRun run = new RestoreRun(bootstrap, request);
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
+        RestoreRun run = new RestoreRun(kafka, request);
         if (!waitForOutcome) {
             run.publish(out);
             out.println("restore-service takes it from here: `stowage events tail --cluster " + cluster

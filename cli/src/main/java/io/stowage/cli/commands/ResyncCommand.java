@@ -1,10 +1,8 @@
 package io.stowage.cli.commands;
 
-import io.stowage.bus.KafkaEventPublisher;
-
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.AppliedTopologies;
@@ -65,14 +63,14 @@ public class ResyncCommand implements Runnable {
             throw new CliFailure("--storage and --main exclude each other");
         }
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
         ResyncRequested request = storage != null ? new ResyncRequested(cluster, storage, null, "stowage resync")
                 : new ResyncRequested(cluster, null, main ? ResyncScope.MAIN : ResyncScope.ALL, "stowage resync");
         Envelope<ResyncRequested> event = Envelope.root("/stowage/cli", request);
-        List<String> expected = expected(bootstrap);
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
-             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        List<String> expected = expected(kafka);
+        try (BusReader reader = new BusReader(kafka, List.of(Topics.RESYNC), false);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, "stowage-cli")) {
             publisher.publishAndWait(event);
             out.println("resync of " + cluster + " " + (storage != null ? "storage " + storage : main ? "main storage"
                     : "(every storage)") + " requested (id " + event.id() + ")");
@@ -84,11 +82,11 @@ public class ResyncCommand implements Runnable {
         }
     }
 
-    private List<String> expected(String bootstrap) {
+    private List<String> expected(KafkaConnection kafka) {
         if (storage != null) {
             return List.of(storage);
         }
-        BusReader.Read read = AppliedTopologies.read(bootstrap).get(cluster);
+        BusReader.Read read = AppliedTopologies.read(kafka).get(cluster);
         if (read == null || !(read.event().data() instanceof TopologyApplied t)) {
             throw new CliFailure("cluster " + cluster + " is unknown: no applied topology for it on stowage.topology");
         }

@@ -1,9 +1,11 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.AppliedTopologies;
 import io.stowage.cli.bus.BrokerProbe;
+import io.stowage.cli.bus.KafkaRefusal;
 import io.stowage.cli.bus.LastRejections;
 import io.stowage.cli.bus.WalStatus;
 import io.stowage.cli.render.StatusReport;
@@ -49,20 +51,23 @@ public class StatusCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         StowageHome home = homeOption.home();
         LocalStack stack = new LocalStack(home, ProjectDir.fromDefault());
-        String bootstrap = kafkaOption.bootstrap(home);
-        boolean reachable = BrokerProbe.reachable(bootstrap);
-        StatusReport.BusState bus = reachable ? readBus(bootstrap) : null;
-        StatusReport.lines(home.root().toString(), processes(stack), bootstrap, reachable, bus, ZoneId.systemDefault())
+        KafkaConnection kafka = kafkaOption.connection(home);
+        boolean reachable = BrokerProbe.reachable(kafka);
+        StatusReport.BusState bus = reachable ? readBus(kafka) : null;
+        StatusReport.lines(home.root().toString(), processes(stack), kafka, reachable, bus, ZoneId.systemDefault())
                 .forEach(out::println);
         out.flush();
     }
 
-    private static StatusReport.BusState readBus(String bootstrap) {
+    private static StatusReport.BusState readBus(KafkaConnection kafka) {
         try {
-            return new StatusReport.BusState(AppliedTopologies.read(bootstrap), LastRejections.read(bootstrap),
-                    WalStatus.read(bootstrap), null);
+            return new StatusReport.BusState(AppliedTopologies.read(kafka), LastRejections.read(kafka),
+                    WalStatus.read(kafka), null);
         } catch (CliFailure e) {
             return new StatusReport.BusState(null, null, null, e.getMessage());
+        } catch (RuntimeException e) {
+            // Refused credentials or missing ACLs: the processes are still worth showing, with the reason.
+            return new StatusReport.BusState(null, null, null, KafkaRefusal.explain(e).orElseThrow(() -> e));
         }
     }
 

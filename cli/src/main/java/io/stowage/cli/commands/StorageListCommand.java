@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.bus.BrokerProbe;
@@ -40,15 +41,15 @@ public class StorageListCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = kafkaOption.bootstrap(homeOption.home());
-        BrokerProbe.require(bootstrap);
-        List<TopologyApplied> history = TopologyHistory.of(bootstrap, cluster);
+        KafkaConnection kafka = kafkaOption.connection(homeOption.home());
+        BrokerProbe.require(kafka);
+        List<TopologyApplied> history = TopologyHistory.of(kafka, cluster);
         if (history.isEmpty()) {
             throw new CliFailure("cluster " + cluster + " is unknown: no applied topology for it on stowage.topology"
                     + " (see `stowage status` for the clusters there are)");
         }
         StorageListReport.lines(cluster, history).forEach(out::println);
-        CatalogRead catalog = CatalogRead.of(bootstrap, cluster);
+        CatalogRead catalog = CatalogRead.of(kafka, cluster);
         TopologyApplied current = history.get(history.size() - 1);
         List<String> storages = new java.util.ArrayList<>();
         if (current.main() != null) {

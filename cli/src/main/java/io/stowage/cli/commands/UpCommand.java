@@ -1,5 +1,6 @@
 package io.stowage.cli.commands;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.StowageVersion;
 import io.stowage.cli.render.Table;
 import io.stowage.cli.stack.LocalBroker;
@@ -41,17 +42,19 @@ public class UpCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         StowageHome home = homeOption.home();
         LocalStack stack = new LocalStack(home, ProjectDir.fromDefault());
-        String bootstrap = stack.up(kafkaPort, s3Port, out);
-        printWhereThingsAre(stack, bootstrap, out);
+        KafkaConnection kafka = stack.up(kafkaPort, s3Port, out);
+        printWhereThingsAre(stack, kafka, out);
     }
 
-    static void printWhereThingsAre(LocalStack stack, String bootstrap, PrintWriter out) {
+    static void printWhereThingsAre(LocalStack stack, KafkaConnection kafka, PrintWriter out) {
         StowageHome home = stack.home();
         out.println();
         out.println("The local stack is up.");
         Table table = new Table("", "", "")
-                .row("Kafka broker", bootstrap, bootstrap.equals(LocalBroker.DEFAULT_ADDRESS) ? ""
-                        : "other stowage commands find it; other clients need this address");
+                .row("Kafka broker", kafka.toString(), stack.broker().clientProperties()
+                        .map(file -> "other stowage commands find it; other clients need the client properties " + file)
+                        .orElse(kafka.bootstrapServers().equals(LocalBroker.DEFAULT_ADDRESS) ? ""
+                                : "other stowage commands find it; other clients need this address"));
         stack.s3().running().ifPresent(s3 -> table.row("S3 server", s3.endpoint().toString(),
                 "bucket " + LocalS3.BUCKET + ", path-style; keys in the secret " + LocalS3.SECRET));
         table

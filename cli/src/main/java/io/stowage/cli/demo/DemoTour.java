@@ -1,8 +1,7 @@
 package io.stowage.cli.demo;
 
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.backup.BackupRun;
 import io.stowage.cli.bus.AppliedTopologies;
@@ -86,8 +85,7 @@ public final class DemoTour {
             throw new CliFailure("the demo needs the local S3 server, which is not built yet (" + stack.s3().jar()
                     + "): run ./mvnw -B -q -DskipTests install");
         }
-        String bootstrap = stack.isUp() ? stack.broker().address().orElse(LocalBroker.DEFAULT_ADDRESS)
-                : startStack();
+        KafkaConnection kafka = stack.isUp() ? stack.broker().connection() : startStack();
         S3ProxyServer s3 = stack.s3().running().orElseThrow(() -> new CliFailure("the local S3 server is not"
                 + " running although the stack is up; see " + stack.s3().workDir().resolve("s3proxy.log")));
         ServiceProcess backupService = service("backup-service");
@@ -107,26 +105,26 @@ public final class DemoTour {
             database = database();
         }
         DemoConfig config = new DemoConfig(stack.home(), database, s3.endpoint().toString());
-        TopologyApplied current = apply(bootstrap, config);
+        TopologyApplied current = apply(kafka, config);
 
         String backupId = null;
         if (backups) {
-            backupId = backup(bootstrap, config, s3);
+            backupId = backup(kafka, config, s3);
         } else {
             out.println("Backups need backup-service, which is not built yet (" + backupService.jar() + "): once it"
                     + " is, this demo also takes one. On to the main switch.");
             out.println();
         }
 
-        switchMain(bootstrap, config, current.main(), DemoConfig.other(current.main()));
+        switchMain(kafka, config, current.main(), DemoConfig.other(current.main()));
 
         out.println();
         out.println("$ stowage storage list --cluster " + DemoConfig.CLUSTER);
-        StorageListReport.lines(DemoConfig.CLUSTER, TopologyHistory.of(bootstrap, DemoConfig.CLUSTER))
+        StorageListReport.lines(DemoConfig.CLUSTER, TopologyHistory.of(kafka, DemoConfig.CLUSTER))
                 .forEach(out::println);
         out.println();
         if (drill) {
-            restoreDrill(bootstrap, current.main(), backupId);
+            restoreDrill(kafka, current.main(), backupId);
             out.println();
         }
         out.println("Run `stowage demo` again for another backup and to switch back; `stowage events tail --cluster "
@@ -139,11 +137,11 @@ public final class DemoTour {
         return stack.services().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private String startStack() {
+    private KafkaConnection startStack() {
         out.println("The local stack is not up: starting it.");
-        String bootstrap = stack.up(LocalBroker.DEFAULT_PORT, LocalS3.DEFAULT_PORT, out);
+        KafkaConnection kafka = stack.up(LocalBroker.DEFAULT_PORT, LocalS3.DEFAULT_PORT, out);
         out.println();
-        return bootstrap;
+        return kafka;
     }
 
     private void heading(String title) {
@@ -190,9 +188,9 @@ public final class DemoTour {
     }
 
     /** The demo's config in force: written (and awaited) only when what config-service applied differs. */
-    private TopologyApplied apply(String bootstrap, DemoConfig config) {
+    private TopologyApplied apply(KafkaConnection kafka, DemoConfig config) {
         heading("The config: " + config.file());
-        TopologyApplied applied = Optional.ofNullable(AppliedTopologies.read(bootstrap).get(DemoConfig.CLUSTER))
+        TopologyApplied applied = Optional.ofNullable(AppliedTopologies.read(kafka).get(DemoConfig.CLUSTER))
                 .filter(BusReader.Read::valid)
                 .map(r -> r.event().data())
                 .filter(TopologyApplied.class::isInstance).map(TopologyApplied.class::cast)
@@ -209,7 +207,7 @@ public final class DemoTour {
         out.flush();
         DemoWatch watch = new DemoWatch();
         TopologyApplied result;
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), TOPICS, false)) {
+        try (BusReader reader = new BusReader(kafka, TOPICS, false)) {
             config.write(main);
             result = await(reader, watch, () -> watch.applied(main, config::isApplied),
                     "applied topology with " + main + " as the main");
@@ -222,12 +220,12 @@ public final class DemoTour {
     }
 
     /** @return the backup's id */
-    private String backup(String bootstrap, DemoConfig config, S3ProxyServer s3) {
+    private String backup(KafkaConnection kafka, DemoConfig config, S3ProxyServer s3) {
         heading("A base backup, one read of the database written to both storages");
         out.println("$ stowage backup create --cluster " + DemoConfig.CLUSTER + " --storage " + DemoConfig.FS + ","
                 + DemoConfig.S3 + " --wait");
         out.flush();
-        BackupRun run = new BackupRun(bootstrap, DemoConfig.CLUSTER, List.of(DemoConfig.FS, DemoConfig.S3), null);
+        BackupRun run = new BackupRun(kafka, DemoConfig.CLUSTER, List.of(DemoConfig.FS, DemoConfig.S3), null);
         BackupCompleted completed = run.publishAndFollow(out, terminal,
                 new BackupRun.Limits(BACKUP_WAIT, BACKUP_ANSWER_WAIT));
         String folder = "backups/" + completed.backupId() + "/";
@@ -257,7 +255,7 @@ public final class DemoTour {
      * The backup restored by restore-service from {@code profile} (the main before the switch) into a new instance
      * beside the demo's PostgreSQL, which is not touched; the copy's rows are counted, then it is stopped and removed.
      */
-    private void restoreDrill(String bootstrap, String profile, String backupId) {
+    private void restoreDrill(KafkaConnection kafka, String profile, String backupId) {
         heading("A restore drill: the backup, from " + profile + " (now a profile), into a new instance");
         LocalPostgres demo = stack.demoPostgres();
         LocalPostgres copy = new LocalPostgres(stack.home(), LocalStack.DEMO_DRILL_POSTGRES);
@@ -269,7 +267,7 @@ public final class DemoTour {
         out.println("$ stowage restore --cluster " + DemoConfig.CLUSTER + " --storage " + profile + " --backup "
                 + backupId + " --target-dir " + target + " --port " + port + " --wait");
         out.flush();
-        RestoreRun run = new RestoreRun(bootstrap, new RestoreRequested(DemoConfig.CLUSTER, backupId, profile, null,
+        RestoreRun run = new RestoreRun(kafka, new RestoreRequested(DemoConfig.CLUSTER, backupId, profile, null,
                 null, null, RestoreRun.newRestoreId(), new RestoreTarget(target, port)));
         run.publishAndFollow(out, StepMarks.forCharset(Charset.defaultCharset()), RESTORE_WAIT);
         String table = PostgresCluster.SAMPLE_TABLE;
@@ -309,14 +307,14 @@ public final class DemoTour {
         return table.bodyLines();
     }
 
-    private void switchMain(String bootstrap, DemoConfig config, String from, String to) {
+    private void switchMain(KafkaConnection kafka, DemoConfig config, String from, String to) {
         heading("Switching the main storage");
         out.println("From " + from + " to " + to + ": `main: true` moves in " + config.file().getFileName()
                 + " (written to a temp file, then renamed).");
         out.flush();
         DemoWatch watch = new DemoWatch();
         List<BusReader.Read> fanOut;
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), TOPICS, false)) {
+        try (BusReader reader = new BusReader(kafka, TOPICS, false)) {
             config.write(to);
             fanOut = await(reader, watch, () -> watch.fanOut(from, to),
                     "main-change fan-out (" + from + " -> " + to + ")");

@@ -1,6 +1,7 @@
 package io.stowage.cli.render;
 
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.bus.LastRejections;
 import io.stowage.cli.bus.WalStatus;
 import io.stowage.events.Envelope;
@@ -32,7 +33,8 @@ public final class StatusReport {
     private StatusReport() {
     }
 
-    public static List<String> lines(String home, List<ProcessRow> processes, String bootstrap, boolean reachable,
+    /** @param kafka printed as its address and security protocol, never a credential */
+    public static List<String> lines(String home, List<ProcessRow> processes, KafkaConnection kafka, boolean reachable,
                                      BusState bus, ZoneId zone) {
         List<String> out = new ArrayList<>();
         out.add("Local stack (state in " + home + ")");
@@ -41,11 +43,11 @@ public final class StatusReport {
         table.lines().forEach(l -> out.add("  " + l));
         out.add("");
         if (!reachable) {
-            out.add("Kafka at " + bootstrap + ": not reachable. The stack is down (`stowage up` starts it),");
-            out.add("or --kafka points elsewhere. Topologies and rejections live on the bus: not shown.");
+            out.add("Kafka at " + kafka + ": not reachable. The stack is down (`stowage up` starts it),");
+            out.add("or --kafka or --kafka-config points elsewhere. Topologies and rejections live on the bus: not shown.");
             return out;
         }
-        out.add("Kafka at " + bootstrap + ": reachable");
+        out.add("Kafka at " + kafka + ": reachable");
         if (bus.error() != null) {
             out.add("  " + bus.error());
             return out;

@@ -1,10 +1,8 @@
 package io.stowage.cli.restore;
 
-import io.stowage.bus.KafkaEventPublisher;
-
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.render.Text;
 import io.stowage.events.Envelope;
@@ -28,12 +26,12 @@ public final class RestoreRun {
     private static final List<String> FOLLOWED = List.of(Topics.RESTORE, Topics.STORAGE, Topics.RESYNC,
             Topics.REJECTED);
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final Envelope<RestoreRequested> request;
 
     /** @param request its restoreId set: the id the user re-runs a failed restore with */
-    public RestoreRun(String bootstrap, RestoreRequested request) {
-        this.bootstrap = bootstrap;
+    public RestoreRun(KafkaConnection kafka, RestoreRequested request) {
+        this.kafka = kafka;
         this.request = Envelope.root(SOURCE, request);
     }
 
@@ -56,7 +54,7 @@ public final class RestoreRun {
 
     /** Publishes the request and says so; the outcome is not awaited. */
     public void publish(PrintWriter out) {
-        try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, "stowage-cli")) {
             publisher.publishAndWait(request);
         }
         announce(out);
@@ -70,8 +68,8 @@ public final class RestoreRun {
      */
     public RestoreCompleted publishAndFollow(PrintWriter out, StepMarks marks, Duration timeout) {
         // The reader fixes "now" before the request is written, so no answer can slip by.
-        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), FOLLOWED, false)) {
-            try (KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "stowage-cli")) {
+        try (BusReader reader = new BusReader(kafka, FOLLOWED, false)) {
+            try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, "stowage-cli")) {
                 publisher.publishAndWait(request);
             }
             announce(out);

@@ -1,5 +1,8 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
+import io.stowage.cli.CliFailure;
+import io.stowage.cli.bus.KafkaClientFile;
 import io.stowage.localstack.KafkaBroker;
 
 import java.io.IOException;
@@ -58,6 +61,32 @@ public final class LocalBroker {
     /** The running broker's address, or the default when none runs here. */
     public String addressOrDefault() {
         return isRunning() ? address().orElse(DEFAULT_ADDRESS) : DEFAULT_ADDRESS;
+    }
+
+    /**
+     * The client properties its start wrote for the stack's clients (a secure broker's protocol, trust store and
+     * credentials); none for a plaintext broker, which is all local-stack starts for now.
+     */
+    public Optional<Path> clientProperties() {
+        return Optional.empty();
+    }
+
+    /** How the stack's clients reach the broker running here (or the default address): with its client properties. */
+    public KafkaConnection connection() {
+        return connection(addressOrDefault());
+    }
+
+    /** How the stack's clients reach the broker at {@code address}, which it was just started on. */
+    public KafkaConnection connection(String address) {
+        Optional<Path> properties = clientProperties();
+        if (properties.isEmpty()) {
+            return KafkaConnection.to(address);
+        }
+        try {
+            return KafkaClientFile.load(properties.get(), address, properties.get().getParent());
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure("the local broker's client properties cannot be used: " + e.getMessage(), e);
+        }
     }
 
     public OptionalLong pid() {

@@ -1,5 +1,6 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
 import io.stowage.localstack.S3ProxyServer;
@@ -85,12 +86,13 @@ public final class LocalStack {
      * Starts what is not running yet (broker, topics, S3 server, built services) and waits until every service
      * is ready. Running it again starts nothing twice.
      *
-     * @return the broker's address
+     * @return how clients reach the broker: its address, and its client properties if it has any
      */
-    public String up(int kafkaPort, int s3Port, PrintWriter out) {
+    public KafkaConnection up(int kafkaPort, int s3Port, PrintWriter out) {
         home.ensureLayout();
-        String bootstrap = startBroker(kafkaPort, out);
-        Set<String> created = new TreeSet<>(TopicSetup.ensureTopics(bootstrap, PARTITIONS));
+        KafkaConnection kafka = broker.connection(startBroker(kafkaPort, out));
+        // TopicSetup takes an address only: right for the plaintext broker local-stack starts today.
+        Set<String> created = new TreeSet<>(TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS));
         out.println(created.isEmpty() ? "Topics: all " + Topics.ALL.size() + " present"
                 : "Topics: created " + String.join(", ", created));
         linkBrokerLog();
@@ -98,11 +100,11 @@ public final class LocalStack {
 
         Map<ServiceProcess, ProcessHandle> starting = new LinkedHashMap<>();
         for (ServiceProcess service : services) {
-            startService(service, bootstrap, out).ifPresent(process -> starting.put(service, process));
+            startService(service, kafka, out).ifPresent(process -> starting.put(service, process));
         }
         out.flush();
         awaitReady(starting, out);
-        return bootstrap;
+        return kafka;
     }
 
     /**
@@ -218,7 +220,7 @@ public final class LocalStack {
         }
     }
 
-    private Optional<ProcessHandle> startService(ServiceProcess service, String bootstrap, PrintWriter out) {
+    private Optional<ProcessHandle> startService(ServiceProcess service, KafkaConnection kafka, PrintWriter out) {
         if (!service.isBuilt()) {
             out.println(service.name() + ": not built yet, skipped (" + service.jar() + ")");
             return Optional.empty();
@@ -233,7 +235,7 @@ public final class LocalStack {
             throw new CliFailure(service.name() + " cannot start: port " + service.httpPort()
                     + " is in use by another process");
         }
-        ProcessHandle process = service.start(bootstrap);
+        ProcessHandle process = service.start(kafka);
         out.println(service.name() + ": starting (pid " + process.pid() + ", log " + service.log() + ")");
         return Optional.of(process);
     }

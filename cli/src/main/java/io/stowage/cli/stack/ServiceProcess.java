@@ -1,23 +1,39 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.types.Password;
+
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** One service of the local stack as an operating-system process: started detached, found again from its pid file. */
 public final class ServiceProcess {
     /** A small heap: the local stack runs four services and a broker on a laptop. */
     static final String HEAP = "-Xmx256m";
     static final String INSTANCE_ID = "local";
+    /**
+     * The ordinal of the Kafka client file among a service's config sources: above its application.properties (250)
+     * and config/application.properties (260), below environment variables (300) and system properties (400).
+     */
+    static final int KAFKA_CLIENT_CONFIG_ORDINAL = 275;
     private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
 
     private final LocalService service;
@@ -52,6 +68,11 @@ public final class ServiceProcess {
         return pidFile.file();
     }
 
+    /** The service's Kafka client settings beyond the address, when it has any ({@link #command}). */
+    public Path kafkaClientConfig() {
+        return home.kafkaClientConfig(service.name());
+    }
+
     public boolean isBuilt() {
         return Files.isRegularFile(jar);
     }
@@ -78,12 +99,13 @@ public final class ServiceProcess {
      * Starts the service in a session of its own (the terminal's Ctrl-C and hang-up do not reach it), its output
      * appended to its log file, its pid recorded.
      */
-    public ProcessHandle start(String bootstrapServers) {
+    public ProcessHandle start(KafkaConnection kafka) {
         try {
+            writeKafkaClientConfig(kafka);
             Files.createDirectories(log().getParent());
             Files.writeString(log(), "=== stowage up: starting " + name() + " at " + OffsetDateTime.now() + " ===\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Process process = new ProcessBuilder(command(bootstrapServers))
+            Process process = new ProcessBuilder(command(kafka))
                     // Anything a service writes relative to its working directory stays with the state, not in the repository.
                     .directory(home.root().toFile())
                     .redirectErrorStream(true)
@@ -119,14 +141,23 @@ public final class ServiceProcess {
     /**
      * {@code setsid java ... -jar <jar>}. Java's children are not process-group leaders, so setsid execs in place
      * and the pid we record is the JVM's.
+     *
+     * <p>Of the Kafka client configuration only the address is on the command line, where {@code ps} shows which
+     * broker a service uses. A command line is for every user of the machine to read ({@code ps},
+     * {@code /proc/<pid>/cmdline}), and {@code sasl.jaas.config} or a store password is a credential: every other
+     * setting goes in {@link #kafkaClientConfig()}, readable by the owner only, which Quarkus reads as one more
+     * config source ({@code quarkus.config.locations}).
      */
-    List<String> command(String bootstrapServers) {
+    List<String> command(KafkaConnection kafka) {
         List<String> command = new ArrayList<>();
         Executables.setsid().ifPresent(command::add);
         command.add(Executables.java());
         command.add(HEAP);
         Map<String, String> settings = new TreeMap<>(service.ownSettings().apply(home));
-        settings.put("kafka.bootstrap.servers", bootstrapServers);
+        settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        if (!clientSettings(kafka).isEmpty()) {
+            settings.put("quarkus.config.locations", kafkaClientConfig().toUri().toString());
+        }
         settings.put("stowage.instance-id", INSTANCE_ID);
         settings.put("quarkus.http.port", Integer.toString(service.httpPort()));
         // Like the broker, the S3 server and PostgreSQL: the local stack answers on this machine only.
@@ -135,5 +166,61 @@ public final class ServiceProcess {
         command.add("-jar");
         command.add(jar.toString());
         return command;
+    }
+
+    /**
+     * Writes the connection's settings beyond the address as Quarkus' {@code kafka.*} keys into
+     * {@link #kafkaClientConfig()}, created owner-only before anything is written to it and moved into place whole;
+     * removes the file an earlier start left when there are no such settings now.
+     */
+    void writeKafkaClientConfig(KafkaConnection kafka) throws IOException {
+        Path file = kafkaClientConfig();
+        Map<String, Object> settings = clientSettings(kafka);
+        if (settings.isEmpty()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        Properties properties = new Properties();
+        properties.setProperty("config_ordinal", Integer.toString(KAFKA_CLIENT_CONFIG_ORDINAL));
+        // Quarkus expands ${...} in every config value, and a password may hold one: \${ keeps it as it is.
+        settings.forEach((key, value) -> properties.setProperty("kafka." + key,
+                configValue(value).replace("${", "\\${")));
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp", ownerOnly(file));
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                properties.store(out, "Kafka client settings of " + name() + " beyond its address, written by stowage"
+                        + " up; owner-only: they may hold credentials");
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static Map<String, Object> clientSettings(KafkaConnection kafka) {
+        Map<String, Object> settings = new TreeMap<>(kafka.properties());
+        settings.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        return settings;
+    }
+
+    /** As a properties file spells it; a {@link Password}'s own toString hides the value the service needs. */
+    private static String configValue(Object value) {
+        if (value instanceof Password password) {
+            return password.value();
+        }
+        if (value instanceof Class<?> type) {
+            return type.getName();
+        }
+        if (value instanceof Collection<?> list) {
+            return list.stream().map(ServiceProcess::configValue).collect(Collectors.joining(","));
+        }
+        return String.valueOf(value);
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path file) {
+        return file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
     }
 }

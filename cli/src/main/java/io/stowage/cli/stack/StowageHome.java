@@ -70,6 +70,11 @@ public record StowageHome(Path root) {
         return run().resolve(service + ".pid");
     }
 
+    /** A service's Kafka client settings beyond the address, which may hold credentials: readable by the owner only. */
+    public Path kafkaClientConfig(String service) {
+        return run().resolve(service + ".kafka.properties");
+    }
+
     /** Creates the folders that do not exist yet; existing ones and their files are left alone. */
     public StowageHome ensureLayout() {
         try {

@@ -1,10 +1,8 @@
 package io.stowage.cli.commands;
 
-import io.stowage.bus.KafkaEventPublisher;
-
-import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.Cli;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;

@@ -1,9 +1,7 @@
 package io.stowage.cli.commands;
 
 import io.stowage.bus.KafkaEventPublisher;
-
 import io.stowage.bus.KafkaConnection;
-
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.cli.Cli;
 import io.stowage.cli.Topologies;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -181,6 +180,25 @@ class BusCommandsIT {
     }
 
     @Test
+    void aClientPropertiesFileReachesTheBrokerAsKafkasToolsDoAndKafkaReplacesItsAddress() throws Exception {
+        Path reachable = Files.writeString(home.resolve("client.properties"),
+                "bootstrap.servers=" + bootstrap + "\nsecurity.protocol=PLAINTEXT\nclient.dns.lookup=use_all_dns_ips\n");
+        Path elsewhere = Files.writeString(home.resolve("elsewhere.properties"),
+                "bootstrap.servers=127.0.0.1:1\nsecurity.protocol=PLAINTEXT\n");
+        Cli.Result byAddress = Cli.run("storage", "list", "--kafka", bootstrap, "--cluster", CLUSTER);
+
+        Cli.Result byFile = Cli.run("storage", "list", "--kafka-config", reachable.toString(), "--cluster", CLUSTER);
+        Cli.Result overridden = Cli.run("storage", "list", "--kafka-config", elsewhere.toString(), "--kafka", bootstrap,
+                "--cluster", CLUSTER);
+
+        assertThat(byAddress.exitCode()).as(byAddress.err()).isZero();
+        for (Cli.Result result : List.of(byFile, overridden)) {
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(result.out()).isEqualTo(byAddress.out());
+        }
+    }
+
+    @Test
     void storageListOfAnUnknownClusterFailsClearly() {
         Cli.Result result = Cli.run("storage", "list", "--kafka", bootstrap, "--cluster", "nobody-" + CLUSTER);
 
@@ -194,7 +212,7 @@ class BusCommandsIT {
         Cli.Result result = Cli.run("status", "--kafka", bootstrap, "--home", home.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.lines()).contains("Kafka at " + bootstrap + ": reachable");
+        assertThat(result.lines()).contains("Kafka at " + bootstrap + " (PLAINTEXT): reachable");
         assertThat(result.lines()).extracting(BusCommandsIT::columns).contains(
                 List.of(CLUSTER, "3", "main", "b", "file:///srv/backups/b/stowage/" + CLUSTER),
                 List.of("profile", "a", "file:///srv/backups/a/stowage/" + CLUSTER),

@@ -109,7 +109,7 @@ class LocalStackIT {
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out()).containsPattern("kafka +running +" + pid + " +127\\.0\\.0\\.1:" + port)
                 .containsPattern("s3 \\(S3Proxy\\) +running +" + s3Pid + " +http://127\\.0\\.0\\.1:" + s3Port)
-                .contains("Kafka at 127.0.0.1:" + port + ": reachable", "config: none")
+                .contains("Kafka at 127.0.0.1:" + port + " (PLAINTEXT): reachable", "config: none")
                 .doesNotContain("postgres (demo)", secretKey);
 
         Cli.Result down = Cli.run("down", "--home", home.toString());

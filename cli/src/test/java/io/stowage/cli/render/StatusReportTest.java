@@ -1,5 +1,6 @@
 package io.stowage.cli.render;
 
+import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.Records;
 import io.stowage.cli.Topologies;
 import io.stowage.cli.bus.LastRejections;
@@ -26,13 +27,14 @@ class StatusReportTest {
 
     @Test
     void whenTheBrokerIsDownItSaysSoAndStillShowsTheProcesses() {
-        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, "127.0.0.1:9092", false, null, ZoneOffset.UTC);
+        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, KafkaConnection.to("127.0.0.1:9092"), false, null,
+                ZoneOffset.UTC);
 
         assertThat(lines).contains(
                 "  PROCESS         STATE      PID  ADDRESS",
                 "  config-service  ready      101  http://127.0.0.1:8081",
                 "  backup-service  not built  -    http://127.0.0.1:8082");
-        assertThat(String.join("\n", lines)).contains("Kafka at 127.0.0.1:9092: not reachable")
+        assertThat(String.join("\n", lines)).contains("Kafka at 127.0.0.1:9092 (PLAINTEXT): not reachable")
                 .doesNotContain("Applied topologies");
     }
 
@@ -51,9 +53,10 @@ class StatusReportTest {
                                 "storage 'local': No space left on device"))))))),
                 null);
 
-        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, "127.0.0.1:9092", true, bus, ZoneOffset.UTC);
+        List<String> lines = StatusReport.lines("/repo/.stowage", PROCESSES, KafkaConnection.to("127.0.0.1:9092"), true, bus,
+                ZoneOffset.UTC);
 
-        assertThat(lines).contains("Kafka at 127.0.0.1:9092: reachable",
+        assertThat(lines).contains("Kafka at 127.0.0.1:9092 (PLAINTEXT): reachable",
                 "  pg1      2         main  local    file:///srv/backups/local/stowage/pg1",
                 "  config: 2026-11-22 09:30:01  pg2  refused /c/pg2.yaml document 1 at spec.storages: two storages are main",
                 "  event:  none",
@@ -64,9 +67,9 @@ class StatusReportTest {
 
     @Test
     void aBusThatCannotBeReadIsExplained() {
-        List<String> lines = StatusReport.lines("/h", PROCESSES, "k:9092", true,
+        List<String> lines = StatusReport.lines("/h", PROCESSES, KafkaConnection.to("k:9092"), true,
                 new BusState(null, null, null, "topic stowage.topology does not exist"), ZoneOffset.UTC);
 
-        assertThat(lines).endsWith("Kafka at k:9092: reachable", "  topic stowage.topology does not exist");
+        assertThat(lines).endsWith("Kafka at k:9092 (PLAINTEXT): reachable", "  topic stowage.topology does not exist");
     }
 }

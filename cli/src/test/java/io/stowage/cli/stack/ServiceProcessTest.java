@@ -1,5 +1,7 @@
 package io.stowage.cli.stack;
 
+import io.stowage.bus.KafkaConnection;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,10 +9,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -22,6 +28,18 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /** Starting a service detached and stopping it again, with a stand-in jar in place of config-service. */
 class ServiceProcessTest {
     private static final LocalService CONFIG_SERVICE = LocalService.named("config-service");
+    private static final KafkaConnection PLAINTEXT = KafkaConnection.to("127.0.0.1:9092");
+    /** Spaces, quotes, '=' and ';' in a value, as sasl.jaas.config has them. */
+    private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+            + " username=\"stowage\" password=\"s3cr=t; \\\"q\\\"\";";
+    private static final KafkaConnection SASL_SSL = KafkaConnection.of(Map.of(
+            "bootstrap.servers", "127.0.0.1:9093",
+            "security.protocol", "SASL_SSL",
+            "sasl.mechanism", "SCRAM-SHA-512",
+            "sasl.jaas.config", JAAS,
+            "ssl.truststore.location", "/etc/stowage/truststore.p12",
+            "ssl.truststore.password", new Password("trust-pass"),
+            "ssl.keystore.password", "key-${pass}"));
 
     @TempDir
     Path project;
@@ -50,7 +68,7 @@ class ServiceProcessTest {
         StowageHome home = new StowageHome(homeDir);
         ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
 
-        List<String> command = service.command("127.0.0.1:9092");
+        List<String> command = service.command(PLAINTEXT);
 
         assertThat(command).containsSubsequence(
                 Executables.java(), "-Xmx256m",
@@ -64,11 +82,50 @@ class ServiceProcessTest {
     }
 
     @Test
+    void aSecureConnectionsSettingsGoToAnOwnerOnlyFileAndNoneToTheCommandLine() throws IOException {
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+
+        List<String> command = service.command(SASL_SSL);
+        service.writeKafkaClientConfig(SASL_SSL);
+
+        assertThat(service.kafkaClientConfig()).isEqualTo(homeDir.resolve("run/config-service.kafka.properties"));
+        assertThat(command).contains("-Dkafka.bootstrap.servers=127.0.0.1:9093",
+                "-Dquarkus.config.locations=" + service.kafkaClientConfig().toUri());
+        // A command line is for every user of the machine to read (ps, /proc/<pid>/cmdline).
+        assertThat(String.join(" ", command)).doesNotContain("s3cr", "trust-pass", "key-", "jaas", "password", "sasl",
+                "security.protocol", "truststore");
+        assertThat(Files.getPosixFilePermissions(service.kafkaClientConfig()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        Properties file = load(service.kafkaClientConfig());
+        assertThat(file).containsOnly(
+                Map.entry("config_ordinal", "275"),
+                Map.entry("kafka.security.protocol", "SASL_SSL"),
+                Map.entry("kafka.sasl.mechanism", "SCRAM-SHA-512"),
+                Map.entry("kafka.sasl.jaas.config", JAAS),
+                Map.entry("kafka.ssl.truststore.location", "/etc/stowage/truststore.p12"),
+                Map.entry("kafka.ssl.truststore.password", "trust-pass"),
+                Map.entry("kafka.ssl.keystore.password", "key-\\${pass}"));
+    }
+
+    @Test
+    void aPlaintextConnectionNeedsNoFileAndTheOneAnEarlierStartLeftGoes() throws IOException {
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+        service.writeKafkaClientConfig(SASL_SSL);
+
+        service.writeKafkaClientConfig(PLAINTEXT);
+
+        assertThat(service.kafkaClientConfig()).doesNotExist();
+        assertThat(service.command(PLAINTEXT)).noneMatch(arg -> arg.startsWith("-Dquarkus.config.locations"));
+    }
+
+    @Test
     void backupServiceReadsSecretsFromTheSecretsFolder() {
         StowageHome home = new StowageHome(homeDir);
         ServiceProcess service = new ServiceProcess(LocalService.named("backup-service"), home, project);
 
-        assertThat(service.command("127.0.0.1:9092")).contains("-Dstowage.secrets-folder=" + home.secrets(),
+        assertThat(service.command(PLAINTEXT)).contains("-Dstowage.secrets-folder=" + home.secrets(),
                 "-Dquarkus.http.port=8082");
     }
 
@@ -78,7 +135,7 @@ class ServiceProcessTest {
 
         for (String name : List.of("resync-service", "restore-service")) {
             ServiceProcess service = new ServiceProcess(LocalService.named(name), home, project);
-            assertThat(service.command("127.0.0.1:9092")).as(name)
+            assertThat(service.command(PLAINTEXT)).as(name)
                     .contains("-Dstowage.secrets-folder=" + home.secrets());
         }
     }
@@ -95,7 +152,7 @@ class ServiceProcessTest {
         StowageHome home = new StowageHome(homeDir).ensureLayout();
         ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
 
-        ProcessHandle process = service.start("127.0.0.1:9092");
+        ProcessHandle process = service.start(PLAINTEXT);
         started = service;
 
         assertThat(service.running()).contains(process);
@@ -109,6 +166,21 @@ class ServiceProcessTest {
         assertThat(out.toString()).contains("config-service: stopped (pid " + process.pid() + ")");
         assertThat(process.isAlive()).isFalse();
         assertThat(service.pidFile()).doesNotExist();
+    }
+
+    @Test
+    void whatPsShowsOfAServiceStartedWithCredentialsHoldsNoneOfThem() throws IOException {
+        buildFakeJar(project.resolve(CONFIG_SERVICE.jar()));
+        StowageHome home = new StowageHome(homeDir).ensureLayout();
+        ServiceProcess service = new ServiceProcess(CONFIG_SERVICE, home, project);
+
+        ProcessHandle process = service.start(SASL_SSL);
+        started = service;
+
+        assertThat(ProcessCommandLine.of(process.pid())).hasValueSatisfying(args -> assertThat(String.join(" ", args))
+                .contains("-Dkafka.bootstrap.servers=127.0.0.1:9093", "-Dquarkus.config.locations=")
+                .doesNotContain("s3cr", "trust-pass", "sasl"));
+        assertThat(load(service.kafkaClientConfig())).containsEntry("kafka.sasl.jaas.config", JAAS);
     }
 
     @Test
@@ -128,6 +200,14 @@ class ServiceProcessTest {
         assertThat(out.toString()).contains("config-service: not running (stale pid file removed, no process killed)");
         assertThat(service.pidFile()).doesNotExist();
         assertThat(ProcessHandle.current().isAlive()).isTrue();
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        return properties;
     }
 
     private static void buildFakeJar(Path jar) throws IOException {
