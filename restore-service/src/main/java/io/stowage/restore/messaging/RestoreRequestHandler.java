@@ -11,6 +11,8 @@ import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
@@ -127,8 +129,9 @@ public final class RestoreRequestHandler implements EventHandler {
                     r.cluster(), outcome.dataDirectory());
         } catch (StepFailure failure) {
             LOG.errorf("[%s] restore %s of %s failed at %s: %s", request.correlationId(), restoreId, r.cluster(),
-                    failure.step(), failure.getMessage());
-            publish(request, new RestoreFailed(r.cluster(), restoreId, failure.step(), failure.getMessage()));
+                    failure.step().wireName(), failure.getMessage());
+            publish(request, new RestoreFailed(r.cluster(), restoreId, failure.step().wireName(),
+                    failure.getMessage()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "[%s] restore %s of %s failed", request.correlationId(), restoreId, r.cluster());
             publish(request, new RestoreFailed(r.cluster(), restoreId, "restore", e.toString()));
@@ -248,27 +251,27 @@ public final class RestoreRequestHandler implements EventHandler {
         }
 
         @Override
-        public void step(String step, String status, String detail) {
+        public void step(RestoreStepName step, RestoreStepStatus status, String detail) {
             publish(request, new RestoreStep(plan.cluster(), plan.restoreId(), step, status, detail));
         }
 
         @Override
         public void pauseArchiving() throws StepFailure {
-            handshake(RestoreRun.PAUSE, "pause WAL archiving and backups of " + plan.cluster());
+            handshake(RestoreStepName.PAUSE_ARCHIVING, "pause WAL archiving and backups of " + plan.cluster());
         }
 
         @Override
         public void resumeArchiving() throws StepFailure {
-            handshake(RestoreRun.RESUME, "resume WAL archiving and backups of " + plan.cluster());
+            handshake(RestoreStepName.RESUME_ARCHIVING, "resume WAL archiving and backups of " + plan.cluster());
         }
 
-        private void handshake(String step, String what) throws StepFailure {
+        private void handshake(RestoreStepName step, String what) throws StepFailure {
             Envelope<RestoreStep> ask = Envelope.causedBy(request, source,
-                    new RestoreStep(plan.cluster(), plan.restoreId(), step, RestoreRun.STARTED, what));
+                    new RestoreStep(plan.cluster(), plan.restoreId(), step, RestoreStepStatus.STARTED, what));
             publisher.publishAndWait(ask);
             try {
                 if (log.awaitAnswer(ask.id(), settings.answerTimeout()).isEmpty()) {
-                    throw new StepFailure(step, "backup-service did not answer '" + step + "' within "
+                    throw new StepFailure(step, "backup-service did not answer '" + step.wireName() + "' within "
                             + settings.answerTimeout() + ": is it running?");
                 }
             } catch (InterruptedException e) {

@@ -1,6 +1,8 @@
 package io.stowage.restore.steps;
 
 import io.stowage.events.WalSegments;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
 import io.stowage.storage.BackupManifest;
@@ -17,6 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.stowage.events.data.RestoreStepName.BACKUP_AFTER_RESTORE;
+import static io.stowage.events.data.RestoreStepName.FETCH_BASE_BACKUP;
+import static io.stowage.events.data.RestoreStepName.FETCH_WAL;
+import static io.stowage.events.data.RestoreStepName.RESTART_PREVIOUS_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.START_RESTORED;
+import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.SWITCH_DATA_DIRECTORY;
+import static io.stowage.events.data.RestoreStepName.VERIFY_BACKUP;
+import static io.stowage.events.data.RestoreStepName.WAIT_PROMOTION;
+import static io.stowage.events.data.RestoreStepName.WRITE_RECOVERY_SETTINGS;
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.SKIPPED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
+
 /**
  * One restore, run as named steps, each published when it starts and when it is done (or skipped, when an earlier
  * run of the same restore did it). Every step is safe to run again: a restore that failed, or whose service was
@@ -28,28 +44,11 @@ import java.util.stream.Stream;
  * again on its own, untouched data.
  */
 public final class RestoreRun {
-    public static final String PAUSE = "pause-archiving";
-    public static final String FETCH_BASE = "fetch-base-backup";
-    public static final String VERIFY = "verify-backup";
-    public static final String FETCH_WAL = "fetch-wal";
-    public static final String SETTINGS = "write-recovery-settings";
-    public static final String STOP_PRIMARY = "stop-primary";
-    public static final String START = "start-restored";
-    public static final String PROMOTION = "wait-promotion";
-    public static final String SWITCH = "switch-data-directory";
-    public static final String RESUME = "resume-archiving";
-    public static final String BACKUP_AFTER = "backup-after-restore";
-    public static final String RESTART_PREVIOUS = "restart-previous-primary";
-
-    public static final String STARTED = "STARTED";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String SKIPPED = "SKIPPED";
-
     private static final String LOG_FILE = "stowage-restore.log";
 
     /** What a run needs from the bus: step events, backup-service's pause and resume, a backup request. */
     public interface Coordination {
-        void step(String step, String status, String detail);
+        void step(RestoreStepName step, RestoreStepStatus status, String detail);
 
         /**
          * Step {@code pause-archiving}: asks backup-service to pause WAL archiving and backups of the cluster
@@ -104,7 +103,7 @@ public final class RestoreRun {
         try {
             boolean known = Files.exists(plan.stateFile());
             if (!known && nonEmpty(restored)) {
-                throw new StepFailure(FETCH_BASE, restored + " exists and was not made by restore " + plan.restoreId()
+                throw new StepFailure(FETCH_BASE_BACKUP, restored + " exists and was not made by restore " + plan.restoreId()
                         + ": a restore never writes over data");
             }
             state = RestoreState.readOr(plan.stateFile(),
@@ -112,7 +111,7 @@ public final class RestoreRun {
             Files.createDirectories(plan.stateFile().getParent());
             state.write(plan.stateFile());
         } catch (IOException e) {
-            throw new StepFailure(FETCH_BASE, "cannot write the restore's state file " + plan.stateFile() + ": "
+            throw new StepFailure(FETCH_BASE_BACKUP, "cannot write the restore's state file " + plan.stateFile() + ": "
                     + e.getMessage(), e);
         }
         if (plan.inPlace()) {
@@ -120,8 +119,8 @@ public final class RestoreRun {
         }
         try {
             if (state.switched()) {
-                for (String step : List.of(FETCH_BASE, VERIFY, FETCH_WAL, SETTINGS, STOP_PRIMARY, START, PROMOTION,
-                        SWITCH)) {
+                for (RestoreStepName step : List.of(FETCH_BASE_BACKUP, VERIFY_BACKUP, FETCH_WAL, WRITE_RECOVERY_SETTINGS,
+                        STOP_PRIMARY, START_RESTORED, WAIT_PROMOTION, SWITCH_DATA_DIRECTORY)) {
                     bus.step(step, SKIPPED, "done by an earlier run of this restore");
                 }
                 ensureRunning(plan.dataDirectory());
@@ -135,15 +134,15 @@ public final class RestoreRun {
             bus.resumeArchiving();
         }
         if (plan.backupAfterRestore()) {
-            bus.step(BACKUP_AFTER, STARTED, "a base backup of the restored cluster, as pgBackRest advises");
-            bus.step(BACKUP_AFTER, COMPLETED, "backup " + bus.requestBackup() + " requested");
+            bus.step(BACKUP_AFTER_RESTORE, STARTED, "a base backup of the restored cluster, as pgBackRest advises");
+            bus.step(BACKUP_AFTER_RESTORE, COMPLETED, "backup " + bus.requestBackup() + " requested");
         }
         return plan.inPlace() ? new Outcome(plan.dataDirectory(), plan.keptDirectory())
                 : new Outcome(plan.dataDirectory(), null);
     }
 
     private void restoreBeside(Path restored) throws StepFailure {
-        step(FETCH_BASE, () -> {
+        step(FETCH_BASE_BACKUP, () -> {
             if (state.extractedSha256() != null && Files.exists(restored.resolve("PG_VERSION"))) {
                 return null;
             }
@@ -162,7 +161,7 @@ public final class RestoreRun {
                             ? "the CRC-32C of all " + f.checksums().checked() + " files matches backup_manifest"
                             : "file checksums left to pg_verifybackup (" + f.checksums().why() + ")");
         });
-        step(VERIFY, () -> {
+        step(VERIFY_BACKUP, () -> {
             if (state.verified()) {
                 return null;
             }
@@ -201,7 +200,7 @@ public final class RestoreRun {
             return f.segments() + " WAL segments" + (f.lastSegment() == null ? "" : " up to " + f.lastSegment())
                     + " and " + f.histories().size() + " timeline history files in " + restored.resolve("pg_wal");
         });
-        step(SETTINGS, () -> {
+        step(WRITE_RECOVERY_SETTINGS, () -> {
             if (promoted) {
                 return null;
             }
@@ -232,16 +231,16 @@ public final class RestoreRun {
                 return "the primary on " + plan.dataDirectory() + " is stopped; its data stays as it is";
             });
         }
-        step(START, () -> {
+        step(START_RESTORED, () -> {
             if (postgres.isRunning(restored)) {
                 return null;
             }
             postgres.start(restored, options, restored.resolve(LOG_FILE));
             return "recovering on port " + plan.port() + " from " + restored;
         });
-        step(PROMOTION, () -> awaitPromotion(restored));
+        step(WAIT_PROMOTION, () -> awaitPromotion(restored));
         if (plan.inPlace()) {
-            step(SWITCH, () -> {
+            step(SWITCH_DATA_DIRECTORY, () -> {
                 postgres.stop(restored);
                 RecoverySettings.remove(plan, restored);
                 if (Files.exists(plan.dataDirectory()) && !Files.exists(plan.keptDirectory())) {
@@ -257,7 +256,7 @@ public final class RestoreRun {
             try {
                 RecoverySettings.remove(plan, restored);
             } catch (IOException e) {
-                throw new StepFailure(PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
+                throw new StepFailure(WAIT_PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
             }
         }
     }
@@ -327,7 +326,7 @@ public final class RestoreRun {
                         dataDirectory.resolve(LOG_FILE));
             }
         } catch (IOException e) {
-            throw new StepFailure(SWITCH, e.getMessage(), e);
+            throw new StepFailure(SWITCH_DATA_DIRECTORY, e.getMessage(), e);
         }
     }
 
@@ -336,7 +335,7 @@ public final class RestoreRun {
         if (!plan.inPlace() || state.switched() || !state.primaryStopped()) {
             return failure;
         }
-        bus.step(RESTART_PREVIOUS, STARTED, "the restore failed at " + failure.step());
+        bus.step(RESTART_PREVIOUS_PRIMARY, STARTED, "the restore failed at " + failure.step());
         try {
             if (postgres.isRunning(plan.restoreDirectory())) {
                 postgres.stop(plan.restoreDirectory());
@@ -345,7 +344,7 @@ public final class RestoreRun {
                 postgres.start(plan.dataDirectory(), state.startOptions(), plan.dataDirectory().resolve(LOG_FILE));
             }
             save(state.primaryStopped(false));
-            bus.step(RESTART_PREVIOUS, COMPLETED, "the previous primary runs again on " + plan.dataDirectory());
+            bus.step(RESTART_PREVIOUS_PRIMARY, COMPLETED, "the previous primary runs again on " + plan.dataDirectory());
             return failure;
         } catch (IOException | RuntimeException e) {
             return new StepFailure(failure.step(), failure.getMessage() + "; and the previous primary could not be "
@@ -370,7 +369,7 @@ public final class RestoreRun {
         }
     }
 
-    private void step(String name, Work work) throws StepFailure {
+    private void step(RestoreStepName name, Work work) throws StepFailure {
         bus.step(name, STARTED, null);
         String detail;
         try {
