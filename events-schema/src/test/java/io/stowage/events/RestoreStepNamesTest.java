@@ -51,6 +51,11 @@ class RestoreStepNamesTest {
     }
 
     @Test
+    void aStepPutIntoAMessageReadsAsItsWireName() {
+        assertThat("the restore failed at " + RestoreStepName.FETCH_WAL).isEqualTo("the restore failed at fetch-wal");
+    }
+
+    @Test
     void aStepBuiltFromTheConstantsIsTheStepBuiltFromItsWireNames() {
         RestoreStep typed = new RestoreStep("pg1", "r1", RestoreStepName.FETCH_WAL, RestoreStepStatus.SKIPPED,
                 "already done");

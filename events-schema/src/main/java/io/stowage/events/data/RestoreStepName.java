@@ -34,6 +34,12 @@ public enum RestoreStepName {
         return wireName;
     }
 
+    /** The wire name, so that a step put into a message reads as it does everywhere else. */
+    @Override
+    public String toString() {
+        return wireName;
+    }
+
     /** The step a wire name stands for; empty for a name this version does not know. */
     public static Optional<RestoreStepName> fromWireName(String name) {
         return Arrays.stream(values()).filter(s -> s.wireName.equals(name)).findFirst();

@@ -335,7 +335,7 @@ public final class RestoreRun {
         if (!plan.inPlace() || state.switched() || !state.primaryStopped()) {
             return failure;
         }
-        bus.step(RESTART_PREVIOUS_PRIMARY, STARTED, "the restore failed at " + failure.step());
+        bus.step(RESTART_PREVIOUS_PRIMARY, STARTED, "the restore failed at " + failure.step().wireName());
         try {
             if (postgres.isRunning(plan.restoreDirectory())) {
                 postgres.stop(plan.restoreDirectory());
