@@ -73,8 +73,8 @@ public class RestoreService {
         resyncFollower = follow(Topics.RESYNC, this::applyLog);
         LOG.infof("topology, catalog and restore history read");
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
-        RestorePlanner planner = new RestorePlanner(catalog, (storage, timeline, segment) -> storedAt(storage, segment,
-                secrets));
+        RestorePlanner planner = new RestorePlanner(catalog, (cluster, storage, timeline, segment) ->
+                storedAt(cluster, storage, segment, secrets));
         publisher = new EventPublisher(bootstrapServers, "stowage-restore-service-" + settings.instanceId());
         rejections = new EventPublisher(bootstrapServers, "stowage-restore-service-rejections-" + settings.instanceId());
         RestoreServiceSettings.Restore r = settings.restore();
@@ -128,9 +128,9 @@ public class RestoreService {
         }
     }
 
-    /** When a WAL segment was stored: its object's modification time on its storage. */
-    private Optional<Instant> storedAt(String storage, String segment, SecretsFolder secrets) {
-        return topologies.all().stream().filter(t -> t.spec().storages().containsKey(storage)).findFirst()
+    /** When a WAL segment was stored: its object's modification time on that cluster's storage. */
+    private Optional<Instant> storedAt(String cluster, String storage, String segment, SecretsFolder secrets) {
+        return topologies.get(cluster).filter(t -> t.spec().storages().containsKey(storage))
                 .flatMap(t -> {
                     try (BackupStorage s = Storages.open(t.cluster(), storage, t.spec().storages().get(storage),
                             secrets)) {
