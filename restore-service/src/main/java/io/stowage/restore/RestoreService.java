@@ -10,10 +10,13 @@ import io.stowage.bus.StateFollower;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
 import io.stowage.events.data.CatalogEvent;
+import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.restore.messaging.RestoreRequestHandler;
 import io.stowage.restore.plan.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.settings.RestoreServiceSettings;
 import io.stowage.restore.steps.RestoreRun;
 import io.stowage.storage.BackupStorage;
@@ -78,13 +81,13 @@ public class RestoreService {
         publisher = new EventPublisher(bootstrapServers, "stowage-restore-service-" + settings.instanceId());
         rejections = new EventPublisher(bootstrapServers, "stowage-restore-service-rejections-" + settings.instanceId());
         RestoreServiceSettings.Restore r = settings.restore();
-        RestoreRequestHandler handler = new RestoreRequestHandler(topologies,
-                () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
-                () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)),
-                planner, log, publisher, secrets,
-                new RestoreRequestHandler.Settings(r.answerTimeout(), r.resyncTimeout(),
+        RestoreSaga saga = new RestoreSaga(planner,
+                new KafkaRestoreBus(topologies, () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
+                        () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)), log, publisher),
+                new LocalRestoreHost(secrets,
                         new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads())),
-                SOURCE);
+                new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout()), SOURCE);
+        RestoreRequestHandler handler = new RestoreRequestHandler(saga);
         consumer = new EventConsumerLoop(bootstrapServers, CONSUMER, List.of(Topics.RESTORE), handler, rejections,
                 SOURCE, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_RESTORE_MS)).start();
