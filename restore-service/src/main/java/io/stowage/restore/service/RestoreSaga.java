@@ -31,6 +31,8 @@ import java.util.Optional;
  */
 public final class RestoreSaga {
     private static final Logger LOG = Logger.getLogger(RestoreSaga.class);
+    private static final String NOT_READ_IN_TIME = ": nothing was touched; request the restore again once the broker "
+            + "answers";
 
     /** How a request ended. */
     public sealed interface Outcome permits AlreadyCompleted, Refused, Failed, Completed {
@@ -133,23 +135,40 @@ public final class RestoreSaga {
         }
     }
 
+    /**
+     * The checks, on the topology and catalog as committed when the request is handled: a view that could not be
+     * brought up to date in time is a refusal, never a plan made on what may be stale (a removed storage, an earlier
+     * main, a catalog without the resync just asked for).
+     */
     private RestorePlan plan(Envelope<RestoreRequested> request, RestoreRequested r)
             throws Refusal, InterruptedException {
-        bus.catchUpTopology();
+        if (!bus.catchUpTopology()) {
+            throw new Refusal(RestorePlanner.CHECK_REQUEST, "the topology (stowage.topology) could not be read to "
+                    + "its end in time, so where cluster " + r.cluster() + " runs and which storages it has now is "
+                    + "not known" + NOT_READ_IN_TIME);
+        }
         TopologyApplied topology = bus.topology(r.cluster()).orElse(null);
         String storage = r.storage();
         if (r.backupSource() != null) {
             storage = awaitSource(r, topology);
             topology = bus.topology(r.cluster()).orElse(null);
         }
-        bus.catchUpCatalog();
+        catchUpCatalog(r);
         RestorePlanner.Decision decision = planner.plan(r, r.restoreId(), topology, storage, false);
         if (decision instanceof RestorePlanner.ResyncFirst first) {
             resync(request, r, first);
-            bus.catchUpCatalog();
+            catchUpCatalog(r);
             decision = planner.plan(r, r.restoreId(), topology, storage, true);
         }
         return ((RestorePlanner.Go) decision).plan();
+    }
+
+    private void catchUpCatalog(RestoreRequested r) throws Refusal, InterruptedException {
+        if (!bus.catchUpCatalog()) {
+            throw new Refusal(RestorePlanner.CHECK_BACKUP, "the catalog (stowage.catalog) could not be read to its "
+                    + "end in time, so which backups and WAL of cluster " + r.cluster() + " its storages hold now is "
+                    + "not known" + NOT_READ_IN_TIME);
+        }
     }
 
     /** The backupSource's name in the topology, once config-service has placed it there (seed 1). */
@@ -176,6 +195,7 @@ public final class RestoreSaga {
                         + settings.placementTimeout().toSeconds() + " s: is config-service running?");
             }
             Thread.sleep(200);
+            // One that does not finish is only a later look: the deadline above bounds the wait.
             bus.catchUpTopology();
         }
     }
