@@ -1,13 +1,17 @@
 package io.stowage.restore.service;
 
+import io.stowage.events.BackupSources;
 import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.FilesystemSpec;
@@ -18,7 +22,9 @@ import io.stowage.events.spec.StorageType;
 import io.stowage.restore.plan.CatalogView;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.service.RestoreSaga.AlreadyCompleted;
 import io.stowage.restore.service.RestoreSaga.Completed;
+import io.stowage.restore.service.RestoreSaga.Failed;
 import io.stowage.restore.service.RestoreSaga.Outcome;
 import io.stowage.restore.service.RestoreSaga.Refused;
 import io.stowage.restore.steps.RestoreRun;
@@ -165,6 +171,40 @@ class RestoreSagaTest {
     }
 
     @Test
+    void aRequestWithoutRestoreIdIsKnownByItsEventId() throws Exception {
+        Envelope<RestoreRequested> request = Envelope.root("/stowage/cli",
+                new RestoreRequested(CLUSTER, "latest", MAIN, null, null, true, null, null));
+
+        saga.handle(request);
+
+        assertThat(bus.publishedData()).first().isEqualTo(new RestoreStarted(CLUSTER, request.id(), "b1", MAIN));
+        assertThat(host.plans).singleElement().satisfies(plan -> {
+            assertThat(plan.restoreId()).isEqualTo(request.id());
+            assertThat(plan.backupAfterRestore()).isTrue();
+        });
+    }
+
+    @Test
+    void aRestoreThatCompletedBeforeIsNotRunAgain() throws Exception {
+        bus.completedRestores.add(CLUSTER + " r1");
+
+        assertThat(saga.handle(request("b1", MAIN))).isEqualTo(new AlreadyCompleted(CLUSTER, "r1"));
+        assertThat(bus.published).isEmpty();
+        assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aRefusedRestoreIsPublishedWithItsCheckAndTouchesNothing() throws Exception {
+        Outcome outcome = saga.handle(request("b1", "nas"));
+
+        RestoreFailed refused = new RestoreFailed(CLUSTER, "r1", RestorePlanner.CHECK_REQUEST,
+                "storage 'nas' is not a storage of cluster pg1 (its storages: local, dr-copy)");
+        assertThat(outcome).isEqualTo(new Refused(refused));
+        assertThat(bus.publishedData()).containsExactly(refused);
+        assertThat(host.plans).isEmpty();
+    }
+
+    @Test
     void aTopologyNotReadInTimeRefusesTheRestoreRatherThanPlanOnAStaleOne() throws Exception {
         bus.topologyCatchUps.add(false);
 
@@ -196,6 +236,21 @@ class RestoreSagaTest {
     }
 
     @Test
+    void aBackupOnAProfileTheCatalogDoesNotKnowIsResyncedFirstThenRestored() throws Exception {
+        bus.onResync = () -> catalog.put(backup(PROFILE, "b7"));
+        Envelope<RestoreRequested> request = request("b7", PROFILE);
+
+        Outcome outcome = saga.handle(request);
+
+        assertThat(outcome).isInstanceOf(Completed.class);
+        assertThat(bus.publishedData()).startsWith(
+                new ResyncRequested(CLUSTER, PROFILE, null, "restore r1: the catalog does not know backup b7 on it"),
+                new RestoreStarted(CLUSTER, "r1", "b7", PROFILE));
+        assertThat(bus.published.get(0).causationId()).isEqualTo(request.id());
+        assertThat(host.plans).singleElement().extracting(RestorePlan::storage).isEqualTo(PROFILE);
+    }
+
+    @Test
     void aCatalogNotReadAfterTheResyncRefusesRatherThanCallTheBackupMissing() throws Exception {
         bus.onResync = () -> catalog.put(backup(PROFILE, "b7"));
         bus.catalogCatchUps.addAll(List.of(true, false));
@@ -206,5 +261,119 @@ class RestoreSagaTest {
         assertThat(((Refused) outcome).event().reason()).startsWith("the catalog (stowage.catalog) could not be read");
         assertThat(bus.publishedData()).first().isInstanceOf(ResyncRequested.class);
         assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aResyncThatDoesNotEndInTimeOrFailsRefusesTheRestore() throws Exception {
+        bus.resyncOutcome = Optional.empty();
+        Outcome late = saga.handle(request("b7", PROFILE));
+
+        bus.resyncOutcome = Optional.of(new RestoreBus.ResyncOutcome(false, "403 Forbidden"));
+        Outcome failed = saga.handle(request("b7", PROFILE));
+
+        assertThat(late).isEqualTo(new Refused(new RestoreFailed(CLUSTER, "r1", RestorePlanner.CHECK_BACKUP,
+                "storage 'dr-copy' was resynced for this restore (the catalog does not know backup b7 on it), but the"
+                        + " resync did not end within PT1S: is resync-service running?")));
+        assertThat(failed).isEqualTo(new Refused(new RestoreFailed(CLUSTER, "r1", RestorePlanner.CHECK_BACKUP,
+                "the resync of storage 'dr-copy' failed: 403 Forbidden")));
+        assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aBackupSourceIsRestoredOnceConfigServiceHasPlacedItInTheTopology() throws Exception {
+        StorageSpec source = new StorageSpec(null, StorageType.FILESYSTEM, null,
+                new FilesystemSpec("/srv/other-site", null));
+        String placed = BackupSources.place(CLUSTER, source, null, topology(Map.of()).spec().storages()).storage();
+        int[] catchUps = {0};
+        bus.onTopologyCatchUp = () -> {
+            if (++catchUps[0] == 2) {
+                bus.topologies.put(CLUSTER, topology(Map.of(placed, source)));
+            }
+        };
+        bus.onResync = () -> catalog.put(backup(placed, "b9"));
+
+        Outcome outcome = saga.handle(Envelope.root("/stowage/cli",
+                new RestoreRequested(CLUSTER, "b9", null, null, source, null, "r1", null)));
+
+        assertThat(outcome).isInstanceOf(Completed.class);
+        assertThat(catchUps[0]).as("looked again until the placement showed").isEqualTo(2);
+        assertThat(bus.publishedData()).first().isInstanceOf(ResyncRequested.class)
+                .extracting(e -> ((ResyncRequested) e).storage()).isEqualTo(placed);
+        assertThat(host.plans).singleElement().extracting(RestorePlan::storage).isEqualTo(placed);
+    }
+
+    @Test
+    void aBackupSourceNeverPlacedIsRefusedAfterItsWait() throws Exception {
+        saga = saga(Duration.ofSeconds(1));
+        StorageSpec source = new StorageSpec(null, StorageType.FILESYSTEM, null,
+                new FilesystemSpec("/srv/other-site", null));
+
+        Outcome outcome = saga.handle(Envelope.root("/stowage/cli",
+                new RestoreRequested(CLUSTER, "b9", null, null, source, null, "r1", null)));
+
+        assertThat(outcome).isInstanceOf(Refused.class);
+        assertThat(((Refused) outcome).event().step()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(((Refused) outcome).event().reason()).contains("was not placed in cluster pg1's topology")
+                .endsWith("within 1 s: is config-service running?");
+        assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aFailedStepIsTheRestoresFailureAtThatStepAndTheStoragesAreClosed() throws Exception {
+        host.run = (plan, coordination) -> {
+            throw new StepFailure(FETCH_WAL, "segment 000000010000000000000009 is on no storage");
+        };
+
+        Outcome outcome = saga.handle(request("b1", MAIN));
+
+        RestoreFailed failed = new RestoreFailed(CLUSTER, "r1", "fetch-wal",
+                "segment 000000010000000000000009 is on no storage");
+        assertThat(outcome).isEqualTo(new Failed(failed));
+        assertThat(bus.publishedData()).containsExactly(new RestoreStarted(CLUSTER, "r1", "b1", MAIN), failed);
+        assertThat(host.closed).containsExactly(MAIN, PROFILE);
+    }
+
+    @Test
+    void backupServiceNotAnsweringThePauseFailsThatStep() throws Exception {
+        bus.backupServiceAnswers = false;
+        host.run = (plan, coordination) -> {
+            coordination.pauseArchiving();
+            throw new AssertionError("the run goes on only once archiving is paused");
+        };
+
+        Outcome outcome = saga.handle(request("b1", MAIN));
+
+        assertThat(outcome).isEqualTo(new Failed(new RestoreFailed(CLUSTER, "r1", "pause-archiving",
+                "backup-service did not answer 'pause-archiving' within PT1S: is it running?")));
+    }
+
+    @Test
+    void anUnexpectedErrorOfTheRunIsAFailureOfTheRestore() throws Exception {
+        host.run = (plan, coordination) -> {
+            throw new IllegalStateException("no pg_ctl on the PATH");
+        };
+
+        Outcome outcome = saga.handle(request("b1", MAIN));
+
+        assertThat(outcome).isEqualTo(new Failed(new RestoreFailed(CLUSTER, "r1", "restore",
+                "java.lang.IllegalStateException: no pg_ctl on the PATH")));
+        assertThat(host.closed).containsExactly(MAIN, PROFILE);
+    }
+
+    @Test
+    void theBackupAfterTheRestoreIsRequestedInItsCorrelation() throws Exception {
+        host.run = (plan, coordination) -> {
+            assertThat(coordination.requestBackup()).isEqualTo("after-r1");
+            return new RestoreRun.Outcome(plan.dataDirectory(), null);
+        };
+        Envelope<RestoreRequested> request = request("b1", MAIN);
+
+        saga.handle(request);
+
+        assertThat(bus.published).filteredOn(e -> e.data() instanceof BackupRequested).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.data()).isEqualTo(new BackupRequested(CLUSTER, null, "after-r1"));
+                    assertThat(e.causationId()).isEqualTo(request.id());
+                });
     }
 }
