@@ -18,8 +18,6 @@ import io.stowage.storage.BackupStorage;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 
