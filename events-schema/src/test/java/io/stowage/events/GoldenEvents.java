@@ -111,7 +111,8 @@ final class GoldenEvents {
                     true, "restore-20261122-0930", null);
             case RESTORE_STARTED -> new RestoreStarted(CLUSTER, "restore-20261122-0930", "nightly-20261122",
                     "dr-copy");
-            case RESTORE_STEP -> new RestoreStep(CLUSTER, "restore-20261122-0930", "fetch-base-backup", "COMPLETED",
+            case RESTORE_STEP -> new RestoreStep(CLUSTER, "restore-20261122-0930", RestoreStepName.FETCH_BASE_BACKUP,
+                    RestoreStepStatus.COMPLETED,
                     "base.tar.zst (1.2 GiB) checked and extracted into /srv/pg1/data.restore-20261122-0930");
             case RESTORE_COMPLETED -> new RestoreCompleted(CLUSTER, "restore-20261122-0930", "nightly-20261122",
                     "dr-copy", "/srv/pg1/data", "/srv/pg1/data.before-restore-20261122-0930");

@@ -13,10 +13,13 @@ import io.stowage.bus.StateFollower;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
 import io.stowage.events.data.CatalogEvent;
+import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.restore.messaging.RestoreRequestHandler;
 import io.stowage.restore.plan.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.settings.RestoreServiceSettings;
 import io.stowage.restore.steps.RestoreRun;
 import io.stowage.storage.BackupStorage;
@@ -77,18 +80,18 @@ public class RestoreService {
         resyncFollower = follow(Topics.RESYNC, this::applyLog);
         LOG.infof("topology, catalog and restore history read");
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
-        RestorePlanner planner = new RestorePlanner(catalog, (storage, timeline, segment) -> storedAt(storage, segment,
-                secrets));
+        RestorePlanner planner = new RestorePlanner(catalog, (cluster, storage, timeline, segment) ->
+                storedAt(cluster, storage, segment, secrets));
         publisher = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", null));
         rejections = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", "rejections"));
         RestoreServiceSettings.Restore r = settings.restore();
-        RestoreRequestHandler handler = new RestoreRequestHandler(topologies,
-                () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
-                () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)),
-                planner, log, publisher, secrets,
-                new RestoreRequestHandler.Settings(r.answerTimeout(), r.resyncTimeout(),
+        RestoreSaga saga = new RestoreSaga(planner,
+                new KafkaRestoreBus(topologies, () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
+                        () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)), log, publisher),
+                new LocalRestoreHost(secrets,
                         new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads())),
-                SOURCE);
+                new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout()), SOURCE);
+        RestoreRequestHandler handler = new RestoreRequestHandler(saga);
         consumer = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.RESTORE), handler, rejections,
                 SOURCE, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_RESTORE_MS)).start();
@@ -132,9 +135,9 @@ public class RestoreService {
         }
     }
 
-    /** When a WAL segment was stored: its object's modification time on its storage. */
-    private Optional<Instant> storedAt(String storage, String segment, SecretsFolder secrets) {
-        return topologies.all().stream().filter(t -> t.spec().storages().containsKey(storage)).findFirst()
+    /** When a WAL segment was stored: its object's modification time on that cluster's storage. */
+    private Optional<Instant> storedAt(String cluster, String storage, String segment, SecretsFolder secrets) {
+        return topologies.get(cluster).filter(t -> t.spec().storages().containsKey(storage))
                 .flatMap(t -> {
                     try (BackupStorage s = Storages.open(t.cluster(), storage, t.spec().storages().get(storage),
                             secrets)) {

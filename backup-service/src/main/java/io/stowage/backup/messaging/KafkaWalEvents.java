@@ -8,6 +8,8 @@ import io.stowage.backup.wal.WalArchivers;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 
@@ -44,8 +46,8 @@ public final class KafkaWalEvents implements ClusterArchiver.Listener, WalArchiv
     }
 
     @Override
-    public void answer(ArchivingPauses.Request request, String step, String detail) {
+    public void answer(ArchivingPauses.Request request, RestoreStepName step, String detail) {
         publisher.publishAndWait(Envelope.causedBy(request.event(), source,
-                new RestoreStep(request.cluster(), request.restoreId(), step, "COMPLETED", detail)));
+                new RestoreStep(request.cluster(), request.restoreId(), step, RestoreStepStatus.COMPLETED, detail)));
     }
 }

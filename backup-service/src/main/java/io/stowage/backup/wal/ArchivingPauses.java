@@ -4,12 +4,18 @@ import io.stowage.events.Envelope;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
 
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import static io.stowage.events.data.RestoreStepName.PAUSE_ARCHIVING;
+import static io.stowage.events.data.RestoreStepName.RESUME_ARCHIVING;
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
 
 /**
  * Which clusters a restore has paused, as a fold over {@code stowage.restore}: a {@code pause-archiving} step
@@ -18,11 +24,6 @@ import java.util.Set;
  * same step COMPLETED), so an instance that takes a cluster over answers what its predecessor did not.
  */
 public final class ArchivingPauses {
-    public static final String PAUSE_STEP = "pause-archiving";
-    public static final String RESUME_STEP = "resume-archiving";
-    static final String STARTED = "STARTED";
-    static final String COMPLETED = "COMPLETED";
-
     /** A pause or resume request: its cluster, its restore, and the event to answer (correlation, causation). */
     public record Request(String cluster, String restoreId, Envelope<?> event) {
     }
@@ -35,18 +36,18 @@ public final class ArchivingPauses {
     public synchronized boolean apply(Envelope<?> event) {
         if (event.data() instanceof RestoreStep step) {
             String answer = step.restoreId() + "/" + step.step();
-            if (COMPLETED.equals(step.status()) && (PAUSE_STEP.equals(step.step()) || RESUME_STEP.equals(step.step()))) {
+            if (step.is(COMPLETED) && (step.is(PAUSE_ARCHIVING) || step.is(RESUME_ARCHIVING))) {
                 return answered.add(answer);
             }
-            if (!STARTED.equals(step.status())) {
+            if (!step.is(STARTED)) {
                 return false;
             }
-            if (PAUSE_STEP.equals(step.step())) {
+            if (step.is(PAUSE_ARCHIVING)) {
                 answered.remove(answer); // a restore run again pauses again, and is answered again
                 paused.put(step.cluster(), new Request(step.cluster(), step.restoreId(), event));
                 return true;
             }
-            if (RESUME_STEP.equals(step.step())) {
+            if (step.is(RESUME_ARCHIVING)) {
                 answered.remove(answer);
                 paused.remove(step.cluster());
                 resumes.put(step.cluster(), new Request(step.cluster(), step.restoreId(), event));
@@ -71,19 +72,21 @@ public final class ArchivingPauses {
     /** A pause of this cluster that no instance has answered yet. */
     public synchronized Optional<Request> unansweredPause(String cluster) {
         Request r = paused.get(cluster);
-        return r != null && !answered.contains(r.restoreId() + "/" + PAUSE_STEP) ? Optional.of(r) : Optional.empty();
+        return r != null && !answered.contains(r.restoreId() + "/" + PAUSE_ARCHIVING.wireName()) ? Optional.of(r)
+                : Optional.empty();
     }
 
     /** A resume of this cluster that no instance has answered yet. */
     public synchronized Optional<Request> unansweredResume(String cluster) {
         Request r = resumes.get(cluster);
-        return r != null && !answered.contains(r.restoreId() + "/" + RESUME_STEP) ? Optional.of(r) : Optional.empty();
+        return r != null && !answered.contains(r.restoreId() + "/" + RESUME_ARCHIVING.wireName()) ? Optional.of(r)
+                : Optional.empty();
     }
 
     /** Records an answer given by this instance, before it comes back on the topic. */
-    public synchronized void answered(Request request, String step) {
-        answered.add(request.restoreId() + "/" + step);
-        if (RESUME_STEP.equals(step)) {
+    public synchronized void answered(Request request, RestoreStepName step) {
+        answered.add(request.restoreId() + "/" + step.wireName());
+        if (step == RESUME_ARCHIVING) {
             resumes.remove(request.cluster(), request);
         }
     }

@@ -2,6 +2,7 @@ package io.stowage.backup.wal;
 
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.topology.StorageOpener;
+import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.storage.BackupStorage;
@@ -32,7 +33,7 @@ public final class WalArchivers implements AutoCloseable {
     /** Publishes backup-service's answer to a pause or resume request ({@code restore.step.v1} COMPLETED). */
     @FunctionalInterface
     public interface Answers {
-        void answer(ArchivingPauses.Request request, String step, String detail);
+        void answer(ArchivingPauses.Request request, RestoreStepName step, String detail);
     }
 
     private record OpenStorage(String name, StorageSpec spec, BackupStorage storage) {
@@ -144,7 +145,7 @@ public final class WalArchivers implements AutoCloseable {
     /** Archive what PostgreSQL has written, stop, answer. */
     private void answerPause(String cluster, ArchivingPauses.Request request) {
         ClusterArchiver archiver = running.get(cluster);
-        answerLater(cluster, request, ArchivingPauses.PAUSE_STEP, () -> {
+        answerLater(cluster, request, RestoreStepName.PAUSE_ARCHIVING, () -> {
             String detail = archiver == null ? "WAL archiving was not running for this cluster; backups are paused"
                     : archiver.pause(pauseTimeout).detail();
             synchronized (this) {
@@ -157,7 +158,7 @@ public final class WalArchivers implements AutoCloseable {
     /** Answer once the restarted archiver streams (or says it cannot yet). */
     private void answerResume(String cluster, ArchivingPauses.Request request) {
         ClusterArchiver archiver = running.get(cluster);
-        answerLater(cluster, request, ArchivingPauses.RESUME_STEP, () -> archiver == null
+        answerLater(cluster, request, RestoreStepName.RESUME_ARCHIVING, () -> archiver == null
                 ? "WAL archiving is not enabled for this cluster; backups resume"
                 : archiver.awaitStreaming(pauseTimeout).map(s -> "archiving resumed from segment " + s)
                 .orElse("archiving restarted; PostgreSQL does not answer yet, it is retried"));
@@ -170,7 +171,7 @@ public final class WalArchivers implements AutoCloseable {
     }
 
     /** Does the work off the reconciling thread (it may take a while), answers, then reconciles again. */
-    private void answerLater(String cluster, ArchivingPauses.Request request, String step, AnswerWork work) {
+    private void answerLater(String cluster, ArchivingPauses.Request request, RestoreStepName step, AnswerWork work) {
         if (!answering.add(cluster)) {
             return;
         }
@@ -183,8 +184,8 @@ public final class WalArchivers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.errorf("cluster %s: could not answer %s of restore %s: %s", cluster, step, request.restoreId(),
-                        e.getMessage());
+                LOG.errorf("cluster %s: could not answer %s of restore %s: %s", cluster, step.wireName(),
+                        request.restoreId(), e.getMessage());
             } finally {
                 synchronized (this) {
                     answering.remove(cluster);

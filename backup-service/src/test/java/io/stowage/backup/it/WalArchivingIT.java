@@ -10,6 +10,8 @@ import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 import io.stowage.events.spec.StorageSpec;
@@ -311,9 +313,9 @@ class WalArchivingIT {
         String marker = WalChain.switchWal(pg); // not awaited: the pause itself must archive it
 
         Envelope<RestoreStep> pause = Envelope.root("/stowage/test", new RestoreStep(cluster, "restore-1",
-                "pause-archiving", "STARTED", null));
+                RestoreStepName.PAUSE_ARCHIVING, RestoreStepStatus.STARTED, null));
         publisher.publishAndWait(pause);
-        RestoreStep paused = events.awaitAnswer(pause, "pause-archiving");
+        RestoreStep paused = events.awaitAnswer(pause, RestoreStepName.PAUSE_ARCHIVING);
         assertThat(paused.detail()).contains("archiving paused").contains("storage 'local'");
         assertThat(events.archivedNames(cluster)).as("everything written before the pause is archived").contains(marker);
         await().atMost(Duration.ofSeconds(10)).until(() -> pg.psql("select active from pg_replication_slots "
@@ -335,9 +337,10 @@ class WalArchivingIT {
                 .until(() -> events.archivedNames(cluster).size() == archivedBefore);
 
         Envelope<RestoreStep> resume = Envelope.inCorrelation(pause.correlationId(), pause.id(), "/stowage/test",
-                new RestoreStep(cluster, "restore-1", "resume-archiving", "STARTED", null));
+                new RestoreStep(cluster, "restore-1", RestoreStepName.RESUME_ARCHIVING, RestoreStepStatus.STARTED,
+                        null));
         publisher.publishAndWait(resume);
-        assertThat(events.awaitAnswer(resume, "resume-archiving").detail()).contains("archiving resumed");
+        assertThat(events.awaitAnswer(resume, RestoreStepName.RESUME_ARCHIVING).detail()).contains("archiving resumed");
         Map<String, WalArchived> archived = events.awaitArchived(cluster, first, duringPause);
         assertThat(archived).containsKey(duringPause);
         stopArchiving(cluster, local);

@@ -7,6 +7,8 @@ import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 
@@ -70,15 +72,15 @@ final class WalEventLog implements AutoCloseable {
     }
 
     /** Waits for backup-service's answer (the step COMPLETED, caused by the request). */
-    RestoreStep awaitAnswer(Envelope<RestoreStep> request, String step) {
+    RestoreStep awaitAnswer(Envelope<RestoreStep> request, RestoreStepName step) {
         return await().atMost(Duration.ofSeconds(90)).until(() -> answer(request, step), Optional::isPresent)
                 .orElseThrow();
     }
 
-    private Optional<RestoreStep> answer(Envelope<RestoreStep> request, String step) {
+    private Optional<RestoreStep> answer(Envelope<RestoreStep> request, RestoreStepName step) {
         return seen.stream().filter(e -> e.type() == EventType.RESTORE_STEP && request.id().equals(e.causationId()))
                 .map(e -> (RestoreStep) e.data())
-                .filter(s -> s.step().equals(step) && s.status().equals("COMPLETED"))
+                .filter(s -> s.is(step) && s.is(RestoreStepStatus.COMPLETED))
                 .findFirst();
     }
 

@@ -11,6 +11,7 @@ import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.StowageEvent;
 
 import java.io.PrintWriter;
@@ -94,13 +95,13 @@ public final class RestoreFollow {
     }
 
     private String step(RestoreStep s) {
-        String mark = switch (s.status()) {
-            case "COMPLETED" -> marks.completed();
-            case "SKIPPED" -> marks.skipped();
-            default -> marks.started();
+        String mark = switch (RestoreStepStatus.fromWireName(s.status()).orElse(RestoreStepStatus.STARTED)) {
+            case COMPLETED -> marks.completed();
+            case SKIPPED -> marks.skipped();
+            case STARTED -> marks.started();
         };
         boolean noDetail = s.detail() == null || s.detail().isBlank();
-        String detail = "SKIPPED".equals(s.status()) ? "skipped" + (noDetail ? "" : ": " + s.detail())
+        String detail = s.is(RestoreStepStatus.SKIPPED) ? "skipped" + (noDetail ? "" : ": " + s.detail())
                 : noDetail ? null : s.detail();
         return "  " + mark + " " + Text.clean(s.step()) + (detail == null ? "" : "  " + Text.clean(detail));
     }

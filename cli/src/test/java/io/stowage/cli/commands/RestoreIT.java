@@ -13,6 +13,7 @@ import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreTarget;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.localstack.SharedKafka;
@@ -26,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.SKIPPED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -62,7 +66,7 @@ class RestoreIT {
                         if (read.valid() && read.event().data() instanceof RestoreRequested request
                                 && cluster.equals(request.cluster())) {
                             publisher.publishAndWait(Envelope.root(SERVICE, new RestoreFailed(cluster, "r-other",
-                                    "stop-primary", "not this one")));
+                                    RestoreStepName.STOP_PRIMARY.wireName(), "not this one")));
                             for (Envelope<?> answer : answers.apply(read.event())) {
                                 publisher.publishAndWait(answer);
                             }
@@ -86,9 +90,10 @@ class RestoreIT {
             String id = ((RestoreRequested) request.data()).restoreId();
             return List.of(
                     causedBy(request, new RestoreStarted(cluster, id, "b-7", "local-fs")),
-                    causedBy(request, new RestoreStep(cluster, id, "fetch-base-backup", "SKIPPED", null)),
-                    causedBy(request, new RestoreStep(cluster, id, "stop-primary", "STARTED", null)),
-                    causedBy(request, new RestoreStep(cluster, id, "stop-primary", "COMPLETED", "stopped (fast)")),
+                    causedBy(request, new RestoreStep(cluster, id, RestoreStepName.FETCH_BASE_BACKUP, SKIPPED, null)),
+                    causedBy(request, new RestoreStep(cluster, id, RestoreStepName.STOP_PRIMARY, STARTED, null)),
+                    causedBy(request, new RestoreStep(cluster, id, RestoreStepName.STOP_PRIMARY, COMPLETED,
+                            "stopped (fast)")),
                     causedBy(request, new RestoreCompleted(cluster, id, "b-7", "local-fs", "/srv/pg/data",
                             "/srv/pg/data.before-" + id)));
         });
@@ -123,8 +128,8 @@ class RestoreIT {
             String id = ((RestoreRequested) request.data()).restoreId();
             return List.of(
                     causedBy(request, new RestoreStarted(cluster, id, "b-7", "local-fs")),
-                    causedBy(request, new RestoreFailed(cluster, id, "fetch-wal", "000000010000000000000009 is on no"
-                            + " storage")));
+                    causedBy(request, new RestoreFailed(cluster, id, RestoreStepName.FETCH_WAL.wireName(),
+                            "000000010000000000000009 is on no storage")));
         });
 
         Cli.Result result = Cli.run("restore", "--kafka", bootstrap, "--cluster", cluster, "--storage", "local-fs",

@@ -10,6 +10,8 @@ import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.StowageEvent;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.stowage.events.data.RestoreStepName.FETCH_BASE_BACKUP;
+import static io.stowage.events.data.RestoreStepName.FETCH_WAL;
+import static io.stowage.events.data.RestoreStepName.PAUSE_ARCHIVING;
+import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.SKIPPED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RestoreFollowTest {
@@ -34,7 +43,7 @@ class RestoreFollowTest {
         return Records.read(Records.envelope(id, correlation, data));
     }
 
-    private static RestoreStep step(String name, String status, String detail) {
+    private static RestoreStep step(RestoreStepName name, RestoreStepStatus status, String detail) {
         return new RestoreStep("pg1", "r-1a2b3c4d", name, status, detail);
     }
 
@@ -48,10 +57,10 @@ class RestoreFollowTest {
         assertThat(follow.answered()).as("its own request is no answer").isFalse();
         answer("2", new RestoreStarted("pg1", "r-1a2b3c4d", "20261122T032421Z-0732", "local-fs"));
         assertThat(follow.answered()).isTrue();
-        answer("3", step("pause-archiving", "STARTED", null));
-        answer("4", step("pause-archiving", "COMPLETED", "000000010000000000000007 on local-fs"));
-        answer("5", step("fetch-base-backup", "SKIPPED", "done by an earlier run of this restore"));
-        answer("6", step("stop-primary", "STARTED", ""));
+        answer("3", step(PAUSE_ARCHIVING, STARTED, null));
+        answer("4", step(PAUSE_ARCHIVING, COMPLETED, "000000010000000000000007 on local-fs"));
+        answer("5", step(FETCH_BASE_BACKUP, SKIPPED, "done by an earlier run of this restore"));
+        answer("6", step(STOP_PRIMARY, STARTED, ""));
         RestoreCompleted completed = new RestoreCompleted("pg1", "r-1a2b3c4d", "20261122T032421Z-0732", "local-fs",
                 "/srv/pg1/data", "/srv/pg1/data.before-r-1a2b3c4d");
         Optional<RestoreFollow.Outcome> outcome = answer("7", completed);
@@ -77,8 +86,8 @@ class RestoreFollowTest {
 
     @Test
     void aFailureNamesTheStepAndHowToRunItAgain() {
-        RestoreFailed failed = new RestoreFailed("pg1", "r-1a2b3c4d", "fetch-wal", "segment 000000010000000000000009"
-                + " is on no storage");
+        RestoreFailed failed = new RestoreFailed("pg1", "r-1a2b3c4d", FETCH_WAL.wireName(),
+                "segment 000000010000000000000009 is on no storage");
 
         assertThat(answer("9", failed)).contains(new RestoreFollow.Failed(failed));
         assertThat(RestoreLines.failed(failed).lines()).containsExactly(
@@ -123,7 +132,7 @@ class RestoreFollowTest {
 
     @Test
     void eventsOfOtherRequestsAndInvalidRecordsArePassedOver() {
-        assertThat(follow.accept(event("x", "other", new RestoreFailed("pg1", "r-0", "stop-primary", "no"))))
+        assertThat(follow.accept(event("x", "other", new RestoreFailed("pg1", "r-0", STOP_PRIMARY.wireName(), "no"))))
                 .isEmpty();
         assertThat(follow.accept(Records.raw("stowage.restore", 0, 7, "pg1",
                 Map.of("ce_specversion", "1.0", "ce_id", "bad", "ce_correlationid", REQUEST), "{}"))).isEmpty();
@@ -134,7 +143,7 @@ class RestoreFollowTest {
 
     @Test
     void textFromTheBusCannotMoveTheCursor() {
-        answer("2", step("evil\u001b[2J", "COMPLETED", "also\u001b[31m red"));
+        answer("2", new RestoreStep("pg1", "r-1a2b3c4d", "evil\u001b[2J", COMPLETED.wireName(), "also\u001b[31m red"));
 
         assertThat(printed.toString()).contains("evil?[2J", "also?[31m red").doesNotContain("\u001b");
     }

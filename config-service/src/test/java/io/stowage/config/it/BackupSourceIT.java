@@ -14,6 +14,7 @@ import io.stowage.events.data.ConfigRejected;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.TopologyApplied;
@@ -100,8 +101,8 @@ class BackupSourceIT {
 
             // Another restore's end is none of this main's business; this restore's end reverts it.
             restores(new RestoreCompleted(cluster, "someone-else", "b1", "x", "/d", "/d.old"));
-            Envelope<RestoreFailed> failed = restores(new RestoreFailed(cluster, restoreId, "fetch-base-backup",
-                    "no complete backup"));
+            Envelope<RestoreFailed> failed = restores(new RestoreFailed(cluster, restoreId,
+                    RestoreStepName.FETCH_BASE_BACKUP.wireName(), "no complete backup"));
             seen = bus.awaitUntil(s -> change(s, StorageChange.STORAGE_REMOVED) != null && topology(s) != null);
             seen = bus.toEnd();
 

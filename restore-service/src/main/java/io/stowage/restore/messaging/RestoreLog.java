@@ -4,6 +4,7 @@ import io.stowage.events.Envelope;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.StowageEvent;
@@ -32,7 +33,7 @@ public final class RestoreLog {
 
     public synchronized void apply(Envelope<? extends StowageEvent> event) {
         StowageEvent data = event.data();
-        if (data instanceof RestoreStep step && "COMPLETED".equals(step.status()) && event.causationId() != null) {
+        if (data instanceof RestoreStep step && step.is(RestoreStepStatus.COMPLETED) && event.causationId() != null) {
             answers.put(event.causationId(), event);
         } else if (data instanceof RestoreCompleted done) {
             completed.add(done.cluster() + " " + done.restoreId());

@@ -31,10 +31,13 @@ public final class RestorePlanner {
     public static final String CHECK_WAL = "check-wal-chain";
     public static final String LATEST = "latest";
 
-    /** When a stored WAL segment was written to its storage, if the storage can tell. */
+    /**
+     * When a stored WAL segment was written to one cluster's storage, if the storage can tell. The cluster matters:
+     * storage names are per cluster, and two clusters may each have a storage of the same name.
+     */
     @FunctionalInterface
     public interface SegmentClock {
-        Optional<Instant> storedAt(String storage, long timeline, String segmentName);
+        Optional<Instant> storedAt(String cluster, String storage, long timeline, String segmentName);
     }
 
     /** What to do next: restore by this plan, or resync the storage first and plan again. */
@@ -92,7 +95,7 @@ public final class RestorePlanner {
         if (r.pitr() != null) {
             WalChain chain = WalChain.of(timeline, preference, wal);
             long from = WalChain.numberOfLsn(WalSegments.parseLsn(backup.stopLsn()));
-            long end = checkChain(r.pitr(), backup, chain, from, timeline);
+            long end = checkChain(r.cluster(), r.pitr(), backup, chain, from, timeline);
             pieces = chain.plan(from, end);
             lastSegment = end;
         }
@@ -209,8 +212,8 @@ public final class RestorePlanner {
     }
 
     /** Returns the last segment to fetch; refuses with the missing range when the chain cannot reach the target. */
-    private long checkChain(PitrTarget pitr, CatalogBackup backup, WalChain chain, long from, long timeline)
-            throws Refusal {
+    private long checkChain(String cluster, PitrTarget pitr, CatalogBackup backup, WalChain chain, long from,
+                            long timeline) throws Refusal {
         String tli = backup.timeline();
         Optional<Long> end = chain.endOfChainFrom(from);
         if (end.isEmpty()) {
@@ -232,7 +235,7 @@ public final class RestorePlanner {
         if (gap.isPresent()) {
             String before = WalChain.name(timeline, end.get());
             Optional<Instant> stored = chain.storageOf(end.get())
-                    .flatMap(s -> clock.storedAt(s, timeline, before));
+                    .flatMap(s -> clock.storedAt(cluster, s, timeline, before));
             OffsetDateTime target = pitr.time();
             if (stored.isEmpty() || stored.get().isBefore(target.toInstant())) {
                 throw new Refusal(CHECK_WAL, "WAL gap on timeline " + tli + ": " + gap.get().describe()

@@ -1,8 +1,12 @@
 package io.stowage.restore.steps;
 
 import io.stowage.events.WalSegments;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
+import io.stowage.restore.steps.StepResult.Done;
+import io.stowage.restore.steps.StepResult.Skipped;
 import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
 
@@ -17,6 +21,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.stowage.events.data.RestoreStepName.BACKUP_AFTER_RESTORE;
+import static io.stowage.events.data.RestoreStepName.FETCH_BASE_BACKUP;
+import static io.stowage.events.data.RestoreStepName.FETCH_WAL;
+import static io.stowage.events.data.RestoreStepName.RESTART_PREVIOUS_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.START_RESTORED;
+import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.SWITCH_DATA_DIRECTORY;
+import static io.stowage.events.data.RestoreStepName.VERIFY_BACKUP;
+import static io.stowage.events.data.RestoreStepName.WAIT_PROMOTION;
+import static io.stowage.events.data.RestoreStepName.WRITE_RECOVERY_SETTINGS;
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
+
 /**
  * One restore, run as named steps, each published when it starts and when it is done (or skipped, when an earlier
  * run of the same restore did it). Every step is safe to run again: a restore that failed, or whose service was
@@ -28,28 +45,19 @@ import java.util.stream.Stream;
  * again on its own, untouched data.
  */
 public final class RestoreRun {
-    public static final String PAUSE = "pause-archiving";
-    public static final String FETCH_BASE = "fetch-base-backup";
-    public static final String VERIFY = "verify-backup";
-    public static final String FETCH_WAL = "fetch-wal";
-    public static final String SETTINGS = "write-recovery-settings";
-    public static final String STOP_PRIMARY = "stop-primary";
-    public static final String START = "start-restored";
-    public static final String PROMOTION = "wait-promotion";
-    public static final String SWITCH = "switch-data-directory";
-    public static final String RESUME = "resume-archiving";
-    public static final String BACKUP_AFTER = "backup-after-restore";
-    public static final String RESTART_PREVIOUS = "restart-previous-primary";
-
-    public static final String STARTED = "STARTED";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String SKIPPED = "SKIPPED";
-
     private static final String LOG_FILE = "stowage-restore.log";
+    /** How often the restored server is asked whether it has promoted: a question on an open connection is cheap. */
+    static final Duration PROMOTION_POLL = Duration.ofMillis(50);
+    /** A step whose work this restore's state file (or the server itself) shows done. */
+    private static final Skipped ALREADY_DONE = new Skipped("already done");
+    private static final Skipped DONE_EARLIER = new Skipped("done by an earlier run of this restore");
+    /** The steps up to and with the switch, in their order: all done once the state file records the switch. */
+    private static final List<RestoreStepName> UP_TO_THE_SWITCH = List.of(FETCH_BASE_BACKUP, VERIFY_BACKUP,
+            FETCH_WAL, WRITE_RECOVERY_SETTINGS, STOP_PRIMARY, START_RESTORED, WAIT_PROMOTION, SWITCH_DATA_DIRECTORY);
 
     /** What a run needs from the bus: step events, backup-service's pause and resume, a backup request. */
     public interface Coordination {
-        void step(String step, String status, String detail);
+        void step(RestoreStepName step, RestoreStepStatus status, String detail);
 
         /**
          * Step {@code pause-archiving}: asks backup-service to pause WAL archiving and backups of the cluster
@@ -65,9 +73,6 @@ public final class RestoreRun {
     }
 
     /** Timings of the run. */
-    /** How often the restored server is asked whether it has promoted: a question on an open connection is cheap. */
-    static final Duration PROMOTION_POLL = Duration.ofMillis(50);
-
     public record Timings(Duration promotionTimeout, Duration stallTimeout, int walFetchThreads) {
     }
 
@@ -75,19 +80,22 @@ public final class RestoreRun {
     public record Outcome(Path dataDirectory, Path previousDataDirectory) {
     }
 
+    /** The work of one step. */
     @FunctionalInterface
-    private interface Work {
-        String run() throws Exception;
+    private interface StepWork {
+        StepResult run() throws Exception;
     }
 
     private final RestorePlan plan;
-    /** Whether this run unpacked the backup and compared every file's checksum with backup_manifest on the way. */
-    private boolean checksumsChecked;
     private final Map<String, BackupStorage> storages;
     private final PostgresControl postgres;
     private final Coordination bus;
     private final Timings timings;
+    /** Where the backup is restored to first (beside the data directory in place, the target for a new instance). */
+    private final Path restored;
     private RestoreState state;
+    /** Whether this run unpacked the backup and compared every file's checksum with backup_manifest on the way. */
+    private boolean checksumsChecked;
 
     /** @param storages the cluster's storages, opened, in the order WAL is read from them (the main first) */
     public RestoreRun(RestorePlan plan, Map<String, BackupStorage> storages, PostgresControl postgres,
@@ -97,36 +105,22 @@ public final class RestoreRun {
         this.postgres = postgres;
         this.bus = bus;
         this.timings = timings;
+        this.restored = plan.restoreDirectory();
     }
 
     public Outcome run() throws StepFailure {
-        Path restored = plan.restoreDirectory();
-        try {
-            boolean known = Files.exists(plan.stateFile());
-            if (!known && nonEmpty(restored)) {
-                throw new StepFailure(FETCH_BASE, restored + " exists and was not made by restore " + plan.restoreId()
-                        + ": a restore never writes over data");
-            }
-            state = RestoreState.readOr(plan.stateFile(),
-                    RestoreState.fresh(plan.restoreId(), plan.backup().backupId(), plan.storage()));
-            Files.createDirectories(plan.stateFile().getParent());
-            state.write(plan.stateFile());
-        } catch (IOException e) {
-            throw new StepFailure(FETCH_BASE, "cannot write the restore's state file " + plan.stateFile() + ": "
-                    + e.getMessage(), e);
-        }
+        openState();
         if (plan.inPlace()) {
             bus.pauseArchiving();
         }
         try {
             if (state.switched()) {
-                for (String step : List.of(FETCH_BASE, VERIFY, FETCH_WAL, SETTINGS, STOP_PRIMARY, START, PROMOTION,
-                        SWITCH)) {
-                    bus.step(step, SKIPPED, "done by an earlier run of this restore");
+                for (RestoreStepName step : UP_TO_THE_SWITCH) {
+                    publishEnd(step, DONE_EARLIER);
                 }
                 ensureRunning(plan.dataDirectory());
             } else {
-                restoreBeside(restored);
+                restoreBeside();
             }
         } catch (StepFailure failure) {
             throw resumeAfter(restartPrevious(failure));
@@ -135,155 +129,164 @@ public final class RestoreRun {
             bus.resumeArchiving();
         }
         if (plan.backupAfterRestore()) {
-            bus.step(BACKUP_AFTER, STARTED, "a base backup of the restored cluster, as pgBackRest advises");
-            bus.step(BACKUP_AFTER, COMPLETED, "backup " + bus.requestBackup() + " requested");
+            step(BACKUP_AFTER_RESTORE, "a base backup of the restored cluster, as pgBackRest advises",
+                    this::backupAfterRestore);
         }
         return plan.inPlace() ? new Outcome(plan.dataDirectory(), plan.keptDirectory())
                 : new Outcome(plan.dataDirectory(), null);
     }
 
-    private void restoreBeside(Path restored) throws StepFailure {
-        step(FETCH_BASE, () -> {
-            if (state.extractedSha256() != null && Files.exists(restored.resolve("PG_VERSION"))) {
-                return null;
-            }
-            prepareEmpty(restored);
-            BackupStorage storage = storages.get(plan.storage());
-            BackupManifest manifest = BaseBackupFetch.manifest(storage, plan.backup().backupId());
-            BaseBackupFetch.Fetched f = BaseBackupFetch.fetch(storage, manifest, restored);
-            // PostgreSQL starts only on a data directory no one else may read.
-            Files.setPosixFilePermissions(restored, PosixFilePermissions.fromString("rwx------"));
-            postgres.handOver(restored);
-            save(state.extracted(f.sha256()));
-            checksumsChecked = f.checksums().complete();
-            return String.format("base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s; %s",
-                    mib(f.storedBytes()), f.sha256().substring(0, 12), restored, f.files(), mib(f.bytes()),
-                    f.checksums().complete()
-                            ? "the CRC-32C of all " + f.checksums().checked() + " files matches backup_manifest"
-                            : "file checksums left to pg_verifybackup (" + f.checksums().why() + ")");
-        });
-        step(VERIFY, () -> {
-            if (state.verified()) {
-                return null;
-            }
-            PostgresControl.Result r = postgres.verifyBackup(restored, checksumsChecked);
-            if (r.exitCode() != 0) {
-                throw new IOException("pg_verifybackup found the restored copy damaged: " + r.output().strip());
-            }
-            save(state.withVerified());
-            return checksumsChecked
-                    ? "pg_verifybackup --skip-checksums: every file backup_manifest lists is there, with its size,"
-                    + " and no other, and the backup's WAL parses; each file's checksum was compared as it was unpacked"
-                    : "pg_verifybackup: every file and the backup's WAL match backup_manifest";
-        });
+    /** The restore up to its switch: the copy is made, checked and promoted beside the running primary. */
+    private void restoreBeside() throws StepFailure {
+        step(FETCH_BASE_BACKUP, this::fetchBaseBackup);
+        step(VERIFY_BACKUP, this::verifyBackup);
         // A run killed after PostgreSQL promoted the copy left it on a new timeline: writing the recovery settings
         // into it again would start it as a standby that waits forever. What is left is to start it and switch.
-        boolean promoted = promotedEarlier(restored);
-        step(FETCH_WAL, () -> {
-            if (promoted) {
-                return null;
+        boolean promoted = promotedEarlier();
+        step(FETCH_WAL, () -> promoted ? ALREADY_DONE : fetchWal());
+        step(WRITE_RECOVERY_SETTINGS, () -> promoted ? ALREADY_DONE : writeRecoverySettings());
+        List<String> options = startOptions();
+        if (plan.inPlace()) {
+            step(STOP_PRIMARY, this::stopPrimary);
+        }
+        step(START_RESTORED, () -> startRestored(options));
+        step(WAIT_PROMOTION, this::waitPromotion);
+        if (plan.inPlace()) {
+            step(SWITCH_DATA_DIRECTORY, () -> switchDataDirectory(options));
+        } else {
+            removeRecoverySettings();
+        }
+    }
+
+    /** Refuses a folder this restore did not make, and records the restore in its state file. */
+    private void openState() throws StepFailure {
+        try {
+            boolean known = Files.exists(plan.stateFile());
+            if (!known && nonEmpty(restored)) {
+                throw new StepFailure(FETCH_BASE_BACKUP, restored + " exists and was not made by restore "
+                        + plan.restoreId() + ": a restore never writes over data");
             }
-            if (plan.wal().isEmpty() && plan.histories().isEmpty()) {
-                // Not "already done": there is nothing to do, which is worth saying as such.
-                return "no WAL to fetch: the backup holds what recovery to its end needs";
+            state = RestoreState.readOr(plan.stateFile(),
+                    RestoreState.fresh(plan.restoreId(), plan.backup().backupId(), plan.storage()));
+            Files.createDirectories(plan.stateFile().getParent());
+            state.write(plan.stateFile());
+        } catch (IOException e) {
+            throw new StepFailure(FETCH_BASE_BACKUP, "cannot write the restore's state file " + plan.stateFile()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Step {@code fetch-base-backup}: base.tar.zst streamed from its storage, checked, and unpacked. */
+    private StepResult fetchBaseBackup() throws IOException {
+        if (state.extractedSha256() != null && Files.exists(restored.resolve("PG_VERSION"))) {
+            return ALREADY_DONE;
+        }
+        prepareEmpty(restored);
+        BackupStorage storage = storages.get(plan.storage());
+        BackupManifest manifest = BaseBackupFetch.manifest(storage, plan.backup().backupId());
+        BaseBackupFetch.Fetched f = BaseBackupFetch.fetch(storage, manifest, restored);
+        // PostgreSQL starts only on a data directory no one else may read.
+        Files.setPosixFilePermissions(restored, PosixFilePermissions.fromString("rwx------"));
+        postgres.handOver(restored);
+        save(state.extracted(f.sha256()));
+        checksumsChecked = f.checksums().complete();
+        String checksums = f.checksums().complete()
+                ? "the CRC-32C of all " + f.checksums().checked() + " files matches backup_manifest"
+                : "file checksums left to pg_verifybackup (" + f.checksums().why() + ")";
+        return new Done(String.format(
+                "base.tar.zst (%s stored, SHA-256 %s checked) extracted into %s: %d files, %s; %s",
+                mib(f.storedBytes()), f.sha256().substring(0, 12), restored, f.files(), mib(f.bytes()), checksums));
+    }
+
+    /** Step {@code verify-backup}: pg_verifybackup on the copy, without the checksums the fetch compared. */
+    private StepResult verifyBackup() throws IOException {
+        if (state.verified()) {
+            return ALREADY_DONE;
+        }
+        PostgresControl.Result r = postgres.verifyBackup(restored, checksumsChecked);
+        if (r.exitCode() != 0) {
+            throw new IOException("pg_verifybackup found the restored copy damaged: " + r.output().strip());
+        }
+        save(state.withVerified());
+        return new Done(checksumsChecked
+                ? "pg_verifybackup --skip-checksums: every file backup_manifest lists is there, with its size,"
+                + " and no other, and the backup's WAL parses; each file's checksum was compared as it was unpacked"
+                : "pg_verifybackup: every file and the backup's WAL match backup_manifest");
+    }
+
+    /** Step {@code fetch-wal}: the segments from the backup's stop to the target, and the timeline histories. */
+    private StepResult fetchWal() throws IOException, InterruptedException {
+        if (plan.wal().isEmpty() && plan.histories().isEmpty()) {
+            // Not "already done": there is nothing to do, which is worth saying as such.
+            return new Done("no WAL to fetch: the backup holds what recovery to its end needs");
+        }
+        WalFetch.Fetched f = WalFetch.fetch(plan, storages, restored.resolve("pg_wal"), timings.walFetchThreads());
+        if (plan.pitr() != null && plan.pitr().lsn() != null && f.lastSegment() != null) {
+            long needed = WalChain.numberOfLsn(WalSegments.parseLsn(plan.pitr().lsn()));
+            if (WalChain.number(f.lastSegment()) < needed) {
+                throw new IOException("the archived WAL of timeline " + plan.backup().timeline() + " ends with "
+                        + f.lastSegment() + ", before LSN " + plan.pitr().lsn() + " (segment "
+                        + WalChain.name(plan.timeline(), needed) + " is on no storage)");
             }
-            WalFetch.Fetched f = WalFetch.fetch(plan, storages, restored.resolve("pg_wal"), timings.walFetchThreads());
-            if (plan.pitr() != null && plan.pitr().lsn() != null && f.lastSegment() != null) {
-                long needed = WalChain.numberOfLsn(WalSegments.parseLsn(plan.pitr().lsn()));
-                if (WalChain.number(f.lastSegment()) < needed) {
-                    throw new IOException("the archived WAL of timeline " + plan.backup().timeline() + " ends with "
-                            + f.lastSegment() + ", before LSN " + plan.pitr().lsn() + " (segment "
-                            + WalChain.name(plan.timeline(), needed) + " is on no storage)");
-                }
-            }
-            postgres.handOver(restored.resolve("pg_wal"));
-            save(state.walFetched(f.lastSegment()));
-            return f.segments() + " WAL segments" + (f.lastSegment() == null ? "" : " up to " + f.lastSegment())
-                    + " and " + f.histories().size() + " timeline history files in " + restored.resolve("pg_wal");
-        });
-        step(SETTINGS, () -> {
-            if (promoted) {
-                return null;
-            }
-            RecoverySettings.write(plan, restored);
-            postgres.handOver(restored);
-            return "recover to " + plan.describeTarget() + " on timeline " + plan.backup().timeline()
-                    + ", then promote";
-        });
-        List<String> options;
+        }
+        postgres.handOver(restored.resolve("pg_wal"));
+        save(state.walFetched(f.lastSegment()));
+        return new Done(f.segments() + " WAL segments" + (f.lastSegment() == null ? "" : " up to " + f.lastSegment())
+                + " and " + f.histories().size() + " timeline history files in " + restored.resolve("pg_wal"));
+    }
+
+    /** Step {@code write-recovery-settings}: the recovery target and standby.signal in the copy. */
+    private StepResult writeRecoverySettings() throws IOException {
+        RecoverySettings.write(plan, restored);
+        postgres.handOver(restored);
+        return new Done("recover to " + plan.describeTarget() + " on timeline " + plan.backup().timeline()
+                + ", then promote");
+    }
+
+    /** How the restored copy is started: with the primary's own options (read once, kept in the state file). */
+    private List<String> startOptions() throws StepFailure {
         try {
             if (state.startOptions() == null) {
-                Path original = plan.postgres().dataDirectory() == null ? null : Path.of(plan.postgres().dataDirectory());
+                Path original = plan.postgres().dataDirectory() == null ? null
+                        : Path.of(plan.postgres().dataDirectory());
                 save(state.withStartOptions(original != null && Files.isDirectory(original)
                         ? PostgresControl.startOptions(original) : List.of()));
             }
         } catch (IOException e) {
             throw new StepFailure(STOP_PRIMARY, "cannot read how the primary was started: " + e.getMessage(), e);
         }
-        options = plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
+        return plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
                 : PostgresControl.withPort(state.startOptions(), plan.port());
-        if (plan.inPlace()) {
-            step(STOP_PRIMARY, () -> {
-                if (!postgres.isRunning(plan.dataDirectory())) {
-                    return null;
-                }
-                save(state.primaryStopped(true));
-                postgres.stop(plan.dataDirectory());
-                return "the primary on " + plan.dataDirectory() + " is stopped; its data stays as it is";
-            });
-        }
-        step(START, () -> {
-            if (postgres.isRunning(restored)) {
-                return null;
-            }
-            postgres.start(restored, options, restored.resolve(LOG_FILE));
-            return "recovering on port " + plan.port() + " from " + restored;
-        });
-        step(PROMOTION, () -> awaitPromotion(restored));
-        if (plan.inPlace()) {
-            step(SWITCH, () -> {
-                postgres.stop(restored);
-                RecoverySettings.remove(plan, restored);
-                if (Files.exists(plan.dataDirectory()) && !Files.exists(plan.keptDirectory())) {
-                    Files.move(plan.dataDirectory(), plan.keptDirectory(), StandardCopyOption.ATOMIC_MOVE);
-                }
-                Files.move(restored, plan.dataDirectory(), StandardCopyOption.ATOMIC_MOVE);
-                save(state.withSwitched());
-                postgres.start(plan.dataDirectory(), options, plan.dataDirectory().resolve(LOG_FILE));
-                return "the cluster runs on " + plan.dataDirectory() + "; its previous data is kept in "
-                        + plan.keptDirectory();
-            });
-        } else {
-            try {
-                RecoverySettings.remove(plan, restored);
-            } catch (IOException e) {
-                throw new StepFailure(PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
-            }
-        }
     }
 
-    /** Whether the restored copy is past its recovery already: its checkpoints are on a later timeline. */
-    private boolean promotedEarlier(Path restored) throws StepFailure {
-        try {
-            return Files.exists(restored.resolve("global").resolve("pg_control"))
-                    && postgres.checkpointTimeline(restored) > plan.timeline();
-        } catch (IOException e) {
-            throw new StepFailure(FETCH_WAL, "cannot read the restored copy's pg_control: " + e.getMessage(), e);
+    /** Step {@code stop-primary} (in place): the primary stops; its data stays as it is. */
+    private StepResult stopPrimary() throws IOException {
+        if (!postgres.isRunning(plan.dataDirectory())) {
+            return ALREADY_DONE;
         }
+        save(state.primaryStopped(true));
+        postgres.stop(plan.dataDirectory());
+        return new Done("the primary on " + plan.dataDirectory() + " is stopped; its data stays as it is");
     }
 
-    private static List<String> withPortIfMissing(List<String> options, int port) {
-        return options.contains("-p") || options.stream().anyMatch(o -> o.startsWith("port="))
-                ? options : PostgresControl.withPort(options, port);
+    /** Step {@code start-restored}: the copy starts recovering, on the cluster's port or the target's. */
+    private StepResult startRestored(List<String> options) throws IOException {
+        if (postgres.isRunning(restored)) {
+            return ALREADY_DONE;
+        }
+        postgres.start(restored, options, restored.resolve(LOG_FILE));
+        return new Done("recovering on port " + plan.port() + " from " + restored);
     }
 
-    private String awaitPromotion(Path restored) throws Exception {
+    /** Step {@code wait-promotion}: replay reaches the target and the copy promotes itself. */
+    private StepResult waitPromotion() throws IOException, InterruptedException, SQLException {
         try (PostgresControl.RecoveryProbe probe = postgres.recoveryProbe(plan.port())) {
-            return awaitPromotion(restored, probe);
+            return new Done(awaitPromotion(probe));
         }
     }
 
-    private String awaitPromotion(Path restored, PostgresControl.RecoveryProbe probe) throws Exception {
+    private String awaitPromotion(PostgresControl.RecoveryProbe probe)
+            throws IOException, InterruptedException, SQLException {
         long deadline = System.nanoTime() + timings.promotionTimeout().toNanos();
         long lastLsn = -1;
         long lastChange = System.nanoTime();
@@ -320,6 +323,52 @@ public final class RestoreRun {
         }
     }
 
+    /**
+     * Step {@code switch-data-directory} (in place): the promoted copy becomes the data directory, the previous one
+     * is kept beside it, never deleted.
+     */
+    private StepResult switchDataDirectory(List<String> options) throws IOException {
+        postgres.stop(restored);
+        RecoverySettings.remove(plan, restored);
+        if (Files.exists(plan.dataDirectory()) && !Files.exists(plan.keptDirectory())) {
+            Files.move(plan.dataDirectory(), plan.keptDirectory(), StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(restored, plan.dataDirectory(), StandardCopyOption.ATOMIC_MOVE);
+        save(state.withSwitched());
+        postgres.start(plan.dataDirectory(), options, plan.dataDirectory().resolve(LOG_FILE));
+        return new Done("the cluster runs on " + plan.dataDirectory() + "; its previous data is kept in "
+                + plan.keptDirectory());
+    }
+
+    /** A new instance keeps running where it was restored: only its recovery settings go. */
+    private void removeRecoverySettings() throws StepFailure {
+        try {
+            RecoverySettings.remove(plan, restored);
+        } catch (IOException e) {
+            throw new StepFailure(WAIT_PROMOTION, "cannot remove the recovery settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** Step {@code backup-after-restore}: a base backup of the restored cluster is requested. */
+    private StepResult backupAfterRestore() {
+        return new Done("backup " + bus.requestBackup() + " requested");
+    }
+
+    /** Whether the restored copy is past its recovery already: its checkpoints are on a later timeline. */
+    private boolean promotedEarlier() throws StepFailure {
+        try {
+            return Files.exists(restored.resolve("global").resolve("pg_control"))
+                    && postgres.checkpointTimeline(restored) > plan.timeline();
+        } catch (IOException e) {
+            throw new StepFailure(FETCH_WAL, "cannot read the restored copy's pg_control: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> withPortIfMissing(List<String> options, int port) {
+        return options.contains("-p") || options.stream().anyMatch(o -> o.startsWith("port="))
+                ? options : PostgresControl.withPort(options, port);
+    }
+
     private void ensureRunning(Path dataDirectory) throws StepFailure {
         try {
             if (!postgres.isRunning(dataDirectory)) {
@@ -327,7 +376,7 @@ public final class RestoreRun {
                         dataDirectory.resolve(LOG_FILE));
             }
         } catch (IOException e) {
-            throw new StepFailure(SWITCH, e.getMessage(), e);
+            throw new StepFailure(SWITCH_DATA_DIRECTORY, e.getMessage(), e);
         }
     }
 
@@ -336,7 +385,7 @@ public final class RestoreRun {
         if (!plan.inPlace() || state.switched() || !state.primaryStopped()) {
             return failure;
         }
-        bus.step(RESTART_PREVIOUS, STARTED, "the restore failed at " + failure.step());
+        bus.step(RESTART_PREVIOUS_PRIMARY, STARTED, "the restore failed at " + failure.step().wireName());
         try {
             if (postgres.isRunning(plan.restoreDirectory())) {
                 postgres.stop(plan.restoreDirectory());
@@ -345,7 +394,7 @@ public final class RestoreRun {
                 postgres.start(plan.dataDirectory(), state.startOptions(), plan.dataDirectory().resolve(LOG_FILE));
             }
             save(state.primaryStopped(false));
-            bus.step(RESTART_PREVIOUS, COMPLETED, "the previous primary runs again on " + plan.dataDirectory());
+            bus.step(RESTART_PREVIOUS_PRIMARY, COMPLETED, "the previous primary runs again on " + plan.dataDirectory());
             return failure;
         } catch (IOException | RuntimeException e) {
             return new StepFailure(failure.step(), failure.getMessage() + "; and the previous primary could not be "
@@ -370,22 +419,27 @@ public final class RestoreRun {
         }
     }
 
-    private void step(String name, Work work) throws StepFailure {
-        bus.step(name, STARTED, null);
-        String detail;
+    private void step(RestoreStepName name, StepWork work) throws StepFailure {
+        step(name, null, work);
+    }
+
+    /** Runs one step between its STARTED event and its COMPLETED or SKIPPED one; its exceptions fail it. */
+    private void step(RestoreStepName name, String startDetail, StepWork work) throws StepFailure {
+        bus.step(name, STARTED, startDetail);
+        StepResult result;
         try {
-            detail = work.run();
+            result = work.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure(name, "interrupted", e);
         } catch (Exception e) {
             throw new StepFailure(name, e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
-        if (detail == null) {
-            bus.step(name, SKIPPED, "already done");
-        } else {
-            bus.step(name, COMPLETED, detail);
-        }
+        publishEnd(name, result);
+    }
+
+    private void publishEnd(RestoreStepName name, StepResult result) {
+        bus.step(name, result.status(), result.detail());
     }
 
     private void prepareEmpty(Path dir) throws IOException {

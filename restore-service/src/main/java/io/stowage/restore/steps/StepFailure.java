@@ -1,19 +1,21 @@
 package io.stowage.restore.steps;
 
+import io.stowage.events.data.RestoreStepName;
+
 /** A restore step that could not be done: which one, and why. */
 public final class StepFailure extends Exception {
-    private final String step;
+    private final RestoreStepName step;
 
-    public StepFailure(String step, String reason, Throwable cause) {
+    public StepFailure(RestoreStepName step, String reason, Throwable cause) {
         super(reason, cause);
         this.step = step;
     }
 
-    public StepFailure(String step, String reason) {
+    public StepFailure(RestoreStepName step, String reason) {
         this(step, reason, null);
     }
 
-    public String step() {
+    public RestoreStepName step() {
         return step;
     }
 }

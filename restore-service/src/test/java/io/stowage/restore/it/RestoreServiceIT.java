@@ -18,6 +18,7 @@ import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreTarget;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncRequested;
@@ -61,6 +62,19 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.stowage.events.data.RestoreStepName.FETCH_BASE_BACKUP;
+import static io.stowage.events.data.RestoreStepName.FETCH_WAL;
+import static io.stowage.events.data.RestoreStepName.PAUSE_ARCHIVING;
+import static io.stowage.events.data.RestoreStepName.RESUME_ARCHIVING;
+import static io.stowage.events.data.RestoreStepName.START_RESTORED;
+import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.SWITCH_DATA_DIRECTORY;
+import static io.stowage.events.data.RestoreStepName.VERIFY_BACKUP;
+import static io.stowage.events.data.RestoreStepName.WAIT_PROMOTION;
+import static io.stowage.events.data.RestoreStepName.WRITE_RECOVERY_SETTINGS;
+import static io.stowage.events.data.RestoreStepStatus.COMPLETED;
+import static io.stowage.events.data.RestoreStepStatus.SKIPPED;
+import static io.stowage.events.data.RestoreStepStatus.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -167,9 +181,9 @@ class RestoreServiceIT {
         assertThat(done.previousDataDirectory()).isEqualTo(kept.toString());
         assertThat(done.storage()).isEqualTo("s3");
         assertThat(done.backupId()).isEqualTo(backupId);
-        assertThat(completedSteps(sent.correlationId())).containsExactly("pause-archiving", "fetch-base-backup",
-                "verify-backup", "fetch-wal", "write-recovery-settings", "stop-primary", "start-restored",
-                "wait-promotion", "switch-data-directory", "resume-archiving");
+        assertThat(completedSteps(sent.correlationId())).containsExactly(PAUSE_ARCHIVING, FETCH_BASE_BACKUP,
+                VERIFY_BACKUP, FETCH_WAL, WRITE_RECOVERY_SETTINGS, STOP_PRIMARY, START_RESTORED, WAIT_PROMOTION,
+                SWITCH_DATA_DIRECTORY, RESUME_ARCHIVING);
         assertThat(bus.correlation(sent.correlationId())).allSatisfy(e ->
                 assertThat(e.source()).doesNotContain(s3.secretAccessKey()));
 
@@ -202,7 +216,7 @@ class RestoreServiceIT {
         Envelope<RestoreRequested> sent = publish(request);
         // A crash at the worst moment: the copy is fetched and the primary stopped, nothing promoted yet.
         bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
-                && s.step().equals("stop-primary") && s.status().equals("COMPLETED"), RESTORE_TIMEOUT);
+                && s.is(STOP_PRIMARY) && s.is(COMPLETED), RESTORE_TIMEOUT);
         int restoreService = services.size() - 1;
         services.get(restoreService).kill();
         services.set(restoreService, restoreService());
@@ -211,8 +225,9 @@ class RestoreServiceIT {
         assertThat(bus.data(RestoreStarted.class, r -> r.restoreId().equals(request.restoreId())))
                 .as("the request, not committed by the killed instance, ran again").hasSize(2);
         assertThat(bus.data(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
-                && s.status().equals("SKIPPED")).stream().map(RestoreStep::step))
-                .as("what the first run did is not done again").contains("fetch-base-backup", "stop-primary");
+                && s.is(SKIPPED)).stream().map(RestoreStep::step))
+                .as("what the first run did is not done again")
+                .contains(FETCH_BASE_BACKUP.wireName(), STOP_PRIMARY.wireName());
         assertThat(site.rows()).isEqualTo("T1,T2");
         assertThat(site.pg.psql("select pg_is_in_recovery()")).as("a primary, not a standby").isEqualTo("f");
         assertThat(site.pg.psql("select timeline_id from pg_control_checkpoint()")).isEqualTo("2");
@@ -256,7 +271,7 @@ class RestoreServiceIT {
         assertThat(done.backupId()).isEqualTo(backupId);
         assertThat(site.rows()).isEqualTo("T1,T2");
         RestoreStep fetched = bus.find(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
-                && s.step().equals("fetch-wal") && s.status().equals("COMPLETED")).orElseThrow();
+                && s.is(FETCH_WAL) && s.is(COMPLETED)).orElseThrow();
         assertThat(fetched.detail()).contains("WAL segments");
         assertThat(last).isNotBlank();
         assertThat(sent.correlationId()).isNotBlank();
@@ -287,7 +302,7 @@ class RestoreServiceIT {
         publish(request);
         RestoreFailed failed = awaitFailed(site, request.restoreId());
 
-        assertThat(failed.step()).isEqualTo("fetch-base-backup");
+        assertThat(failed.step()).isEqualTo(FETCH_BASE_BACKUP.wireName());
         assertThat(failed.reason()).contains("base.tar.zst", "does not match its manifest", "SHA-256");
         assertThat(site.pg.isRunning()).isTrue();
         assertThat(site.rows()).isEqualTo("T1,T2");
@@ -302,8 +317,8 @@ class RestoreServiceIT {
         assertThat(site.rows()).as("the backup's own content: T2 came after it").isEqualTo("T1");
         assertThat(bus.correlation(again.correlationId())).extracting(Envelope::data)
                 .filteredOn(RestoreStep.class::isInstance).map(RestoreStep.class::cast)
-                .filteredOn(s -> s.step().equals("fetch-base-backup")).extracting(RestoreStep::status)
-                .containsExactly("STARTED", "COMPLETED");
+                .filteredOn(s -> s.is(FETCH_BASE_BACKUP)).extracting(RestoreStep::status)
+                .containsExactly(STARTED.wireName(), COMPLETED.wireName());
     }
 
     @Test
@@ -406,8 +421,8 @@ class RestoreServiceIT {
         assertThat(query(port, "select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2");
         assertThat(site.rows()).isEqualTo("T1,T2,T3");
         assertThat(site.pg.psql("select pg_postmaster_start_time()")).as("never stopped").isEqualTo(startedAt);
-        assertThat(completedSteps(sent.correlationId())).doesNotContain("pause-archiving", "stop-primary",
-                "switch-data-directory", "resume-archiving");
+        assertThat(completedSteps(sent.correlationId())).doesNotContain(PAUSE_ARCHIVING, STOP_PRIMARY,
+                SWITCH_DATA_DIRECTORY, RESUME_ARCHIVING);
     }
 
     @Test
@@ -602,9 +617,11 @@ class RestoreServiceIT {
                 .map(RestoreEvent.class::cast).toList();
     }
 
-    static List<String> completedSteps(String correlationId) {
+    static List<RestoreStepName> completedSteps(String correlationId) {
         return bus.correlation(correlationId).stream().map(Envelope::data).filter(RestoreStep.class::isInstance)
-                .map(RestoreStep.class::cast).filter(s -> s.status().equals("COMPLETED")).map(RestoreStep::step)
+                .map(RestoreStep.class::cast).filter(s -> s.is(COMPLETED))
+                .map(s -> RestoreStepName.fromWireName(s.step())
+                        .orElseThrow(() -> new AssertionError("a step this version does not know: " + s.step())))
                 .toList();
     }
 

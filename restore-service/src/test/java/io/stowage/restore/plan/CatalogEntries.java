@@ -44,6 +44,18 @@ final class CatalogEntries {
                 "00000001", stop.minusMinutes(5), stop, 1L << 30, 1L << 28, "ab12");
     }
 
+    /** The same backup, of another cluster. */
+    static CatalogBackup ofCluster(String cluster, CatalogBackup b) {
+        return new CatalogBackup(cluster, b.storage(), b.backupId(), b.status(), b.reason(), b.startLsn(),
+                b.stopLsn(), b.timeline(), b.startTime(), b.stopTime(), b.sizeBytes(), b.storedBytes(),
+                b.manifestSha256());
+    }
+
+    /** The same WAL, of another cluster. */
+    static CatalogWal ofCluster(String cluster, CatalogWal w) {
+        return new CatalogWal(cluster, w.storage(), w.timeline(), w.ranges(), w.segments(), w.historyFile());
+    }
+
     static CatalogBackup incomplete(String storage, String backupId, String reason, String stopLsn, String stopTime) {
         OffsetDateTime stop = OffsetDateTime.parse(stopTime);
         return new CatalogBackup(CLUSTER, storage, backupId, CatalogBackup.INCOMPLETE, reason, stopLsn, stopLsn,

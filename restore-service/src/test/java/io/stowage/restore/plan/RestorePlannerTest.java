@@ -36,6 +36,7 @@ import java.util.Optional;
 import static io.stowage.restore.plan.CatalogEntries.CLUSTER;
 import static io.stowage.restore.plan.CatalogEntries.backup;
 import static io.stowage.restore.plan.CatalogEntries.incomplete;
+import static io.stowage.restore.plan.CatalogEntries.ofCluster;
 import static io.stowage.restore.plan.CatalogEntries.segment;
 import static io.stowage.restore.plan.CatalogEntries.wal;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,17 +56,22 @@ class RestorePlannerTest {
     private static final CatalogBackup B2 = backup(MAIN, "b2", "0/9000100", "2026-11-22T06:00:06Z");
 
     private final CatalogView catalog = new CatalogView();
-    /** When each segment was stored, by storage and segment name; unknown segments have no time. */
+    /** When each segment was stored, by cluster, storage and segment name; unknown segments have no time. */
     private final Map<String, Instant> storedAt = new HashMap<>();
-    private final RestorePlanner planner = new RestorePlanner(catalog,
-            (storage, timeline, name) -> Optional.ofNullable(storedAt.get(storage + " " + name)));
+    private final RestorePlanner planner = new RestorePlanner(catalog, (cluster, storage, timeline, name) ->
+            Optional.ofNullable(storedAt.get(cluster + " " + storage + " " + name)));
 
     private static TopologyApplied topology(PostgresSpec postgres) {
+        return topology(CLUSTER, postgres);
+    }
+
+    /** A cluster with pg1's storages: storage names are per cluster, so another cluster may use the same ones. */
+    private static TopologyApplied topology(String cluster, PostgresSpec postgres) {
         Map<String, StorageSpec> storages = new LinkedHashMap<>();
         storages.put(MAIN, storage(MAIN, true));
         storages.put("s3-us-west", storage("s3-us-west", false));
         storages.put("dr-copy", storage("dr-copy", false));
-        return new TopologyApplied(CLUSTER, 4, MAIN, List.of("s3-us-west", "dr-copy"),
+        return new TopologyApplied(cluster, 4, MAIN, List.of("s3-us-west", "dr-copy"),
                 new BackupConfigSpec(postgres, new PitrSpec(true), storages), false, ".stowage/config/pg1.yaml");
     }
 
@@ -333,14 +339,40 @@ class RestorePlannerTest {
         assertThat(refusal(r)).hasMessage("WAL gap on timeline 00000001: " + segment(1, 8) + " to " + segment(1, 9)
                 + " are on no storage, and time 2026-11-22T04:00Z is after the WAL before it (" + segment(1, 7) + ")");
 
-        storedAt.put(MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T03:59:59Z"));
+        storedAt.put(CLUSTER + " " + MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T03:59:59Z"));
         Refusal refusal = refusal(r);
         assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_WAL);
         assertThat(refusal).hasMessageContaining("(" + segment(1, 7) + ", stored at 2026-11-22T03:59:59Z)");
 
         // Segment 7 was stored after the target, so the target's WAL is in it or before it.
-        storedAt.put(MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T04:00:01Z"));
+        storedAt.put(CLUSTER + " " + MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T04:00:01Z"));
         RestorePlan plan = go(r);
+        assertThat(plan.wal()).containsExactly(new Piece(MAIN, 1, 5, 7));
+        assertThat(plan.lastSegment()).isEqualTo(7L);
+    }
+
+    @Test
+    void whenWalWasStoredIsAskedOfTheRestoredClustersStorageNotOfAnotherClustersStorageOfTheSameName()
+            throws Refusal {
+        // pg2 has storages of the same names as pg1's, and the same WAL segment names on them, stored at other times.
+        String pg2 = "pg2";
+        catalog(B1, wal(MAIN, 5, 7), wal("dr-copy", 10, 12),
+                ofCluster(pg2, B1), ofCluster(pg2, wal(MAIN, 5, 7)), ofCluster(pg2, wal("dr-copy", 10, 12)));
+        storedAt.put(CLUSTER + " " + MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T03:59:59Z"));
+        storedAt.put(pg2 + " " + MAIN + " " + segment(1, 7), Instant.parse("2026-11-22T04:00:01Z"));
+        PitrTarget target = time("2026-11-22T04:00:00Z");
+
+        // pg1's segment 7 was stored before the target: the target may be in the WAL missing after it.
+        Refusal refusal = refusal(inPlace("b1", MAIN, target));
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_WAL);
+        assertThat(refusal).hasMessageContaining("(" + segment(1, 7) + ", stored at 2026-11-22T03:59:59Z)");
+
+        // pg2's segment 7 was stored after the target: pg2's WAL up to it holds the target.
+        RestoreRequested r = new RestoreRequested(pg2, "b1", MAIN, target, null, null, "r2", null);
+        Decision decision = planner.plan(r, r.restoreId(), topology(pg2, POSTGRES), MAIN, false);
+        assertThat(decision).isInstanceOf(Go.class);
+        RestorePlan plan = ((Go) decision).plan();
+        assertThat(plan.cluster()).isEqualTo(pg2);
         assertThat(plan.wal()).containsExactly(new Piece(MAIN, 1, 5, 7));
         assertThat(plan.lastSegment()).isEqualTo(7L);
     }
