@@ -20,6 +20,7 @@ public enum EventType {
     RESTORE_REQUESTED("io.stowage.restore.requested.v1", Topics.RESTORE, RestoreRequested.class),
     RESTORE_STARTED("io.stowage.restore.started.v1", Topics.RESTORE, RestoreStarted.class),
     RESTORE_STEP("io.stowage.restore.step.v1", Topics.RESTORE, RestoreStep.class),
+    RESTORE_PROGRESS("io.stowage.restore.progress.v1", Topics.RESTORE, RestoreProgress.class),
     RESTORE_COMPLETED("io.stowage.restore.completed.v1", Topics.RESTORE, RestoreCompleted.class),
     RESTORE_FAILED("io.stowage.restore.failed.v1", Topics.RESTORE, RestoreFailed.class),
     RESYNC_REQUESTED("io.stowage.resync.requested.v1", Topics.RESYNC, ResyncRequested.class),

@@ -38,6 +38,7 @@ class ContractTest {
             entry("io.stowage.restore.requested.v1", "stowage.restore"),
             entry("io.stowage.restore.started.v1", "stowage.restore"),
             entry("io.stowage.restore.step.v1", "stowage.restore"),
+            entry("io.stowage.restore.progress.v1", "stowage.restore"),
             entry("io.stowage.restore.completed.v1", "stowage.restore"),
             entry("io.stowage.restore.failed.v1", "stowage.restore"),
             entry("io.stowage.resync.requested.v1", "stowage.resync"),

@@ -114,6 +114,8 @@ final class GoldenEvents {
             case RESTORE_STEP -> new RestoreStep(CLUSTER, "restore-20261122-0930", RestoreStepName.FETCH_BASE_BACKUP,
                     RestoreStepStatus.COMPLETED,
                     "base.tar.zst (1.2 GiB) checked and extracted into /srv/pg1/data.restore-20261122-0930");
+            case RESTORE_PROGRESS -> new RestoreProgress(CLUSTER, "restore-20261122-0930", "fetch-base-backup",
+                    "running for 42 s");
             case RESTORE_COMPLETED -> new RestoreCompleted(CLUSTER, "restore-20261122-0930", "nightly-20261122",
                     "dr-copy", "/srv/pg1/data", "/srv/pg1/data.before-restore-20261122-0930");
             case RESTORE_FAILED -> new RestoreFailed(CLUSTER, "restore-20261122-0930", "check-wal-chain",

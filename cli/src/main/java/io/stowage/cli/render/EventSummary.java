@@ -11,6 +11,7 @@ import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RestoreProgress;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
@@ -81,6 +82,9 @@ public final class EventSummary {
         if (data instanceof RestoreStep e) {
             return "restore " + e.restoreId() + " step " + e.step() + " " + e.status()
                     + (e.detail() == null ? "" : ": " + e.detail());
+        }
+        if (data instanceof RestoreProgress e) {
+            return "restore " + e.restoreId() + " running " + e.step() + (e.detail() == null ? "" : ": " + e.detail());
         }
         if (data instanceof RestoreCompleted e) {
             return "restore " + e.restoreId() + " completed: backup " + e.backupId() + " from " + e.storage() + " into "

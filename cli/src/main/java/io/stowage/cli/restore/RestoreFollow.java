@@ -10,6 +10,7 @@ import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RestoreProgress;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.StowageEvent;
@@ -86,7 +87,7 @@ public final class RestoreFollow {
             outcome = Optional.of(new Failed(f));
         } else if (data instanceof ConfigRejected r) {
             outcome = Optional.of(new Refused("config-service", Text.clean(EventSummary.of(r))));
-        } else if (!(data instanceof RestoreRequested)) {
+        } else if (!(data instanceof RestoreRequested) && !(data instanceof RestoreProgress)) {
             // storage.changed (a backupSource placed), resync.* (its catalog read).
             out.println("  " + marks.note() + " " + Text.shortType(read.event().type().type()) + ": " + Text.clean(EventSummary.of(data)));
         }
