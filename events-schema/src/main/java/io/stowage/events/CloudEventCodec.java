@@ -30,6 +30,8 @@ public final class CloudEventCodec {
     public static final String H_SUBJECT = "ce_subject";
     public static final String H_CORRELATION = "ce_correlationid";
     public static final String H_CAUSATION = "ce_causationid";
+    /** The CloudEvents distributed tracing extension, in binary mode. */
+    public static final String H_TRACEPARENT = "ce_traceparent";
     public static final String H_CONTENT_TYPE = "content-type";
 
     private CloudEventCodec() {
@@ -46,6 +48,7 @@ public final class CloudEventCodec {
         put(h, H_SUBJECT, event.subject());
         put(h, H_CORRELATION, event.correlationId());
         put(h, H_CAUSATION, event.causationId());
+        put(h, H_TRACEPARENT, event.traceparent());
         put(h, H_CONTENT_TYPE, CONTENT_TYPE);
         return h;
     }
@@ -122,8 +125,11 @@ public final class CloudEventCodec {
                     typeName, id);
         }
         String correlation = text(headers, H_CORRELATION);
+        // A malformed trace context is dropped, as W3C Trace Context asks: the event itself is fine.
+        String traceparent = text(headers, H_TRACEPARENT);
         return new Envelope<>(id, text(headers, H_SOURCE), type, time, subject != null ? subject : data.cluster(),
-                correlation != null ? correlation : id, text(headers, H_CAUSATION), data);
+                correlation != null ? correlation : id, text(headers, H_CAUSATION), data,
+                Envelope.isTraceparent(traceparent) ? traceparent : null);
     }
 
     private static void put(Map<String, byte[]> headers, String name, String value) {

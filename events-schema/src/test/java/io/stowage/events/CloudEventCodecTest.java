@@ -42,6 +42,31 @@ class CloudEventCodecTest {
     }
 
     @Test
+    void theTraceContextTravelsAsCeTraceparentAndEveryEventCausedByOneInheritsIt() throws InvalidEventException {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Envelope<BackupRequested> request = Envelope.root(SOURCE, backupRequested()).withTraceparent(traceparent);
+
+        Map<String, byte[]> headers = headers(request);
+
+        assertThat(text(headers)).containsEntry("ce_traceparent", traceparent);
+        assertThat(decode(headers, value(request)).traceparent()).isEqualTo(traceparent);
+        assertThat(Envelope.causedBy(request, SOURCE, backupRequested()).traceparent()).isEqualTo(traceparent);
+        assertThat(headers(Envelope.root(SOURCE, backupRequested()))).doesNotContainKey("ce_traceparent");
+    }
+
+    @Test
+    void aMalformedTraceContextIsDroppedAndTheEventStillDecodes() throws InvalidEventException {
+        Envelope<BackupRequested> request = Envelope.root(SOURCE, backupRequested());
+        Map<String, byte[]> headers = new LinkedHashMap<>(headers(request));
+        headers.put("ce_traceparent", bytes("not-a-trace"));
+
+        Envelope<StowageEvent> received = decode(headers, value(request));
+
+        assertThat(received.traceparent()).isNull();
+        assertThat(received.id()).isEqualTo(request.id());
+    }
+
+    @Test
     void headersAreTheCloudEventsBinaryModeAttributesAndTheValueIsTheData() throws Exception {
         Envelope<BackupRequested> event = new Envelope<>("id-1", SOURCE, EventType.BACKUP_REQUESTED, TIME,
                 "pg1", "corr-1", "cause-1", backupRequested());

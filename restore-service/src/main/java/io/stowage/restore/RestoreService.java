@@ -1,21 +1,21 @@
 package io.stowage.restore;
 
-import io.stowage.bus.KafkaEventPublisher;
-
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stowage.bus.ClusterTopologies;
-import io.stowage.bus.EventConsumerLoop;
-import io.stowage.bus.InstanceId;
+import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
+import io.stowage.bus.quarkus.BusLiveness;
+import io.stowage.bus.quarkus.StartupReadiness;
+import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
 import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.RestoreRequested;
 import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
-import io.stowage.restore.messaging.RestoreRequestHandler;
 import io.stowage.restore.plan.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.service.LocalRestoreHost;
@@ -29,31 +29,26 @@ import io.stowage.storage.StorageLayout;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * restore-service's life: follow the topology, the catalog, and the restore and resync topics, then consume restore
- * requests one at a time. A request's offset is committed once its restore has ended.
+ * restore-service's life: follow the topology, the catalog, and the restore and resync topics, then run the restores
+ * the requests channel hands it (RestoreRequestsChannel: one at a time per cluster, several clusters at once).
  */
 @ApplicationScoped
 public class RestoreService {
     private static final Logger LOG = Logger.getLogger(RestoreService.class);
     public static final String SOURCE = "/stowage/restore-service";
-    static final String CONSUMER = "stowage-restore-service";
-    /** A restore runs in the consumer's thread: the group must wait for it rather than move its partition. */
-    private static final int MAX_RESTORE_MS = (int) Duration.ofHours(12).toMillis();
 
     private final RestoreServiceSettings settings;
     private final KafkaConnection kafka;
-    private final InstanceId instance;
     private final ClusterTopologies topologies = new ClusterTopologies();
     private final CatalogView catalog = new CatalogView();
     private final RestoreLog log = new RestoreLog();
@@ -62,18 +57,25 @@ public class RestoreService {
     private StateFollower catalogFollower;
     private StateFollower restoreFollower;
     private StateFollower resyncFollower;
-    private KafkaEventPublisher publisher;
-    private KafkaEventPublisher rejections;
-    private EventConsumerLoop consumer;
+    private final EventPublisher publisher;
+    private final BusLiveness liveness;
+    private final StartupReadiness readiness;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile RestoreSaga saga;
 
-    RestoreService(RestoreServiceSettings settings,
-                   KafkaConnection kafka, InstanceId instance) {
+    RestoreService(RestoreServiceSettings settings, KafkaConnection kafka, EventPublisher publisher,
+                   BusLiveness liveness, StartupReadiness readiness) {
         this.settings = settings;
         this.kafka = kafka;
-        this.instance = instance;
+        this.publisher = publisher;
+        this.liveness = liveness;
+        this.readiness = readiness;
     }
 
     void onStart(@Observes StartupEvent start) throws InterruptedException {
+        readiness.require("topology, catalog and restore history read", () -> ready);
+        readiness.allRegistered();
         topologyFollower = follow(Topics.TOPOLOGY, topologies::apply);
         catalogFollower = follow(Topics.CATALOG, this::applyCatalog);
         restoreFollower = follow(Topics.RESTORE, this::applyLog);
@@ -82,25 +84,44 @@ public class RestoreService {
         SecretsFolder secrets = new SecretsFolder(settings.secretsFolder().toAbsolutePath());
         RestorePlanner planner = new RestorePlanner(catalog, (cluster, storage, timeline, segment) ->
                 storedAt(cluster, storage, segment, secrets));
-        publisher = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", null));
-        rejections = new KafkaEventPublisher(kafka, instance.clientId("stowage-restore-service", "rejections"));
         RestoreServiceSettings.Restore r = settings.restore();
-        RestoreSaga saga = new RestoreSaga(planner,
+        saga = new RestoreSaga(planner,
                 new KafkaRestoreBus(topologies, () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
                         () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)), log, publisher),
                 new LocalRestoreHost(secrets,
                         new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads())),
-                new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout()), SOURCE);
-        RestoreRequestHandler handler = new RestoreRequestHandler(saga);
-        consumer = new EventConsumerLoop(kafka, CONSUMER, List.of(Topics.RESTORE), handler, rejections,
-                SOURCE, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_RESTORE_MS)).start();
+                new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout(), RestoreSaga.Settings.PLACEMENT_TIMEOUT,
+                        r.heartbeat()), SOURCE);
+        started.countDown();
         ready = true;
+    }
+
+    /**
+     * Runs a requested restore to its outcome (the requests channel calls it off its stream), once this service has
+     * read the topology, the catalog and the restore history.
+     *
+     * @throws IllegalStateException when this instance stopped during the restore: the request is left to the next
+     *                               owner of its partition, whose run skips the steps this one did
+     */
+    public void restore(Envelope<RestoreRequested> request) {
+        try {
+            if (!started.await(3, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("restore-service has not started within 3 minutes");
+            }
+            saga.handle(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("restore of " + request.data().cluster() + " interrupted", e);
+        }
+        if (stopping) {
+            throw new IllegalStateException("restore of " + request.data().cluster() + " cut short by a shutdown");
+        }
     }
 
     private StateFollower follow(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> apply)
             throws InterruptedException {
         StateFollower f = new StateFollower(kafka, topic, apply).start();
+        liveness.watch(f);
         if (!f.awaitCaughtUp(Duration.ofSeconds(120))) {
             throw new IllegalStateException("could not read " + topic + " within 120 s");
         }
@@ -154,8 +175,9 @@ public class RestoreService {
     }
 
     void onStop(@Observes ShutdownEvent stop) {
-        for (AutoCloseable c : new AutoCloseable[] {consumer, topologyFollower, catalogFollower, restoreFollower,
-                resyncFollower, publisher, rejections}) {
+        stopping = true;
+        for (AutoCloseable c : new AutoCloseable[] {topologyFollower, catalogFollower, restoreFollower,
+                resyncFollower}) {
             if (c != null) {
                 try {
                     c.close();

@@ -5,7 +5,7 @@ package io.stowage.events.data;
  * request delivered to another instance (after a rebalance) waits for it instead of restoring a second time, and a
  * person sees it move.
  *
- * @param step   the step running now (a {@link io.stowage.events.RestoreStepName}'s wire name)
+ * @param step   the step running now (a {@link RestoreStepName}'s wire name)
  * @param detail how far it is, for people (may be null)
  */
 public record RestoreProgress(String cluster, String restoreId, String step, String detail) implements RestoreEvent {

@@ -18,6 +18,8 @@ import io.stowage.storage.BackupStorage;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,12 +58,19 @@ public final class RestoreSaga {
      * @param answerTimeout    how long backup-service may take to answer a pause or resume
      * @param resyncTimeout    how long the resync of a storage before the restore may take
      * @param placementTimeout how long config-service may take to place a backupSource in the topology
+     * @param heartbeat        how often a running restore publishes {@code restore.progress.v1}
      */
-    public record Settings(Duration answerTimeout, Duration resyncTimeout, Duration placementTimeout) {
-        static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(60);
+    public record Settings(Duration answerTimeout, Duration resyncTimeout, Duration placementTimeout,
+                           Duration heartbeat) {
+        public static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(60);
+        public static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
         public Settings(Duration answerTimeout, Duration resyncTimeout) {
-            this(answerTimeout, resyncTimeout, PLACEMENT_TIMEOUT);
+            this(answerTimeout, resyncTimeout, PLACEMENT_TIMEOUT, HEARTBEAT);
+        }
+
+        public Settings(Duration answerTimeout, Duration resyncTimeout, Duration placementTimeout) {
+            this(answerTimeout, resyncTimeout, placementTimeout, HEARTBEAT);
         }
     }
 
@@ -70,6 +79,11 @@ public final class RestoreSaga {
     private final RestoreHost host;
     private final Settings settings;
     private final String source;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "restore-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param source the CloudEvents source of what it publishes */
     public RestoreSaga(RestorePlanner planner, RestoreBus bus, RestoreHost host, Settings settings, String source) {
@@ -110,9 +124,9 @@ public final class RestoreSaga {
     private Outcome run(Envelope<RestoreRequested> request, RestorePlan plan) {
         TopologyApplied topology = bus.topology(plan.cluster()).orElseThrow();
         Map<String, BackupStorage> storages = host.open(topology, plan.storage());
-        try {
-            RestoreRun.Outcome ran = host.run(plan, storages,
-                    new BusCoordination(request, plan, bus, settings.answerTimeout(), source));
+        try (Heartbeat heartbeat = new Heartbeat(new BusCoordination(request, plan, bus, settings.answerTimeout(),
+                source), request, plan, bus, source, heartbeats, settings.heartbeat())) {
+            RestoreRun.Outcome ran = host.run(plan, storages, heartbeat);
             RestoreCompleted completed = publish(request, new RestoreCompleted(plan.cluster(), plan.restoreId(),
                     plan.backup().backupId(), plan.storage(), ran.dataDirectory().toString(),
                     ran.previousDataDirectory() == null ? null : ran.previousDataDirectory().toString()));

@@ -43,5 +43,20 @@ public interface RestoreServiceSettings {
         /** How many WAL segments are downloaded at once before replay. */
         @WithDefault("4")
         int walFetchThreads();
+
+        /** Restores running at once on this instance (each of a different cluster). */
+        @WithDefault("2")
+        int maxConcurrent();
+
+        /** How often a running restore publishes restore.progress.v1 (its heartbeat). */
+        @WithDefault("5s")
+        Duration heartbeat();
+
+        /**
+         * How long a started restore may go without a heartbeat before another instance handed its request runs it
+         * (its steps skip what was done). Several heartbeats.
+         */
+        @WithDefault("60s")
+        Duration lease();
     }
 }

@@ -1,0 +1,88 @@
+package io.stowage.restore.messaging;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import io.stowage.bus.ClusterWork;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.KafkaEvents;
+import io.stowage.bus.Refusal;
+import io.stowage.bus.RequestTrail;
+import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.bus.quarkus.LongRequests;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.restore.RestoreService;
+import io.stowage.restore.settings.RestoreServiceSettings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@code restore-requests} channel ({@code stowage.restore}, group {@code stowage-restore-service}): each
+ * {@code restore.requested.v1} runs off the channel's stream, one restore at a time per cluster, several clusters at
+ * once ({@code stowage.restore.max-concurrent}), once across instances (its heartbeats, {@code restore.progress.v1},
+ * tell another instance it runs); its offset is committed once its outcome is published. The topic's other events
+ * are acknowledged as they pass; bad input is nacked, and the failure strategy answers it with
+ * {@code event.rejected.v1}.
+ */
+@ApplicationScoped
+@Identifier(RestoreRequestsChannel.CHANNEL)
+public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
+    public static final String CHANNEL = "restore-requests";
+    private static final RequestTrail.Kinds KINDS = new RequestTrail.Kinds(
+            Set.of(EventType.RESTORE_COMPLETED, EventType.RESTORE_FAILED),
+            Set.of(EventType.RESTORE_STARTED, EventType.RESTORE_STEP, EventType.RESTORE_PROGRESS));
+
+    private final RestoreService service;
+    private final LongRequests requests;
+
+    RestoreRequestsChannel(RestoreService service, KafkaConnection kafka, RestoreServiceSettings settings) {
+        this.service = service;
+        this.requests = new LongRequests(new ClusterWork("restore", settings.restore().maxConcurrent()),
+                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.restore().lease(), Duration.ofSeconds(5)));
+    }
+
+    @Incoming(CHANNEL)
+    @SuppressWarnings("unchecked")
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
+        if (record.value() == null) {
+            return message.ack();
+        }
+        Envelope<StowageEvent> event;
+        try {
+            event = KafkaEvents.fromRecord(record);
+        } catch (InvalidEventException e) {
+            return message.nack(Refusal.of(e));
+        }
+        if (!(event.data() instanceof RestoreRequested)) {
+            return message.ack(); // the restores' own events, followed by RestoreLog
+        }
+        Envelope<RestoreRequested> request = (Envelope<RestoreRequested>) (Envelope<?>) event;
+        requests.accept(message, record, request, () -> service.restore(request));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        requests.revoked(partitions);
+    }
+
+    @PreDestroy
+    void close() {
+        requests.close();
+    }
+}
