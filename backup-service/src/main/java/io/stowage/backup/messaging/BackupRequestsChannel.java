@@ -11,6 +11,7 @@ import io.stowage.bus.Refusal;
 import io.stowage.bus.RequestTrail;
 import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.bus.quarkus.LongRequests;
+import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.InvalidEventException;
@@ -48,10 +49,12 @@ public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
     private final BackupService service;
     private final LongRequests requests;
 
-    BackupRequestsChannel(BackupService service, KafkaConnection kafka, BackupServiceSettings settings) {
+    BackupRequestsChannel(BackupService service, KafkaConnection kafka, BackupServiceSettings settings,
+                           TraceContext traces) {
         this.service = service;
         this.requests = new LongRequests(new ClusterWork("backup", settings.backup().maxConcurrent()),
-                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.backup().lease(), Duration.ofSeconds(5)));
+                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.backup().lease(), Duration.ofSeconds(5)),
+                traces);
     }
 
     @Incoming(CHANNEL)

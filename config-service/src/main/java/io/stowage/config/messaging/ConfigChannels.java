@@ -4,6 +4,7 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.Refusal;
 import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.config.ConfigService;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
@@ -28,9 +29,11 @@ public class ConfigChannels {
     public static final String RESTORES = "restore-events";
 
     private final ConfigService service;
+    private final TraceContext traces;
 
-    ConfigChannels(ConfigService service) {
+    ConfigChannels(ConfigService service, TraceContext traces) {
         this.service = service;
+        this.traces = traces;
     }
 
     @Incoming(TOPOLOGY)
@@ -46,7 +49,7 @@ public class ConfigChannels {
         return handle(message, service::restoreEvent);
     }
 
-    private static CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
+    private CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
         ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
         if (record.value() == null) {
             return message.ack();
@@ -57,7 +60,7 @@ public class ConfigChannels {
         } catch (InvalidEventException e) {
             return message.nack(Refusal.of(e));
         }
-        handler.accept(event);
+        traces.handle(event, "apply", () -> handler.accept(event));
         return message.ack();
     }
 }

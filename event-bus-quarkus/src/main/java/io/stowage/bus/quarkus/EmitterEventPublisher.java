@@ -33,9 +33,9 @@ public class EmitterEventPublisher implements EventPublisher {
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public CompletionStage<Void> publish(Envelope<?> event) {
-        ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(event);
-        traces.inject(record.headers());
+        ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(traces.stamp((Envelope) event));
         OutgoingKafkaRecordMetadata<String> where = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(record.topic()).withKey(record.key()).withHeaders(record.headers()).build();
         return emitter.sendMessage(Message.of(record.value()).addMetadata(where)).subscribeAsCompletionStage();

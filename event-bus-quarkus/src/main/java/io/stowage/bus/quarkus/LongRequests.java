@@ -41,8 +41,11 @@ public final class LongRequests implements AutoCloseable {
     private final RequestTrail trail;
     private final RequestTrail.Kinds kinds;
     private final Lease lease;
+    private final TraceContext traces;
 
-    public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease) {
+    public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease,
+                        TraceContext traces) {
+        this.traces = traces;
         this.work = work;
         this.trail = trail;
         this.kinds = kinds;
@@ -57,7 +60,7 @@ public final class LongRequests implements AutoCloseable {
                        Operation operation) {
         TopicPartition origin = new TopicPartition(record.topic(), record.partition());
         CompletionStage<ClusterWork.End> end = work.submit(request.subject(), request.id(), origin,
-                () -> runOnce(message, record, request, origin, operation));
+                () -> traces.handle(request, "run", () -> runOnce(message, record, request, origin, operation)));
         end.whenComplete((how, failure) -> {
             if (how == ClusterWork.End.DROPPED) {
                 LOG.infof("[%s] %s %s dropped here: its partition %s moved", request.correlationId(),

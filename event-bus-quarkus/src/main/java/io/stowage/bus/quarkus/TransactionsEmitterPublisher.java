@@ -37,11 +37,18 @@ public class TransactionsEmitterPublisher implements AtomicPublisher {
     @Override
     public synchronized void publishAtomically(List<Envelope<?>> events,
                                                List<ProducerRecord<String, byte[]>> stateRecords) {
+        // A fan-out nobody asked for on the bus (a config file changed) starts its own trace.
+        traces.produce("stowage.fan-out", () -> {
+            send(events, stateRecords);
+            return null;
+        });
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void send(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         for (Envelope<?> event : events) {
-            ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(event);
-            traces.inject(record.headers());
-            records.add(record);
+            records.add(KafkaEvents.toRecord(traces.stamp((Envelope) event)));
         }
         records.addAll(stateRecords);
         transactions.withTransaction(emitter -> {

@@ -9,6 +9,7 @@ import io.stowage.bus.Refusal;
 import io.stowage.bus.RequestTrail;
 import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.bus.quarkus.LongRequests;
+import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.InvalidEventException;
@@ -49,10 +50,12 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
     private final RestoreService service;
     private final LongRequests requests;
 
-    RestoreRequestsChannel(RestoreService service, KafkaConnection kafka, RestoreServiceSettings settings) {
+    RestoreRequestsChannel(RestoreService service, KafkaConnection kafka, RestoreServiceSettings settings,
+                           TraceContext traces) {
         this.service = service;
         this.requests = new LongRequests(new ClusterWork("restore", settings.restore().maxConcurrent()),
-                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.restore().lease(), Duration.ofSeconds(5)));
+                new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.restore().lease(), Duration.ofSeconds(5)),
+                traces);
     }
 
     @Incoming(CHANNEL)

@@ -5,6 +5,7 @@ import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.Refusal;
 import io.stowage.bus.RejectedEventException;
 import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
@@ -28,9 +29,11 @@ public class ResyncInputsChannel {
     public static final String CHANNEL = "resync-inputs";
 
     private final ResyncService service;
+    private final TraceContext traces;
 
-    ResyncInputsChannel(ResyncService service) {
+    ResyncInputsChannel(ResyncService service, TraceContext traces) {
         this.service = service;
+        this.traces = traces;
     }
 
     @Incoming(CHANNEL)
@@ -46,11 +49,14 @@ public class ResyncInputsChannel {
         } catch (InvalidEventException e) {
             return message.nack(Refusal.of(e));
         }
-        try {
-            service.handle(event);
-        } catch (RejectedEventException e) {
-            return message.nack(new Refusal(event.type().type(), event.id(), e.getMessage()));
-        }
-        return message.ack();
+        Refusal[] refused = {null};
+        traces.handle(event, "handle", () -> {
+            try {
+                service.handle(event);
+            } catch (RejectedEventException e) {
+                refused[0] = new Refusal(event.type().type(), event.id(), e.getMessage());
+            }
+        });
+        return refused[0] == null ? message.ack() : message.nack(refused[0]);
     }
 }
