@@ -226,8 +226,7 @@ class BackupConcurrencyIT {
             String log = i.logSince(logFrom.get(i));
             EVICTION_SIGNS.forEach(sign -> assertThat(log).as(i.id() + "'s log").doesNotContainIgnoringCase(sign));
         }
-        long slowOffset = events.recordOf(slow).record().offset();
-        await().atMost(Duration.ofSeconds(30)).until(() -> group.committed(partition) > slowOffset);
+        awaitCommittedPast(partition, slow, Duration.ofSeconds(30));
     }
 
     @Test
@@ -263,11 +262,9 @@ class BackupConcurrencyIT {
         for (Envelope<BackupRequested> r : requests) {
             events.awaitOutcome(r, Duration.ofMinutes(2));
         }
-        // The new owner was handed the request again, found it running elsewhere, and settled it on its outcome.
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> three.logSince(logFrom.get(three)).contains(request.id() + ": already answered"));
-        long requestOffset = events.recordOf(request).record().offset();
-        await().atMost(Duration.ofSeconds(30)).until(() -> group.committed(moved) > requestOffset);
+        // Settled in the group: the new owner acknowledged the request it was handed again, so whatever it did with
+        // it is on the bus by now.
+        awaitCommittedPast(moved, request, Duration.ofSeconds(60));
         events.catchUp();
 
         for (Envelope<BackupRequested> r : requests) {
@@ -275,8 +272,10 @@ class BackupConcurrencyIT {
         }
         assertThat(previous.logText()).as("the previous owner ran it").contains(starting(request));
         assertThat(previous.logSince(logFrom.get(previous))).as("once").doesNotContain(starting(request));
+        // The new owner found it running elsewhere, waited, and settled it on its outcome without running it.
         assertThat(three.logSince(logFrom.get(three)))
                 .contains(request.id() + ": another instance is running it")
+                .contains(request.id() + ": already answered on the bus, not run again")
                 .as("the new owner never started it").doesNotContain(starting(request));
     }
 
@@ -300,8 +299,7 @@ class BackupConcurrencyIT {
         Instance heir = byId(after.ownerOf(partition));
 
         events.awaitOutcome(request, Duration.ofMinutes(2));
-        long requestOffset = events.recordOf(request).record().offset();
-        await().atMost(Duration.ofSeconds(30)).until(() -> group.committed(partition) > requestOffset);
+        awaitCommittedPast(partition, request, Duration.ofSeconds(30));
         events.catchUp();
 
         assertThat(events.count(request, EventType.BACKUP_FAILED)).isZero();
@@ -325,6 +323,13 @@ class BackupConcurrencyIT {
                 .isEqualTo(1);
         assertThat(storage.resolve("stowage/" + request.data().cluster() + "/backups/" + request.data().backupId()
                 + "/stowage.json")).exists();
+    }
+
+    /** Waits until the group's offset on the partition is past the request: it was acknowledged, after its outcome. */
+    private static void awaitCommittedPast(int partition, Envelope<BackupRequested> request, Duration timeout) {
+        long offset = events.recordOf(request).record().offset();
+        await("the group commits past " + request.data().backupId() + " (partition " + partition + ", offset "
+                + offset + ")").atMost(timeout).until(() -> group.committed(partition) > offset);
     }
 
     private static Envelope<?> event(Envelope<BackupRequested> request, EventType type) {

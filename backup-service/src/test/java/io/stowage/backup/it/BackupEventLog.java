@@ -26,9 +26,9 @@ final class BackupEventLog implements AutoCloseable {
         reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false);
     }
 
-    /** Reads on until the condition holds. */
-    void awaitUntil(Duration timeout, BooleanSupplier done) {
-        await().atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(50)).until(() -> {
+    /** Reads on until the condition holds; {@code what} names it when it does not in time. */
+    void awaitUntil(String what, Duration timeout, BooleanSupplier done) {
+        await(what).atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(50)).until(() -> {
             reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid).forEach(reads::add);
             return done.getAsBoolean();
         });
@@ -41,12 +41,12 @@ final class BackupEventLog implements AutoCloseable {
 
     /** Waits until the request's backup is reading the database (a progress event with bytes read). */
     void awaitReading(Envelope<?> request, Duration timeout) {
-        awaitUntil(timeout, () -> reading(request));
+        awaitUntil("backup " + request.id() + " reading the database", timeout, () -> reading(request));
     }
 
     /** Waits until the request has an outcome, completed or failed. */
     void awaitOutcome(Envelope<?> request, Duration timeout) {
-        awaitUntil(timeout, () -> answered(request));
+        awaitUntil("an outcome of backup request " + request.id(), timeout, () -> answered(request));
     }
 
     boolean reading(Envelope<?> request) {

@@ -100,7 +100,7 @@ final class BackupRequestGroup implements AutoCloseable {
      * stays a member until its session times out) and every partition is held by one of them.
      */
     Snapshot awaitStable(Set<String> instances, Duration timeout) {
-        return await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(this::describe,
+        return await("group " + GROUP + " stable with exactly " + instances).atMost(timeout).pollInterval(Duration.ofMillis(500)).until(this::describe,
                 s -> s.state() == GroupState.STABLE && s.members().keySet().equals(instances)
                         && s.members().values().stream().mapToInt(m -> m.partitions().size()).sum() == partitions
                         && s.members().values().stream().flatMap(m -> m.partitions().stream()).distinct().count()
