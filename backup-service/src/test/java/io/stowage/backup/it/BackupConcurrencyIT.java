@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ class BackupConcurrencyIT {
     static String quickCluster;
     /** Test 2: a cluster of the big database on each partition. */
     static List<String> clusterOnPartition;
-    /** Test 3. */
+    /** Test 3: a cluster of the big database whose backup loses its instance. */
     static String killedCluster;
 
     /** One backup-service process: its stowage.instance-id and its log. */
@@ -181,6 +182,23 @@ class BackupConcurrencyIT {
             if (pg != null) {
                 pg.close();
             }
+        }
+        // About a gigabyte a run (data directories, kept WAL, backups): gone; the services' and servers' logs stay.
+        if (work != null) {
+            for (String bulky : List.of("pg-big/data", "pg-small/data", "local", "verify-killed")) {
+                deleteTree(work.resolve(bulky));
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Only a temporary folder: the OS clears it eventually.
         }
     }
 
