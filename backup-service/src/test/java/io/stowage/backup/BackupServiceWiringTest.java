@@ -1,0 +1,80 @@
+package io.stowage.backup;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.smallrye.common.annotation.Identifier;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.stowage.backup.messaging.BackupRequestsChannel;
+import io.stowage.backup.settings.BackupServiceSettings;
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.quarkus.EmitterEventPublisher;
+import io.stowage.bus.quarkus.testing.ServiceEndpoints;
+import io.stowage.bus.quarkus.testing.SharedKafkaResource;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** backup-service as Quarkus wires it, against a real broker: beans, settings, health and metrics endpoints. */
+@QuarkusTest
+@WithTestResource(value = SharedKafkaResource.class, initArgs = @ResourceArg(name = "folders",
+        value = "stowage.secrets-folder,stowage.wal.spool-folder"))
+class BackupServiceWiringTest {
+    @Inject
+    EventPublisher publisher;
+    @Inject
+    KafkaConnection kafka;
+    @Inject
+    InstanceId instance;
+    @Inject
+    BackupServiceSettings settings;
+    @Inject
+    @Identifier(BackupRequestsChannel.CHANNEL)
+    BackupRequestsChannel requests;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
+    @TestHTTPResource("/q/health/live")
+    URL live;
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    @Test
+    void everyClientTakesQuarkusKafkaConfigurationAndEventsGoThroughTheEmitter() {
+        assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
+        assertThat(publisher).isInstanceOf(EmitterEventPublisher.class);
+        assertThat(instance.value()).isEqualTo("wiring-test");
+        assertThat(requests).isNotNull();
+        assertThat(settings.backup().maxConcurrent()).isEqualTo(2);
+        assertThat(settings.backup().lease()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void readyOnceItsStateTopicsAreReadAndLiveWhileItsLoopsRun() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> ServiceEndpoints.get(ready).status() == 200);
+        assertThat(ServiceEndpoints.get(ready).body()).contains("stowage-startup")
+                .contains("topology and restores read").contains("backup-requests");
+        ServiceEndpoints.Answer liveness = ServiceEndpoints.get(live);
+        assertThat(liveness.status()).isEqualTo(200);
+        assertThat(liveness.body()).contains("stowage-kafka-loops").contains("follower stowage.topology")
+                .contains("follower stowage.restore").contains("WAL archiving ownership");
+    }
+
+    @Test
+    void metricsShowTheKafkaClientsOfTheChannelsAndOfTheFollowers() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> ServiceEndpoints.get(ready).status() == 200);
+        String text = ServiceEndpoints.get(metrics).body();
+        assertThat(text).contains("kafka_consumer_").contains("client_id=\"stowage-follow-stowage.topology-");
+        assertThat(text).contains("kafka_producer_");
+    }
+}
