@@ -39,7 +39,8 @@ public class ConfigChannels {
     @Incoming(TOPOLOGY)
     @Blocking
     public CompletionStage<Void> topology(Message<byte[]> message) {
-        // A tombstone is a removal this service made itself: nothing to adopt.
+        // A tombstone is a removal this service made itself; replaying an old one must not forget a cluster that
+        // came back: tombstones are acknowledged and nothing else (handle skips null values).
         return handle(message, service::topologyUpdated);
     }
 

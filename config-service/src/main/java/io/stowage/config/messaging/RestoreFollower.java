@@ -1,6 +1,5 @@
 package io.stowage.config.messaging;
 
-import io.stowage.bus.EventHandler;
 import io.stowage.config.topology.BackupSourceApplier;
 import io.stowage.config.topology.Cause;
 import io.stowage.events.Envelope;
@@ -17,7 +16,7 @@ import java.util.concurrent.ExecutorService;
  * (completed or failed) of a restore. Each is handed to the apply thread and waited for, so it is ordered with
  * file changes and its offset is committed only once it is applied.
  */
-public class RestoreFollower implements EventHandler {
+public class RestoreFollower {
     private final BackupSourceApplier applier;
     private final ExecutorService applyThread;
 
@@ -26,7 +25,6 @@ public class RestoreFollower implements EventHandler {
         this.applyThread = applyThread;
     }
 
-    @Override
     public void handle(Envelope<StowageEvent> event) {
         StowageEvent data = event.data();
         if (data instanceof RestoreRequested r && r.backupSource() != null) {

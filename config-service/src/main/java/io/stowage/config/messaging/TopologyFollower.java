@@ -3,7 +3,6 @@ package io.stowage.config.messaging;
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.CompactedTopicReader;
-import io.stowage.bus.EventHandler;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.config.topology.AppliedTopologies;
 import io.stowage.events.Envelope;
@@ -22,7 +21,7 @@ import java.util.Map;
  * nothing twice, and what restores added is recovered from each record's {@link RestoreOverlayHeader}), then
  * followed, adopting only newer revisions.
  */
-public class TopologyFollower implements EventHandler {
+public class TopologyFollower {
     private static final Logger LOG = Logger.getLogger(TopologyFollower.class);
 
     private final AppliedTopologies applied;
@@ -50,16 +49,9 @@ public class TopologyFollower implements EventHandler {
         return applied.all().size();
     }
 
-    @Override
     public void handle(Envelope<StowageEvent> event) {
         if (event.data() instanceof TopologyApplied t) {
             applied.put(t);
         }
-    }
-
-    @Override
-    public void handleTombstone(String cluster) {
-        // Removals are ours to make, and replaying an old tombstone must not forget a cluster that came back.
-        LOG.debugf("topology tombstone for %s", cluster);
     }
 }
