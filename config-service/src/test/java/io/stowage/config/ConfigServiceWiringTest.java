@@ -8,7 +8,7 @@ import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
-import io.stowage.bus.quarkus.TransactionsEmitterPublisher;
+import io.stowage.config.messaging.TransactionsEmitterPublisher;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
 import jakarta.inject.Inject;

@@ -1,10 +1,12 @@
-package io.stowage.bus.quarkus;
+package io.stowage.config.messaging;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.KafkaEvents;
+import io.stowage.bus.quarkus.ClientIdentities;
+import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.events.Envelope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
