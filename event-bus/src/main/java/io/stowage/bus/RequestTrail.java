@@ -2,17 +2,13 @@ package io.stowage.bus;
 
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
-import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,30 +47,14 @@ public final class RequestTrail {
     public List<Envelope<StowageEvent>> after(TopicPartition partition, long offset, String requestId,
                                               Duration timeout) {
         List<Envelope<StowageEvent>> caused = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                kafka.consumer("stowage-request-trail", Map.of("max.poll.records", 2000)))) {
-            consumer.assign(List.of(partition));
-            consumer.seek(partition, offset + 1);
-            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
-            while (consumer.position(partition, timeout) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out reading " + partition + " after offset " + offset);
+        try (BusReader reader = BusReader.at(kafka, "stowage-request-trail", partition, offset + 1)) {
+            reader.readRecordsToEnd(timeout, r -> {
+                BusReader.Read read = BusReader.decode(r);
+                // someone else's garbage is its consumer's to reject; here it is skipped
+                if (read.valid() && requestId.equals(read.event().causationId())) {
+                    caused.add(read.event());
                 }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    try {
-                        Envelope<StowageEvent> e = KafkaEvents.fromRecord(r);
-                        if (requestId.equals(e.causationId())) {
-                            caused.add(e);
-                        }
-                    } catch (InvalidEventException e) {
-                        // someone else's garbage: its consumer rejects it
-                    }
-                }
-            }
+            });
         }
         return caused;
     }

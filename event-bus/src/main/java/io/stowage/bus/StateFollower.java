@@ -1,7 +1,6 @@
 package io.stowage.bus;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
@@ -9,37 +8,42 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Follows a compacted state topic (topology, catalog) on every instance: all partitions, from the beginning, no
- * consumer group, committed records only. {@link #awaitCaughtUp} tells when the state read so far is the state
- * the topic held when following began, so a service can wait for it before acting.
+ * Follows a compacted state topic (topology, catalog) on every instance: a {@link BusReader} of all partitions from
+ * the beginning, on a thread of its own. {@link #awaitCaughtUp} tells when the state read so far is the state the
+ * topic held when following began, so a service can wait for it before acting; {@link #awaitCurrent} when it holds
+ * everything committed up to now.
  */
 public class StateFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StateFollower.class);
     /** Numbers the followers of a process, so that each client id is unique (Kafka registers metrics by it). */
     private static final AtomicInteger FOLLOWERS = new AtomicInteger();
+    private static final Duration RETRY = Duration.ofSeconds(1);
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConnection kafka;
+    private final String clientId;
     private final Consumer<ConsumerRecord<String, byte[]>> onRecord;
     private final String topic;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
-    private final java.util.concurrent.ConcurrentLinkedQueue<CatchUp> catchUps =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final Properties endsConfig;
+    private final ConcurrentLinkedQueue<CatchUp> catchUps = new ConcurrentLinkedQueue<>();
+    private volatile BusReader reader;
     /**
      * Reads the topic's end offsets for {@link #awaitCurrent}, on a connection of its own: on the follower's, the
      * request would queue behind its long-poll fetch (the broker answers a connection's requests in order).
      */
-    private KafkaConsumer<String, byte[]> ends;
+    private BusReader ends;
     private volatile boolean running = true;
     private volatile String died;
 
@@ -49,9 +53,8 @@ public class StateFollower implements AutoCloseable {
 
     /** @param onRecord called on the follower's thread for every record, tombstones (null value) included */
     public StateFollower(KafkaConnection kafka, String topic, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
-        String clientId = "stowage-follow-" + topic + "-" + FOLLOWERS.incrementAndGet();
-        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.consumer(clientId, Map.of())));
-        this.endsConfig = kafka.consumer(clientId + "-ends", Map.of());
+        this.kafka = kafka;
+        this.clientId = "stowage-follow-" + topic + "-" + FOLLOWERS.incrementAndGet();
         this.onRecord = onRecord;
         this.topic = topic;
         this.thread = new Thread(this::run, "follow-" + topic);
@@ -79,13 +82,16 @@ public class StateFollower implements AutoCloseable {
         Map<TopicPartition, Long> end;
         try {
             end = endOffsets(timeout);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             LOG.warnf("cannot read the end of %s: %s", topic, e.getMessage());
             return false;
         }
         CatchUp catchUp = new CatchUp(end, new CountDownLatch(1));
         catchUps.add(catchUp);
-        consumer.wakeup();
+        BusReader current = reader;
+        if (current != null) {
+            current.wakeup();
+        }
         return catchUp.latch().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
@@ -94,54 +100,40 @@ public class StateFollower implements AutoCloseable {
             throw new KafkaException("the follower of " + topic + " is closed");
         }
         if (ends == null) {
-            ends = new KafkaConsumer<>(endsConfig);
+            ends = new BusReader(kafka, clientId + "-ends", List.of(topic), false);
         }
-        // With read_committed, the end offsets are the last stable offsets: what the follower hands over.
-        List<TopicPartition> partitions = ends.partitionsFor(topic, timeout).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        return ends.endOffsets(partitions, timeout);
+        return ends.endOffsets(timeout);
     }
 
     private void run() {
         try {
-            List<TopicPartition> partitions = null;
-            Map<TopicPartition, Long> end = null;
-            while (end == null) {
-                try {
-                    partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
-                            .map(p -> new TopicPartition(topic, p.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                    end = consumer.endOffsets(partitions);
-                } catch (WakeupException e) {
-                    if (!running) {
-                        return;
-                    }
-                    // an early awaitCurrent: its waiter is taken below
-                }
+            BusReader following = open();
+            if (following == null) {
+                return;
             }
-            List<CatchUp> waiting = new java.util.ArrayList<>();
+            Map<TopicPartition, Long> end = following.endOffsets(Duration.ofSeconds(60));
+            List<CatchUp> waiting = new ArrayList<>();
             while (running) {
                 try {
                     for (CatchUp c; (c = catchUps.poll()) != null; ) {
                         waiting.add(c);
                     }
-                    for (java.util.Iterator<CatchUp> i = waiting.iterator(); i.hasNext(); ) {
+                    for (Iterator<CatchUp> i = waiting.iterator(); i.hasNext(); ) {
                         CatchUp c = i.next();
-                        if (reached(c.end())) {
+                        if (following.reached(c.end())) {
                             c.latch().countDown();
                             i.remove();
                         }
                     }
                     for (ConsumerRecord<String, byte[]> r
-                            : consumer.poll(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
+                            : following.pollRecords(Duration.ofMillis(waiting.isEmpty() ? 500 : 20))) {
                         try {
                             onRecord.accept(r);
                         } catch (RuntimeException e) {
                             LOG.errorf(e, "could not apply %s-%d@%d; going on", r.topic(), r.partition(), r.offset());
                         }
                     }
-                    if (caughtUp.getCount() > 0 && reached(end)) {
+                    if (caughtUp.getCount() > 0 && following.reached(end)) {
                         caughtUp.countDown();
                     }
                 } catch (WakeupException e) {
@@ -152,11 +144,36 @@ public class StateFollower implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            died = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.errorf(e, "stopped following %s", topic);
+            if (running) { // else closing: an interrupted poll is how it ends
+                died = e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.errorf(e, "stopped following %s", topic);
+            }
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            BusReader r = reader;
+            if (r != null) {
+                r.close();
+            }
         }
+    }
+
+    /** The reader of the whole topic, from the beginning; null when closed before it could be made. */
+    private BusReader open() {
+        while (running) {
+            try {
+                reader = new BusReader(kafka, clientId, List.of(topic), true).longLived();
+                return reader;
+            } catch (RetriableException | IllegalStateException e) {
+                // The broker not there yet, or the topic not created yet: a service may start before either.
+                LOG.warnf("cannot follow %s yet: %s; retrying", topic, e.getMessage());
+                try {
+                    TimeUnit.MILLISECONDS.sleep(RETRY.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     /** False once the follower has stopped for good on an error (not when it was closed): its state no longer moves. */
@@ -165,8 +182,8 @@ public class StateFollower implements AutoCloseable {
     }
 
     /** Why the follower stopped, if it did on an error. */
-    public java.util.Optional<String> failure() {
-        return java.util.Optional.ofNullable(died);
+    public Optional<String> failure() {
+        return Optional.ofNullable(died);
     }
 
     /** The topic this follower reads. */
@@ -174,22 +191,20 @@ public class StateFollower implements AutoCloseable {
         return topic;
     }
 
-    /** Whether the follower has read up to {@code end} (a partition it does not follow counts as read). */
-    private boolean reached(Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> !consumer.assignment().contains(e.getKey())
-                || consumer.position(e.getKey()) >= e.getValue());
-    }
-
     @Override
     public void close() {
         running = false;
         synchronized (this) {
             if (ends != null) {
-                ends.close(Duration.ofSeconds(5));
+                ends.close();
                 ends = null;
             }
         }
-        consumer.wakeup();
+        BusReader r = reader;
+        if (r != null) {
+            r.wakeup();
+        }
+        thread.interrupt();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
