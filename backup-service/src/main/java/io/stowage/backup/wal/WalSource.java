@@ -1,7 +1,7 @@
 package io.stowage.backup.wal;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.postgres.WalSegments;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;

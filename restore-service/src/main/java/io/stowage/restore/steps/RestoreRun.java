@@ -1,8 +1,8 @@
 package io.stowage.restore.steps;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreStepStatus;
+import io.stowage.postgres.WalSegments;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
 import io.stowage.restore.steps.StepResult.Done;
