@@ -2,6 +2,7 @@ package io.stowage.restore.service;
 
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
+import io.stowage.postgres.PasswordSecret;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.steps.PostgresControl;
 import io.stowage.restore.steps.RestoreRun;
@@ -11,7 +12,6 @@ import io.stowage.storage.SecretSource;
 import io.stowage.storage.Storages;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +61,6 @@ public final class LocalRestoreHost implements RestoreHost {
     }
 
     private String password(RestorePlan plan) {
-        String secret = plan.postgres().passwordSecret();
-        return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
+        return PasswordSecret.read(plan.postgres(), secrets::read);
     }
 }
