@@ -7,7 +7,6 @@ import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.spec.BackupConfigSpec;
@@ -22,6 +21,7 @@ import io.stowage.localstack.PostgresCluster;
 import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.TopicSetup;
+import io.stowage.postgres.WalSegments;
 
 import java.io.IOException;
 import java.nio.file.Files;

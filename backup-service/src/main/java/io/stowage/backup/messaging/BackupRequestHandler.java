@@ -13,13 +13,13 @@ import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupRequested;
+import io.stowage.postgres.PasswordSecret;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.SecretSource;
 import org.jboss.logging.Logger;
 
 import io.stowage.backup.metrics.BackupMetrics;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -130,8 +130,7 @@ public final class BackupRequestHandler {
 
 
     private String password(BackupRequests.Decision decision) {
-        String secret = decision.plan().postgres().passwordSecret();
-        return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
+        return PasswordSecret.read(decision.plan().postgres(), secrets::read);
     }
 
     private void fail(Envelope<BackupRequested> request, String cluster, BackupRequests.Decision decision, String reason) {

@@ -1,6 +1,6 @@
 package io.stowage.backup.wal;
 
-import io.stowage.events.WalSegments;
+import io.stowage.postgres.WalSegments;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package io.stowage.backup.wal;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.WalArchived;
+import io.stowage.postgres.WalSegments;
 import io.stowage.storage.StorageLayout;
 
 import java.io.IOException;

@@ -5,12 +5,12 @@ import io.stowage.backup.topology.StorageOpener;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
+import io.stowage.postgres.PasswordSecret;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.SecretSource;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -138,8 +138,7 @@ public final class WalArchivers implements AutoCloseable {
     }
 
     private String password(TopologyApplied t) {
-        String secret = t.spec().postgres().passwordSecret();
-        return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
+        return PasswordSecret.read(t.spec().postgres(), secrets::read);
     }
 
     /** Archive what PostgreSQL has written, stop, answer. */

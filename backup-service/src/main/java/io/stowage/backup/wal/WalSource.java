@@ -1,7 +1,8 @@
 package io.stowage.backup.wal;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.postgres.ServerConnection;
+import io.stowage.postgres.WalSegments;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
@@ -15,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -24,42 +26,18 @@ import java.util.concurrent.TimeUnit;
  * streaming replication protocol. The password comes from the cluster's secret and goes only to the driver.
  */
 public final class WalSource implements AutoCloseable {
-    /** The database the connections name; physical replication does not depend on it. */
-    static final String DATABASE = "postgres";
-
-    private final PostgresSpec spec;
-    private final String password;
+    private final ServerConnection server;
     private final Connection sql;
 
-    private WalSource(PostgresSpec spec, String password, Connection sql) {
-        this.spec = spec;
-        this.password = password;
+    private WalSource(ServerConnection server, Connection sql) {
+        this.server = server;
         this.sql = sql;
     }
 
     /** Opens the SQL connection. */
     public static WalSource connect(PostgresSpec spec, String password) throws SQLException {
-        return new WalSource(spec, password, DriverManager.getConnection(url(spec), properties(spec, password, false)));
-    }
-
-    private static String url(PostgresSpec spec) {
-        return "jdbc:postgresql://" + spec.host() + ":" + (spec.port() == null ? 5432 : spec.port()) + "/" + DATABASE;
-    }
-
-    private static Properties properties(PostgresSpec spec, String password, boolean replication) {
-        Properties p = new Properties();
-        PGProperty.USER.set(p, spec.user());
-        if (password != null) {
-            PGProperty.PASSWORD.set(p, password);
-        }
-        PGProperty.APPLICATION_NAME.set(p, "stowage-wal-archiver");
-        PGProperty.CONNECT_TIMEOUT.set(p, 10);
-        if (replication) {
-            PGProperty.REPLICATION.set(p, "database");
-            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
-            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        }
-        return p;
+        ServerConnection server = new ServerConnection(spec, password, "stowage-wal-archiver", Duration.ofSeconds(10));
+        return new WalSource(server, server.open());
     }
 
     /** The WAL segment size of the cluster, in bytes ({@code initdb --wal-segsize}). */
@@ -153,7 +131,12 @@ public final class WalSource implements AutoCloseable {
 
     /** Starts streaming from {@code start} (a segment boundary) through the slot, on a connection of its own. */
     public WalStream stream(String slot, long start) throws SQLException {
-        Connection replication = DriverManager.getConnection(url(spec), properties(spec, password, true));
+        // Physical replication does not depend on the database the connection names.
+        Properties p = server.properties();
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        Connection replication = DriverManager.getConnection(server.url(server.port()), p);
         try {
             PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().physical()

@@ -5,7 +5,6 @@ import io.stowage.bus.KafkaEventPublisher;
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.backup.wal.ClusterArchiver;
-import io.stowage.events.WalSegments;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.data.BackupFailed;
@@ -20,6 +19,7 @@ import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import io.stowage.localstack.SharedS3;
+import io.stowage.postgres.WalSegments;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

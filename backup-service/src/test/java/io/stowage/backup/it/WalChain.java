@@ -2,8 +2,8 @@ package io.stowage.backup.it;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.stowage.backup.wal.ClusterArchiver;
-import io.stowage.events.WalSegments;
 import io.stowage.localstack.PostgresCluster;
+import io.stowage.postgres.WalSegments;
 
 import java.io.IOException;
 import java.io.InputStream;

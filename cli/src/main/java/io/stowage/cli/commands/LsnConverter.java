@@ -1,6 +1,6 @@
 package io.stowage.cli.commands;
 
-import io.stowage.events.WalSegments;
+import io.stowage.postgres.WalSegments;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

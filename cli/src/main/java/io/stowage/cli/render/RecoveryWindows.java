@@ -1,8 +1,8 @@
 package io.stowage.cli.render;
 
 import io.stowage.events.data.CatalogBackup;
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.postgres.WalSegments;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

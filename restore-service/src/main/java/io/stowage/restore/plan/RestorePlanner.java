@@ -1,12 +1,12 @@
 package io.stowage.restore.plan;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.PitrTarget;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.postgres.WalSegments;
 
 import java.io.IOException;
 import java.nio.file.Files;

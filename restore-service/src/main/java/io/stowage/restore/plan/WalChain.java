@@ -1,7 +1,7 @@
 package io.stowage.restore.plan;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.postgres.WalSegments;
 import io.stowage.storage.StorageLayout;
 
 import java.util.ArrayList;

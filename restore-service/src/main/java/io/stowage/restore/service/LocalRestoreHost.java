@@ -2,8 +2,10 @@ package io.stowage.restore.service;
 
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
+import io.stowage.postgres.PasswordSecret;
+import io.stowage.postgres.ServerConnection;
+import io.stowage.postgres.ServerControl;
 import io.stowage.restore.plan.RestorePlan;
-import io.stowage.restore.steps.PostgresControl;
 import io.stowage.restore.steps.RestoreRun;
 import io.stowage.restore.steps.StepFailure;
 import io.stowage.storage.BackupStorage;
@@ -11,7 +13,7 @@ import io.stowage.storage.SecretSource;
 import io.stowage.storage.Storages;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,12 +58,12 @@ public final class LocalRestoreHost implements RestoreHost {
     @Override
     public RestoreRun.Outcome run(RestorePlan plan, Map<String, BackupStorage> storages, RestoreRun.Coordination bus)
             throws StepFailure {
-        PostgresControl postgres = new PostgresControl(plan.postgres(), password(plan));
-        return new RestoreRun(plan, storages, postgres, bus, timings).run();
+        ServerConnection sql = new ServerConnection(plan.postgres(), password(plan), "stowage-restore",
+                Duration.ofSeconds(5));
+        return new RestoreRun(plan, storages, new ServerControl(plan.postgres()), sql, bus, timings).run();
     }
 
     private String password(RestorePlan plan) {
-        String secret = plan.postgres().passwordSecret();
-        return secret == null ? null : new String(secrets.read(secret, "PASSWORD"), StandardCharsets.UTF_8).trim();
+        return PasswordSecret.read(plan.postgres(), secrets::read);
     }
 }

@@ -1,8 +1,11 @@
 package io.stowage.restore.steps;
 
-import io.stowage.events.WalSegments;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreStepStatus;
+import io.stowage.postgres.ServerConnection;
+import io.stowage.postgres.ServerControl;
+import io.stowage.postgres.StartOptions;
+import io.stowage.postgres.WalSegments;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
 import io.stowage.restore.steps.StepResult.Done;
@@ -88,7 +91,9 @@ public final class RestoreRun {
 
     private final RestorePlan plan;
     private final Map<String, BackupStorage> storages;
-    private final PostgresControl postgres;
+    private final ServerControl postgres;
+    /** How the restored server is reached over SQL (the cluster's host, user and password; the restore's port). */
+    private final ServerConnection sql;
     private final Coordination bus;
     private final Timings timings;
     /** Where the backup is restored to first (beside the data directory in place, the target for a new instance). */
@@ -98,11 +103,12 @@ public final class RestoreRun {
     private boolean checksumsChecked;
 
     /** @param storages the cluster's storages, opened, in the order WAL is read from them (the main first) */
-    public RestoreRun(RestorePlan plan, Map<String, BackupStorage> storages, PostgresControl postgres,
-                      Coordination bus, Timings timings) {
+    public RestoreRun(RestorePlan plan, Map<String, BackupStorage> storages, ServerControl postgres,
+                      ServerConnection sql, Coordination bus, Timings timings) {
         this.plan = plan;
         this.storages = storages;
         this.postgres = postgres;
+        this.sql = sql;
         this.bus = bus;
         this.timings = timings;
         this.restored = plan.restoreDirectory();
@@ -203,7 +209,7 @@ public final class RestoreRun {
         if (state.verified()) {
             return ALREADY_DONE;
         }
-        PostgresControl.Result r = postgres.verifyBackup(restored, checksumsChecked);
+        ServerControl.Result r = postgres.verifyBackup(restored, checksumsChecked);
         if (r.exitCode() != 0) {
             throw new IOException("pg_verifybackup found the restored copy damaged: " + r.output().strip());
         }
@@ -250,13 +256,13 @@ public final class RestoreRun {
                 Path original = plan.postgres().dataDirectory() == null ? null
                         : Path.of(plan.postgres().dataDirectory());
                 save(state.withStartOptions(original != null && Files.isDirectory(original)
-                        ? PostgresControl.startOptions(original) : List.of()));
+                        ? StartOptions.read(original) : List.of()));
             }
         } catch (IOException e) {
             throw new StepFailure(STOP_PRIMARY, "cannot read how the primary was started: " + e.getMessage(), e);
         }
         return plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
-                : PostgresControl.withPort(state.startOptions(), plan.port());
+                : StartOptions.withPort(state.startOptions(), plan.port());
     }
 
     /** Step {@code stop-primary} (in place): the primary stops; its data stays as it is. */
@@ -280,18 +286,18 @@ public final class RestoreRun {
 
     /** Step {@code wait-promotion}: replay reaches the target and the copy promotes itself. */
     private StepResult waitPromotion() throws IOException, InterruptedException, SQLException {
-        try (PostgresControl.RecoveryProbe probe = postgres.recoveryProbe(plan.port())) {
+        try (RecoveryProbe probe = new RecoveryProbe(sql, plan.port())) {
             return new Done(awaitPromotion(probe));
         }
     }
 
-    private String awaitPromotion(PostgresControl.RecoveryProbe probe)
+    private String awaitPromotion(RecoveryProbe probe)
             throws IOException, InterruptedException, SQLException {
         long deadline = System.nanoTime() + timings.promotionTimeout().toNanos();
         long lastLsn = -1;
         long lastChange = System.nanoTime();
         while (true) {
-            PostgresControl.RecoveryStatus status;
+            RecoveryProbe.Status status;
             try {
                 status = probe.status();
             } catch (SQLException e) {
@@ -302,7 +308,7 @@ public final class RestoreRun {
                 status = null;
             }
             if (status != null && !status.inRecovery()) {
-                String timeline = postgres.queryOne(plan.port(), "select timeline_id from pg_control_checkpoint()");
+                String timeline = probe.queryOne("select timeline_id from pg_control_checkpoint()");
                 return "promoted at LSN " + WalSegments.formatLsn(status.replayLsn()) + " (target "
                         + plan.describeTarget() + "); new timeline " + timeline;
             }
@@ -366,7 +372,7 @@ public final class RestoreRun {
 
     private static List<String> withPortIfMissing(List<String> options, int port) {
         return options.contains("-p") || options.stream().anyMatch(o -> o.startsWith("port="))
-                ? options : PostgresControl.withPort(options, port);
+                ? options : StartOptions.withPort(options, port);
     }
 
     private void ensureRunning(Path dataDirectory) throws StepFailure {

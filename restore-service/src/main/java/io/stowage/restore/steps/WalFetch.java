@@ -1,7 +1,7 @@
 package io.stowage.restore.steps;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import io.stowage.events.WalSegments;
+import io.stowage.postgres.WalSegments;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
 import io.stowage.storage.BackupStorage;

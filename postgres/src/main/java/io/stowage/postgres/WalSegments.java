@@ -1,4 +1,4 @@
-package io.stowage.events;
+package io.stowage.postgres;
 
 /**
  * WAL positions (LSNs) and segment file names, computed as PostgreSQL does (XLogFileName, XLByteToSeg): a segment

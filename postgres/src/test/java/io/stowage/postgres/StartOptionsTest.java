@@ -1,4 +1,4 @@
-package io.stowage.restore.steps;
+package io.stowage.postgres;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PostgresControlTest {
+class StartOptionsTest {
 
     @TempDir
     Path dataDirectory;
@@ -26,7 +25,7 @@ class PostgresControlTest {
         postmasterOpts("/usr/lib/postgresql/17/bin/postgres \"-D\" \"/var/lib/postgresql/17/main\" \"-c\" "
                 + "\"config_file=/etc/postgresql/17/main/postgresql.conf\"");
 
-        assertThat(PostgresControl.startOptions(dataDirectory))
+        assertThat(StartOptions.read(dataDirectory))
                 .containsExactly("-c", "config_file=/etc/postgresql/17/main/postgresql.conf");
     }
 
@@ -35,7 +34,7 @@ class PostgresControlTest {
         postmasterOpts("/usr/pgsql-15/bin/postgres \"-p\" \"5433\" \"-D\" \"/srv/pg data/main\" \"-k\" \"/tmp\" "
                 + "\"-c\" \"log_line_prefix=%m [%p] \"");
 
-        assertThat(PostgresControl.startOptions(dataDirectory))
+        assertThat(StartOptions.read(dataDirectory))
                 .containsExactly("-p", "5433", "-k", "/tmp", "-c", "log_line_prefix=%m [%p] ");
     }
 
@@ -43,29 +42,29 @@ class PostgresControlTest {
     void startOptionsOfAServerStartedWithItsDataDirectoryAloneAreNone() throws IOException {
         postmasterOpts("/usr/lib/postgresql/17/bin/postgres \"-D\" \"/var/lib/postgresql/17/main\"");
 
-        assertThat(PostgresControl.startOptions(dataDirectory)).isEmpty();
+        assertThat(StartOptions.read(dataDirectory)).isEmpty();
     }
 
     @Test
     void startOptionsOfAFolderWithoutPostmasterOptsAreNone() throws IOException {
-        assertThat(PostgresControl.startOptions(dataDirectory)).isEmpty();
+        assertThat(StartOptions.read(dataDirectory)).isEmpty();
     }
 
     @Test
     void portGivenAsASettingIsReplacedWithItsFlag() {
-        assertThat(PostgresControl.withPort(List.of("-c", "port=5433", "-k", "/tmp"), 6000))
+        assertThat(StartOptions.withPort(List.of("-c", "port=5433", "-k", "/tmp"), 6000))
                 .containsExactly("-k", "/tmp", "-p", "6000");
     }
 
     @Test
     void portGivenAsAFlagIsReplaced() {
-        assertThat(PostgresControl.withPort(List.of("-p", "5433", "-k", "/tmp"), 6000))
+        assertThat(StartOptions.withPort(List.of("-p", "5433", "-k", "/tmp"), 6000))
                 .containsExactly("-k", "/tmp", "-p", "6000");
-        assertThat(PostgresControl.withPort(List.of("-p5433", "-k", "/tmp"), 6000))
+        assertThat(StartOptions.withPort(List.of("-p5433", "-k", "/tmp"), 6000))
                 .containsExactly("-k", "/tmp", "-p", "6000");
-        assertThat(PostgresControl.withPort(List.of("-k", "/tmp", "--port=5433"), 6000))
+        assertThat(StartOptions.withPort(List.of("-k", "/tmp", "--port=5433"), 6000))
                 .containsExactly("-k", "/tmp", "-p", "6000");
-        assertThat(PostgresControl.withPort(List.of("-cport=5433", "-k", "/tmp"), 6000))
+        assertThat(StartOptions.withPort(List.of("-cport=5433", "-k", "/tmp"), 6000))
                 .containsExactly("-k", "/tmp", "-p", "6000");
     }
 
@@ -74,40 +73,20 @@ class PostgresControlTest {
         List<String> options = List.of("-c", "config_file=/etc/postgresql/17/main/postgresql.conf", "-k",
                 "/var/run/postgresql", "-c", "shared_preload_libraries=pg_stat_statements", "-c", "listen_addresses=*");
 
-        assertThat(PostgresControl.withPort(options, 6000)).containsExactly("-c",
+        assertThat(StartOptions.withPort(options, 6000)).containsExactly("-c",
                 "config_file=/etc/postgresql/17/main/postgresql.conf", "-k", "/var/run/postgresql", "-c",
                 "shared_preload_libraries=pg_stat_statements", "-c", "listen_addresses=*", "-p", "6000");
     }
 
     @Test
     void aPortIsAddedWhereNoneWasGiven() {
-        assertThat(PostgresControl.withPort(List.of(), 6000)).containsExactly("-p", "6000");
-        assertThat(PostgresControl.withPort(List.of("-k", "/tmp"), 6000)).containsExactly("-k", "/tmp", "-p", "6000");
+        assertThat(StartOptions.withPort(List.of(), 6000)).containsExactly("-p", "6000");
+        assertThat(StartOptions.withPort(List.of("-k", "/tmp"), 6000)).containsExactly("-k", "/tmp", "-p", "6000");
     }
 
     @Test
     void everyPortGivenIsReplacedByTheOneNewPort() {
-        assertThat(PostgresControl.withPort(List.of("-p", "5433", "-c", "port=5434", "--port=5435"), 6000))
+        assertThat(StartOptions.withPort(List.of("-p", "5433", "-c", "port=5434", "--port=5435"), 6000))
                 .containsExactly("-p", "6000");
-    }
-
-    @Test
-    void optionsAreQuotedForPgCtlsShellOneWordEach() {
-        assertThat(PostgresControl.shellQuoted(List.of("-c", "log_line_prefix=%m [%p] ",
-                "archive_command=test ! -f '/a b/%f' && cp %p '/a b/%f'")))
-                .isEqualTo("'-c' 'log_line_prefix=%m [%p] ' "
-                        + "'archive_command=test ! -f '\\''/a b/%f'\\'' && cp %p '\\''/a b/%f'\\'''");
-        assertThat(PostgresControl.shellQuoted(List.of())).isEmpty();
-    }
-
-    @Test
-    void theCheckpointTimelineIsReadFromPgControldata() throws Exception {
-        String printed = "pg_control version number:            1300\n"
-                + "Latest checkpoint's REDO location:    0/3004918\n"
-                + "Latest checkpoint's TimeLineID:       2\n"
-                + "Latest checkpoint's PrevTimeLineID:   1\n";
-        assertThat(PostgresControl.controlTimeline(printed)).isEqualTo(2);
-        assertThatThrownBy(() -> PostgresControl.controlTimeline("pg_control version number: 1300\n"))
-                .hasMessageContaining("TimeLineID");
     }
 }

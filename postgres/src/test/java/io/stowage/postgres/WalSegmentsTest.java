@@ -1,4 +1,4 @@
-package io.stowage.events;
+package io.stowage.postgres;
 
 import org.junit.jupiter.api.Test;
 
