@@ -8,7 +8,7 @@ import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
-import io.stowage.config.messaging.TransactionsEmitterPublisher;
+import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
 import jakarta.inject.Inject;
@@ -43,10 +43,10 @@ class ConfigServiceWiringTest {
     URL metrics;
 
     @Test
-    void eventsGoThroughTheEmitterAndTheFanOutThroughKafkaTransactions() {
+    void eventsGoThroughTheEmitterAndTheFanOutThroughOneTransactionalProducer() {
         assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
         assertThat(publisher).isInstanceOf(EmitterEventPublisher.class);
-        assertThat(transactions).isInstanceOf(TransactionsEmitterPublisher.class);
+        assertThat(transactions).isInstanceOf(TransactionalPublisher.class);
     }
 
     @Test

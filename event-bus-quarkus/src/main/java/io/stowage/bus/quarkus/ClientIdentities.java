@@ -5,21 +5,18 @@ import io.stowage.bus.InstanceId;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
 
 /**
- * The Kafka settings that name this instance, for the channels to take with {@code kafka-configuration}: computed
- * from the instance's identity, so replicas never collide and need no per-replica configuration.
+ * The Kafka settings that name this instance, for the incoming channels to take with {@code kafka-configuration}:
+ * computed from the instance's identity, so replicas never collide and need no per-replica configuration.
  */
 @Singleton
 public class ClientIdentities {
     /** Incoming channels: static membership, cooperative rebalancing. */
     public static final String MEMBER = "stowage-member";
-    /** The transactional outgoing channel: a transactional id per instance. */
-    public static final String TRANSACTIONAL = "stowage-transactional";
 
     /**
      * Static group membership under this instance's identity, so a restarted instance gets its partitions back at
@@ -34,17 +31,5 @@ public class ClientIdentities {
         return Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.clientId("stowage-" + application, null),
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-    }
-
-    /**
-     * A transactional id stable per instance: a restarted instance fences its predecessor's unfinished transaction,
-     * and replicas, each with its own, never fence each other.
-     */
-    @Produces
-    @Singleton
-    @Identifier(TRANSACTIONAL)
-    Map<String, Object> transactional(InstanceId instance,
-                                      @ConfigProperty(name = "quarkus.application.name") String application) {
-        return Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, instance.clientId("stowage-" + application, null));
     }
 }
