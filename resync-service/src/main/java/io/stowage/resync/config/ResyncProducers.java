@@ -30,7 +30,9 @@ import java.time.Duration;
 /**
  * How resync-service's objects are made, and closed when the application stops: the state it follows, the catalog
  * and its single writer, the resyncs, and the handler of the inputs channel. The classes stay plain Java (their
- * tests make them with {@code new}); ResyncService orders the start.
+ * tests make them with {@code new}); ResyncService orders the start. The disposers run once the inputs channel has
+ * stopped: SmallRye closes its consumer before the application context is destroyed, and these beans are
+ * {@code @Singleton}s, destroyed after it.
  */
 @Singleton
 public class ResyncProducers {
