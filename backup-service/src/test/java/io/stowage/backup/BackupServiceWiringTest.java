@@ -5,12 +5,26 @@ import io.quarkus.test.common.WithTestResource;
 import io.smallrye.common.annotation.Identifier;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.stowage.backup.messaging.ArchiverOwnership;
+import io.stowage.backup.messaging.BackupRequestHandler;
 import io.stowage.backup.messaging.BackupRequestsChannel;
+import io.stowage.backup.metrics.BackupMetrics;
+import io.stowage.backup.metrics.WalGauges;
+import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.settings.BackupServiceSettings;
+import io.stowage.backup.topology.StorageOpener;
+import io.stowage.backup.wal.ArchivingPauses;
+import io.stowage.backup.wal.WalArchivers;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
+import io.stowage.bus.quarkus.testing.InjectedBeans;
+import io.stowage.events.Topics;
+import io.stowage.storage.SecretsFolder;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
 import jakarta.inject.Inject;
@@ -39,6 +53,36 @@ class BackupServiceWiringTest {
     @Inject
     @Identifier(BackupRequestsChannel.CHANNEL)
     BackupRequestsChannel requests;
+    @Inject
+    BackupService service;
+    @Inject
+    @Identifier(Topics.TOPOLOGY)
+    StateFollower topologyFollower;
+    @Inject
+    @Identifier(Topics.RESTORE)
+    StateFollower restoreFollower;
+    @Inject
+    TopologyCatchUp catchUp;
+    @Inject
+    ClusterTopologies topologies;
+    @Inject
+    ArchivingPauses pauses;
+    @Inject
+    SecretsFolder secrets;
+    @Inject
+    StorageOpener storages;
+    @Inject
+    BaseBackupRun run;
+    @Inject
+    BackupMetrics backupMetrics;
+    @Inject
+    WalArchivers archivers;
+    @Inject
+    ArchiverOwnership ownership;
+    @Inject
+    WalGauges walGauges;
+    @Inject
+    BackupRequestHandler handler;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -57,6 +101,33 @@ class BackupServiceWiringTest {
         assertThat(requests).isNotNull();
         assertThat(settings.backup().maxConcurrent()).isEqualTo(2);
         assertThat(settings.backup().lease()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theStateIsFollowedByBeansWalArchivingRunsAndTheChannelHandsBackupsToTheHandlerBean() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(service::ready);
+        for (StateFollower follower : new StateFollower[] {topologyFollower, restoreFollower}) {
+            assertThat(follower.alive()).isTrue();
+            assertThat(follower.awaitCurrent(Duration.ofSeconds(10))).as("%s is followed", follower.topic()).isTrue();
+        }
+        assertThat(topologyFollower.topic()).isEqualTo(Topics.TOPOLOGY);
+        assertThat(restoreFollower.topic()).isEqualTo(Topics.RESTORE);
+        assertThat(catchUp.awaitCurrent()).isTrue();
+        assertThat(topologies).isNotNull();
+        assertThat(pauses).isNotNull();
+        assertThat(secrets).isNotNull();
+        assertThat(storages).isNotNull();
+        assertThat(run).isNotNull();
+        assertThat(backupMetrics).isNotNull();
+        assertThat(walGauges).isNotNull();
+        assertThat(ownership.alive()).isTrue();
+        assertThat(InjectedBeans.held(service, ArchiverOwnership.class)).as("the ownership BackupService started")
+                .isSameAs(ownership);
+        assertThat(InjectedBeans.held(ownership, WalArchivers.class)).isSameAs(archivers);
+        assertThat(service.stopping()).isFalse();
+        assertThat(InjectedBeans.held(requests, BackupRequestHandler.class))
+                .isSameAs(InjectedBeans.instance(handler));
+        assertThat(InjectedBeans.held(requests, BackupService.class)).isSameAs(service);
     }
 
     @Test

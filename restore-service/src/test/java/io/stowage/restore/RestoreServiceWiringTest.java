@@ -5,9 +5,19 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
+import io.stowage.bus.quarkus.testing.InjectedBeans;
+import io.stowage.events.Topics;
+import io.stowage.restore.messaging.KafkaRestoreBus;
+import io.stowage.restore.messaging.RestoreLog;
+import io.stowage.restore.plan.CatalogView;
+import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreSaga;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
 import io.stowage.restore.messaging.RestoreRequestsChannel;
@@ -36,6 +46,34 @@ class RestoreServiceWiringTest {
     @Inject
     @Identifier(RestoreRequestsChannel.CHANNEL)
     RestoreRequestsChannel requests;
+    @Inject
+    RestoreService service;
+    @Inject
+    @Identifier(Topics.TOPOLOGY)
+    StateFollower topologyFollower;
+    @Inject
+    @Identifier(Topics.CATALOG)
+    StateFollower catalogFollower;
+    @Inject
+    @Identifier(Topics.RESTORE)
+    StateFollower restoreFollower;
+    @Inject
+    @Identifier(Topics.RESYNC)
+    StateFollower resyncFollower;
+    @Inject
+    ClusterTopologies topologies;
+    @Inject
+    CatalogView catalog;
+    @Inject
+    RestoreLog log;
+    @Inject
+    RestorePlanner planner;
+    @Inject
+    KafkaRestoreBus bus;
+    @Inject
+    LocalRestoreHost host;
+    @Inject
+    RestoreSaga saga;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -53,6 +91,28 @@ class RestoreServiceWiringTest {
         assertThat(requests).isNotNull();
         assertThat(settings.restore().heartbeat()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.restore().lease()).isGreaterThan(settings.restore().heartbeat().multipliedBy(3));
+    }
+
+    @Test
+    void theStateIsFollowedByBeansAndTheChannelHandsRestoresToTheSagaBean() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(service::ready);
+        StateFollower[] followers = {topologyFollower, catalogFollower, restoreFollower, resyncFollower};
+        assertThat(followers).extracting(StateFollower::topic)
+                .containsExactly(Topics.TOPOLOGY, Topics.CATALOG, Topics.RESTORE, Topics.RESYNC);
+        for (StateFollower follower : followers) {
+            assertThat(follower.alive()).isTrue();
+            assertThat(follower.awaitCurrent(Duration.ofSeconds(10))).as("%s is followed", follower.topic()).isTrue();
+        }
+        assertThat(bus.catchUpTopology()).isTrue();
+        assertThat(bus.catchUpCatalog()).isTrue();
+        assertThat(topologies).isNotNull();
+        assertThat(catalog).isNotNull();
+        assertThat(log).isNotNull();
+        assertThat(planner).isNotNull();
+        assertThat(host).isNotNull();
+        assertThat(service.stopping()).isFalse();
+        assertThat(InjectedBeans.held(requests, RestoreSaga.class)).isSameAs(InjectedBeans.instance(saga));
+        assertThat(InjectedBeans.held(requests, RestoreService.class)).isSameAs(service);
     }
 
     @Test

@@ -4,11 +4,22 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
+import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
+import io.stowage.bus.quarkus.testing.InjectedBeans;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
+import io.stowage.events.Topics;
+import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.messaging.ResyncEventHandler;
+import io.stowage.resync.messaging.ResyncInputsChannel;
+import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.Resyncs;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -28,6 +39,28 @@ class ResyncServiceWiringTest {
     EventPublisher publisher;
     @Inject
     KafkaConnection kafka;
+    @Inject
+    @Identifier(Topics.TOPOLOGY)
+    StateFollower topologyFollower;
+    @Inject
+    @Identifier(Topics.CATALOG)
+    StateFollower catalogFollower;
+    @Inject
+    TopologyCatchUp catchUp;
+    @Inject
+    ClusterTopologies topologies;
+    @Inject
+    Catalog catalog;
+    @Inject
+    CatalogKeeper keeper;
+    @Inject
+    Resyncs resyncs;
+    @Inject
+    ResyncEventHandler handler;
+    @Inject
+    ResyncInputsChannel channel;
+    @Inject
+    ResyncService service;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -42,6 +75,21 @@ class ResyncServiceWiringTest {
     void everyClientTakesQuarkusKafkaConfiguration() {
         assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
         assertThat(publisher).isInstanceOf(EmitterEventPublisher.class);
+    }
+
+    @Test
+    void theStateIsFollowedByBeansAndTheChannelHandsEventsToTheHandlerBean() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(service::ready);
+        assertThat(topologyFollower.topic()).isEqualTo(Topics.TOPOLOGY);
+        assertThat(topologyFollower.alive()).isTrue();
+        assertThat(topologyFollower.awaitCurrent(Duration.ofSeconds(10))).as("the topology follower runs").isTrue();
+        assertThat(catchUp.awaitCurrent()).isTrue();
+        assertThat(catalogFollower.awaitCaughtUp(Duration.ZERO)).as("the catalog was read once, at start").isTrue();
+        assertThat(keeper.catalog()).isSameAs(catalog);
+        assertThat(topologies).isNotNull();
+        assertThat(resyncs).isNotNull();
+        assertThat(InjectedBeans.held(channel, ResyncEventHandler.class)).isSameAs(InjectedBeans.instance(handler));
+        assertThat(InjectedBeans.held(channel, ResyncService.class)).isSameAs(service);
     }
 
     @Test

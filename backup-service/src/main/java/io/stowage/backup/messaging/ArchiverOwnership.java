@@ -117,9 +117,12 @@ public final class ArchiverOwnership implements AutoCloseable {
         archivers.own(cluster -> mine.contains(partitionOf(cluster, n)));
     }
 
-    /** Leaves the group; the archivers are stopped by their owner. */
+    /** Leaves the group; the archivers are stopped by their owner. Closing it again does nothing. */
     @Override
     public void close() {
+        if (!running) {
+            return;
+        }
         running = false;
         consumer.wakeup();
         try {

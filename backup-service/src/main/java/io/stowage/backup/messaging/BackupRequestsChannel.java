@@ -47,11 +47,13 @@ public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
             Set.of(EventType.BACKUP_STARTED, EventType.BACKUP_PROGRESS));
 
     private final BackupService service;
+    private final BackupRequestHandler backups;
     private final LongRequests requests;
 
-    BackupRequestsChannel(BackupService service, KafkaConnection kafka, BackupServiceSettings settings,
-                           TraceContext traces) {
+    BackupRequestsChannel(BackupService service, BackupRequestHandler backups, KafkaConnection kafka,
+                          BackupServiceSettings settings, TraceContext traces) {
         this.service = service;
+        this.backups = backups;
         this.requests = new LongRequests(new ClusterWork("backup", settings.backup().maxConcurrent()),
                 new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.backup().lease(), Duration.ofSeconds(5)),
                 traces);
@@ -74,7 +76,11 @@ public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
             return message.ack(); // the topic also carries outcomes, progress and archived WAL
         }
         Envelope<BackupRequested> request = (Envelope<BackupRequested>) (Envelope<?>) event;
-        requests.accept(message, record, request, () -> service.takeBackup(request));
+        requests.accept(message, record, request, () -> {
+            // The channel may deliver before startup has finished: no backup is decided on a topology not yet read.
+            service.awaitStarted();
+            backups.handle(request);
+        });
         return CompletableFuture.completedFuture(null);
     }
 
@@ -83,6 +89,10 @@ public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
         requests.revoked(partitions);
     }
 
+    /**
+     * Interrupts the running backups. BackupService set its stopping flag before (on ShutdownEvent, fired before any
+     * bean is destroyed), so their handler publishes no outcome for them.
+     */
     @PreDestroy
     void close() {
         requests.close();

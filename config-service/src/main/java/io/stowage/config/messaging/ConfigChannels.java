@@ -29,10 +29,14 @@ public class ConfigChannels {
     public static final String RESTORES = "restore-events";
 
     private final ConfigService service;
+    private final TopologyFollower topology;
+    private final RestoreFollower restores;
     private final TraceContext traces;
 
-    ConfigChannels(ConfigService service, TraceContext traces) {
+    ConfigChannels(ConfigService service, TopologyFollower topology, RestoreFollower restores, TraceContext traces) {
         this.service = service;
+        this.topology = topology;
+        this.restores = restores;
         this.traces = traces;
     }
 
@@ -41,13 +45,13 @@ public class ConfigChannels {
     public CompletionStage<Void> topology(Message<byte[]> message) {
         // A tombstone is a removal this service made itself; replaying an old one must not forget a cluster that
         // came back: tombstones are acknowledged and nothing else (handle skips null values).
-        return handle(message, service::topologyUpdated);
+        return handle(message, topology::handle);
     }
 
     @Incoming(RESTORES)
     @Blocking
     public CompletionStage<Void> restores(Message<byte[]> message) {
-        return handle(message, service::restoreEvent);
+        return handle(message, restores::handle);
     }
 
     private CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
@@ -61,7 +65,12 @@ public class ConfigChannels {
         } catch (InvalidEventException e) {
             return message.nack(Refusal.of(e));
         }
-        traces.handle(event, "apply", () -> handler.accept(event));
+        traces.handle(event, "apply", () -> {
+            // The channels may deliver before startup has finished: nothing is applied before the topology is
+            // recovered, and a restore event queues behind the first apply of the folder.
+            service.awaitStarted();
+            handler.accept(event);
+        });
         return message.ack();
     }
 }

@@ -1,6 +1,8 @@
 package io.stowage.restore.messaging;
 
+import io.stowage.bus.KafkaEvents;
 import io.stowage.events.Envelope;
+import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreStep;
@@ -8,6 +10,8 @@ import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.StowageEvent;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -30,6 +34,18 @@ public final class RestoreLog {
     private final Map<String, Envelope<?>> answers = new HashMap<>();
     private final Set<String> completed = new HashSet<>();
     private final Map<String, ResyncOutcome> resyncs = new HashMap<>();
+
+    /** Applies one record of {@code stowage.restore} or {@code stowage.resync}; invalid ones teach nothing. */
+    public void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            apply(KafkaEvents.fromRecord(record));
+        } catch (InvalidEventException e) {
+            // Rejected by the consumer that owns the topic; nothing to learn from it here.
+        }
+    }
 
     public synchronized void apply(Envelope<? extends StowageEvent> event) {
         StowageEvent data = event.data();

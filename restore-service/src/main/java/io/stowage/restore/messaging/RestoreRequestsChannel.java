@@ -16,6 +16,7 @@ import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.restore.RestoreService;
+import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.settings.RestoreServiceSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,11 +49,13 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
             Set.of(EventType.RESTORE_STARTED, EventType.RESTORE_STEP, EventType.RESTORE_PROGRESS));
 
     private final RestoreService service;
+    private final RestoreSaga saga;
     private final LongRequests requests;
 
-    RestoreRequestsChannel(RestoreService service, KafkaConnection kafka, RestoreServiceSettings settings,
-                           TraceContext traces) {
+    RestoreRequestsChannel(RestoreService service, RestoreSaga saga, KafkaConnection kafka,
+                           RestoreServiceSettings settings, TraceContext traces) {
         this.service = service;
+        this.saga = saga;
         this.requests = new LongRequests(new ClusterWork("restore", settings.restore().maxConcurrent()),
                 new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.restore().lease(), Duration.ofSeconds(5)),
                 traces);
@@ -75,8 +78,28 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
             return message.ack(); // the restores' own events, followed by RestoreLog
         }
         Envelope<RestoreRequested> request = (Envelope<RestoreRequested>) (Envelope<?>) event;
-        requests.accept(message, record, request, () -> service.restore(request));
+        requests.accept(message, record, request, () -> restore(request));
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Runs a requested restore to its outcome, once this service has read the topology, the catalog and the restore
+     * history (the channel may deliver before startup has finished).
+     *
+     * @throws IllegalStateException when this instance stopped during the restore: the request is left to the next
+     *                               owner of its partition, whose run skips the steps this one did
+     */
+    private void restore(Envelope<RestoreRequested> request) {
+        service.awaitStarted();
+        try {
+            saga.handle(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("restore of " + request.data().cluster() + " interrupted", e);
+        }
+        if (service.stopping()) {
+            throw new IllegalStateException("restore of " + request.data().cluster() + " cut short by a shutdown");
+        }
     }
 
     @Override
@@ -84,6 +107,10 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
         requests.revoked(partitions);
     }
 
+    /**
+     * Interrupts the running restores. RestoreService set its stopping flag before (on ShutdownEvent, fired before
+     * any bean is destroyed), so {@link #restore} leaves their requests unacknowledged.
+     */
     @PreDestroy
     void close() {
         requests.close();

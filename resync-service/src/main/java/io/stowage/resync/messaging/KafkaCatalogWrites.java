@@ -12,8 +12,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The catalog on {@code stowage.catalog}: entries as CloudEvents keyed by entry, tombstones, in transactions. */
-public final class KafkaCatalogWrites implements CatalogWrites, AutoCloseable {
+/**
+ * The catalog on {@code stowage.catalog}: entries as CloudEvents keyed by entry, tombstones, in transactions (the
+ * publisher is closed by whoever made it).
+ */
+public final class KafkaCatalogWrites implements CatalogWrites {
     private final TransactionalPublisher publisher;
     private final String source;
 
@@ -42,10 +45,5 @@ public final class KafkaCatalogWrites implements CatalogWrites, AutoCloseable {
     @Override
     public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
         publisher.publishAtomically(new ArrayList<>(outcomes), List.of());
-    }
-
-    @Override
-    public void close() {
-        publisher.close();
     }
 }

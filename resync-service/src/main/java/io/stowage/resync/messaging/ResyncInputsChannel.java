@@ -29,10 +29,12 @@ public class ResyncInputsChannel {
     public static final String CHANNEL = "resync-inputs";
 
     private final ResyncService service;
+    private final ResyncEventHandler handler;
     private final TraceContext traces;
 
-    ResyncInputsChannel(ResyncService service, TraceContext traces) {
+    ResyncInputsChannel(ResyncService service, ResyncEventHandler handler, TraceContext traces) {
         this.service = service;
+        this.handler = handler;
         this.traces = traces;
     }
 
@@ -52,7 +54,9 @@ public class ResyncInputsChannel {
         Refusal[] refused = {null};
         traces.handle(event, "handle", () -> {
             try {
-                service.handle(event);
+                // The channel may deliver before startup has finished: nothing is handled before the state is read.
+                service.awaitStarted();
+                handler.handle(event);
             } catch (RejectedEventException e) {
                 refused[0] = new Refusal(event.type().type(), event.id(), e.getMessage());
             }

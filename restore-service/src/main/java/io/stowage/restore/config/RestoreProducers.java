@@ -1,0 +1,152 @@
+package io.stowage.restore.config;
+
+import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.ClusterTopologies;
+import io.stowage.bus.EventPublisher;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
+import io.stowage.events.Topics;
+import io.stowage.restore.RestoreService;
+import io.stowage.restore.messaging.CatalogRecords;
+import io.stowage.restore.messaging.KafkaRestoreBus;
+import io.stowage.restore.messaging.RestoreLog;
+import io.stowage.restore.plan.CatalogView;
+import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreSaga;
+import io.stowage.restore.service.StorageSegmentClock;
+import io.stowage.restore.settings.RestoreServiceSettings;
+import io.stowage.restore.steps.RestoreRun;
+import io.stowage.storage.SecretsFolder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+
+/**
+ * How restore-service's objects are made, and closed when the application stops: the state it follows (topology,
+ * catalog, and the restore and resync topics as the restore log), the planner, the bus and host the saga runs on,
+ * and the saga that handles the requests channel's restores. The classes stay plain Java (their tests make them
+ * with {@code new}); RestoreService orders the start. The disposers run once the requests channel has stopped:
+ * SmallRye closes its consumer before the application context is destroyed, and these beans are
+ * {@code @Singleton}s, destroyed after it.
+ */
+@Singleton
+public class RestoreProducers {
+
+    /** Every cluster's applied topology, as the topology follower reads it. */
+    @Produces
+    @Singleton
+    ClusterTopologies topologies() {
+        return new ClusterTopologies();
+    }
+
+    /** What is restorable where, as the catalog follower reads it. */
+    @Produces
+    @Singleton
+    CatalogView catalog() {
+        return new CatalogView();
+    }
+
+    /** backup-service's answers, the restores that ended and the storages' resyncs, as two followers read them. */
+    @Produces
+    @Singleton
+    RestoreLog log() {
+        return new RestoreLog();
+    }
+
+    @Produces
+    @Singleton
+    @Identifier(Topics.TOPOLOGY)
+    StateFollower topologyFollower(KafkaConnection kafka, ClusterTopologies topologies) {
+        return new StateFollower(kafka, Topics.TOPOLOGY, topologies::apply).start();
+    }
+
+    void closeTopologyFollower(@Disposes @Identifier(Topics.TOPOLOGY) StateFollower follower) {
+        follower.close();
+    }
+
+    @Produces
+    @Singleton
+    @Identifier(Topics.CATALOG)
+    StateFollower catalogFollower(KafkaConnection kafka, CatalogView catalog) {
+        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(catalog, record)).start();
+    }
+
+    void closeCatalogFollower(@Disposes @Identifier(Topics.CATALOG) StateFollower follower) {
+        follower.close();
+    }
+
+    @Produces
+    @Singleton
+    @Identifier(Topics.RESTORE)
+    StateFollower restoreFollower(KafkaConnection kafka, RestoreLog log) {
+        return new StateFollower(kafka, Topics.RESTORE, log::apply).start();
+    }
+
+    void closeRestoreFollower(@Disposes @Identifier(Topics.RESTORE) StateFollower follower) {
+        follower.close();
+    }
+
+    @Produces
+    @Singleton
+    @Identifier(Topics.RESYNC)
+    StateFollower resyncFollower(KafkaConnection kafka, RestoreLog log) {
+        return new StateFollower(kafka, Topics.RESYNC, log::apply).start();
+    }
+
+    void closeResyncFollower(@Disposes @Identifier(Topics.RESYNC) StateFollower follower) {
+        follower.close();
+    }
+
+    /** Local mode's secrets: S3 keys, CA bundles and PostgreSQL passwords. */
+    @Produces
+    @Singleton
+    SecretsFolder secrets(RestoreServiceSettings settings) {
+        return new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+    }
+
+    /** When a WAL segment was stored, asked of its storage: whether a time target falls before a gap in the WAL. */
+    @Produces
+    @Singleton
+    RestorePlanner.SegmentClock segmentClock(ClusterTopologies topologies, SecretsFolder secrets) {
+        return new StorageSegmentClock(topologies, secrets);
+    }
+
+    @Produces
+    @Singleton
+    RestorePlanner planner(CatalogView catalog, RestorePlanner.SegmentClock clock) {
+        return new RestorePlanner(catalog, clock);
+    }
+
+    /** The saga's bus: the followed state (each waited for, 10 s at most, to be current) and the emitter. */
+    @Produces
+    @Singleton
+    KafkaRestoreBus bus(ClusterTopologies topologies, @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower,
+                        @Identifier(Topics.CATALOG) StateFollower catalogFollower, RestoreLog log,
+                        EventPublisher publisher) {
+        return new KafkaRestoreBus(topologies, () -> topologyFollower.awaitCurrent(Duration.ofSeconds(10)),
+                () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)), log, publisher);
+    }
+
+    /** This machine: storages opened with local secrets, PostgreSQL by pg_ctl ({@code stowage.restore.*}). */
+    @Produces
+    @Singleton
+    LocalRestoreHost host(SecretsFolder secrets, RestoreServiceSettings settings) {
+        RestoreServiceSettings.Restore r = settings.restore();
+        return new LocalRestoreHost(secrets,
+                new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads()));
+    }
+
+    /** What the requests channel hands every restore request to. */
+    @Produces
+    @ApplicationScoped
+    RestoreSaga saga(RestorePlanner planner, KafkaRestoreBus bus, LocalRestoreHost host,
+                     RestoreServiceSettings settings) {
+        RestoreServiceSettings.Restore r = settings.restore();
+        return new RestoreSaga(planner, bus, host, new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout(),
+                RestoreSaga.Settings.PLACEMENT_TIMEOUT, r.heartbeat()), RestoreService.SOURCE);
+    }
+}

@@ -1,0 +1,151 @@
+package io.stowage.resync.config;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.ClusterTopologies;
+import io.stowage.bus.InstanceId;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
+import io.stowage.bus.TopologyCatchUp;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.Topics;
+import io.stowage.resync.ResyncService;
+import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.messaging.CatalogRecords;
+import io.stowage.resync.messaging.KafkaCatalogWrites;
+import io.stowage.resync.messaging.ResyncEventHandler;
+import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.Resyncs;
+import io.stowage.resync.settings.ResyncServiceSettings;
+import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.Storages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+
+/**
+ * How resync-service's objects are made, and closed when the application stops: the state it follows, the catalog
+ * and its single writer, the resyncs, and the handler of the inputs channel. The classes stay plain Java (their
+ * tests make them with {@code new}); ResyncService orders the start. The disposers run once the inputs channel has
+ * stopped: SmallRye closes its consumer before the application context is destroyed, and these beans are
+ * {@code @Singleton}s, destroyed after it.
+ */
+@Singleton
+public class ResyncProducers {
+
+    /** Every cluster's applied topology, as the topology follower reads it. */
+    @Produces
+    @Singleton
+    ClusterTopologies topologies() {
+        return new ClusterTopologies();
+    }
+
+    /** The catalog this service keeps, counted by the {@code stowage.catalog.entries} gauge. */
+    @Produces
+    @Singleton
+    Catalog catalog(MeterRegistry metrics) {
+        Catalog catalog = new Catalog();
+        Gauge.builder("stowage.catalog.entries", catalog, Catalog::size)
+                .description("Backups and WAL ranges in the catalog this instance keeps").register(metrics);
+        return catalog;
+    }
+
+    /** Reads {@code stowage.catalog} into the catalog from the moment it is made; ResyncService closes it once read. */
+    @Produces
+    @Singleton
+    @Identifier(Topics.CATALOG)
+    StateFollower catalogFollower(KafkaConnection kafka, Catalog catalog) {
+        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(catalog, record)).start();
+    }
+
+    void closeCatalogFollower(@Disposes @Identifier(Topics.CATALOG) StateFollower follower) {
+        follower.close();
+    }
+
+    /** Follows {@code stowage.topology} from the moment it is made, as long as the service runs. */
+    @Produces
+    @Singleton
+    @Identifier(Topics.TOPOLOGY)
+    StateFollower topologyFollower(KafkaConnection kafka, ClusterTopologies topologies) {
+        return new StateFollower(kafka, Topics.TOPOLOGY, topologies::apply).start();
+    }
+
+    void closeTopologyFollower(@Disposes @Identifier(Topics.TOPOLOGY) StateFollower follower) {
+        follower.close();
+    }
+
+    /** Waits, 10 s at most, until the followed topology holds everything committed so far. */
+    @Produces
+    @Singleton
+    TopologyCatchUp topologyCatchUp(@Identifier(Topics.TOPOLOGY) StateFollower follower) {
+        return () -> follower.awaitCurrent(Duration.ofSeconds(10));
+    }
+
+    /** The catalog's transactional producer (a resync's whole diff in one transaction, see docs/decisions.md). */
+    @Produces
+    @Singleton
+    TransactionalPublisher catalogPublisher(KafkaConnection kafka, InstanceId instance) {
+        return new TransactionalPublisher(kafka, instance.clientId("stowage-resync-service", null));
+    }
+
+    void closeCatalogPublisher(@Disposes TransactionalPublisher publisher) {
+        publisher.close();
+    }
+
+    @Produces
+    @Singleton
+    KafkaCatalogWrites catalogWrites(TransactionalPublisher publisher) {
+        return new KafkaCatalogWrites(publisher, ResyncService.SOURCE);
+    }
+
+    /** The catalog's single writer thread. */
+    @Produces
+    @Singleton
+    CatalogKeeper keeper(Catalog catalog, KafkaCatalogWrites writes) {
+        return new CatalogKeeper(catalog, writes);
+    }
+
+    void closeKeeper(@Disposes CatalogKeeper keeper) {
+        keeper.close();
+    }
+
+    /** Local mode's secrets: S3 keys and CA bundles of the storages. */
+    @Produces
+    @Singleton
+    SecretsFolder secrets(ResyncServiceSettings settings) {
+        return new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+    }
+
+    /** Opens a storage of a cluster as its applied topology describes it. */
+    @Produces
+    @Singleton
+    Resyncs.StorageSource storages(SecretsFolder secrets) {
+        return (topology, storage) -> Storages.open(topology.cluster(), storage,
+                topology.spec().storages().get(storage), secrets);
+    }
+
+    /** The resync workers ({@code stowage.resync-workers} storages at once). */
+    @Produces
+    @Singleton
+    Resyncs resyncs(CatalogKeeper keeper, ClusterTopologies topologies, TopologyCatchUp catchUp,
+                    Resyncs.StorageSource storages, ResyncServiceSettings settings, MeterRegistry metrics) {
+        return new Resyncs(keeper, topologies::get, catchUp, storages, ResyncService.SOURCE, settings.resyncWorkers(),
+                metrics);
+    }
+
+    void closeResyncs(@Disposes Resyncs resyncs) {
+        resyncs.close();
+    }
+
+    /** What the resync-inputs channel hands every event to. */
+    @Produces
+    @ApplicationScoped
+    ResyncEventHandler handler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
+                               CatalogKeeper keeper) {
+        return new ResyncEventHandler(topologies, catchUp, resyncs, keeper, ResyncService.SOURCE);
+    }
+}
