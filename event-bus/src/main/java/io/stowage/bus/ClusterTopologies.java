@@ -1,6 +1,8 @@
 package io.stowage.bus;
 
+import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
+import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -14,9 +16,16 @@ public final class ClusterTopologies {
     private static final Logger LOG = Logger.getLogger(ClusterTopologies.class);
 
     private final Map<String, TopologyApplied> byCluster = new ConcurrentHashMap<>();
+    /** The correlation each cluster's topology was applied in: a file change's own, or the request it answered. */
+    private final Map<String, String> appliedIn = new ConcurrentHashMap<>();
 
     public Optional<TopologyApplied> get(String cluster) {
         return Optional.ofNullable(byCluster.get(cluster));
+    }
+
+    /** The correlation id of the change that made the cluster's current topology (e.g. a restore that placed a storage). */
+    public Optional<String> appliedIn(String cluster) {
+        return Optional.ofNullable(appliedIn.get(cluster));
     }
 
     /** Every cluster's topology, as followed so far. */
@@ -35,11 +44,14 @@ public final class ClusterTopologies {
         }
         if (record.value() == null) {
             byCluster.remove(record.key());
+            appliedIn.remove(record.key());
             return;
         }
         try {
-            if (KafkaEvents.fromRecord(record).data() instanceof TopologyApplied t) {
-                byCluster.merge(t.cluster(), t, (old, neu) -> neu.revision() >= old.revision() ? neu : old);
+            Envelope<StowageEvent> event = KafkaEvents.fromRecord(record);
+            if (event.data() instanceof TopologyApplied t
+                    && byCluster.merge(t.cluster(), t, (old, neu) -> neu.revision() >= old.revision() ? neu : old) == t) {
+                appliedIn.put(t.cluster(), event.correlationId());
             }
         } catch (InvalidEventException e) {
             LOG.debugf("skipping an invalid topology record at offset %d: %s", record.offset(), e.getMessage());

@@ -48,6 +48,11 @@ public final class KafkaRestoreBus implements RestoreBus {
     }
 
     @Override
+    public Optional<String> topologyAppliedIn(String cluster) {
+        return topologies.appliedIn(cluster);
+    }
+
+    @Override
     public boolean restoreCompleted(String cluster, String restoreId) {
         return log.completed(cluster, restoreId);
     }
@@ -62,6 +67,12 @@ public final class KafkaRestoreBus implements RestoreBus {
             throws InterruptedException {
         publisher.publishAndWait(request);
         return log.awaitAnswer(request.id(), timeout);
+    }
+
+    @Override
+    public Optional<ResyncOutcome> awaitResync(String cluster, String storage, OffsetDateTime since, Duration timeout)
+            throws InterruptedException {
+        return log.awaitResync(cluster, storage, since, timeout).map(o -> new ResyncOutcome(o.completed(), o.reason()));
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface RestoreBus {
     /** Waits until the followed catalog holds everything committed so far; false if it could not in time. */
     boolean catchUpCatalog() throws InterruptedException;
 
+    /** The correlation id of the change that made the cluster's current topology, as followed so far. */
+    Optional<String> topologyAppliedIn(String cluster);
+
     /** The cluster's applied topology, as followed so far. */
     Optional<TopologyApplied> topology(String cluster);
 
@@ -32,6 +35,10 @@ public interface RestoreBus {
 
     /** Publishes a request and waits for the event that answers it (its causation); empty after {@code timeout}. */
     Optional<Envelope<?>> ask(Envelope<? extends StowageEvent> request, Duration timeout) throws InterruptedException;
+
+    /** Waits for a resync of the storage that ends at or after {@code since}, asked by anyone; empty after timeout. */
+    Optional<ResyncOutcome> awaitResync(String cluster, String storage, java.time.OffsetDateTime since,
+                                        Duration timeout) throws InterruptedException;
 
     /** Publishes a resync request and waits until that storage's resync ends; empty after {@code timeout}. */
     Optional<ResyncOutcome> resync(Envelope<ResyncRequested> request, Duration timeout) throws InterruptedException;

@@ -18,6 +18,8 @@ import io.stowage.storage.BackupStorage;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
@@ -162,8 +164,15 @@ public final class RestoreSaga {
         TopologyApplied topology = bus.topology(r.cluster()).orElse(null);
         String storage = r.storage();
         if (r.backupSource() != null) {
+            OffsetDateTime asked = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+            boolean profile = topology != null && placement(r, topology).way() == BackupSources.Way.PROFILE;
             storage = awaitSource(r, topology);
             topology = bus.topology(r.cluster()).orElse(null);
+            // Placed for this very request (config-service answers it in its correlation): resync-service resyncs
+            // the new profile on its own; a profile an earlier restore left in place gets no such resync.
+            if (profile && bus.topologyAppliedIn(r.cluster()).filter(request.correlationId()::equals).isPresent()) {
+                awaitProfileResync(request, r, storage, asked);
+            }
         }
         catchUpCatalog(r);
         RestorePlanner.Decision decision = planner.plan(r, r.restoreId(), topology, storage, false);
@@ -189,12 +198,7 @@ public final class RestoreSaga {
             throw new Refusal(RestorePlanner.CHECK_REQUEST, "cluster " + r.cluster()
                     + " is not in the applied topology");
         }
-        BackupSources.Placement placement;
-        try {
-            placement = BackupSources.place(r.cluster(), r.backupSource(), r.storage(), topology.spec().storages());
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(RestorePlanner.CHECK_REQUEST, e.getMessage());
-        }
+        BackupSources.Placement placement = placement(r, topology);
         long deadline = System.nanoTime() + settings.placementTimeout().toNanos();
         while (true) {
             Optional<TopologyApplied> now = bus.topology(r.cluster());
@@ -210,6 +214,28 @@ public final class RestoreSaga {
             // One that does not finish is only a later look: the deadline above bounds the wait.
             bus.catchUpTopology();
         }
+    }
+
+    private static BackupSources.Placement placement(RestoreRequested r, TopologyApplied topology) throws Refusal {
+        try {
+            return BackupSources.place(r.cluster(), r.backupSource(), r.storage(), topology.spec().storages());
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(RestorePlanner.CHECK_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * A backupSource placed as a new profile is resynced by resync-service on its own (the fan-out's
+     * {@code storage.changed.v1} PROFILE_ADDED): wait for that resync rather than ask for a second one of the same
+     * storage. If it does not end in time, or fails, the plan below asks for one of its own.
+     */
+    private void awaitProfileResync(Envelope<RestoreRequested> request, RestoreRequested r, String storage,
+                                    OffsetDateTime since) throws InterruptedException {
+        Optional<RestoreBus.ResyncOutcome> outcome = bus.awaitResync(r.cluster(), storage, since,
+                settings.resyncTimeout());
+        LOG.infof("[%s] restore %s: the new profile '%s' %s", request.correlationId(), r.restoreId(), storage,
+                outcome.isEmpty() ? "was not resynced in time" : outcome.get().completed() ? "is resynced"
+                        : "could not be resynced: " + outcome.get().reason());
     }
 
     private void resync(Envelope<RestoreRequested> request, RestoreRequested r, RestorePlanner.ResyncFirst first)

@@ -23,6 +23,15 @@ final class FakeRestoreBus implements RestoreBus {
     final Map<String, TopologyApplied> topologies = new HashMap<>();
     final Set<String> completedRestores = new HashSet<>();
     final List<Envelope<?>> published = new ArrayList<>();
+    /** The storages whose resync (asked by someone else) the saga waited for. */
+    final List<String> awaitedResyncs = new ArrayList<>();
+    /** Per cluster, the correlation its current topology was applied in. */
+    final Map<String, String> appliedIn = new HashMap<>();
+    /** How such a resync ends; empty: not in time. */
+    Optional<ResyncOutcome> profileResync = Optional.empty();
+    /** What happens while the saga waits for such a resync (e.g. the catalog learns the backup). */
+    Runnable onAwaitResync = () -> {
+    };
     /** Each catch-up's result in turn; once used up, every catch-up succeeds. */
     final Queue<Boolean> topologyCatchUps = new ArrayDeque<>();
     final Queue<Boolean> catalogCatchUps = new ArrayDeque<>();
@@ -74,6 +83,19 @@ final class FakeRestoreBus implements RestoreBus {
         RestoreStep asked = (RestoreStep) request.data();
         return Optional.of(Envelope.causedBy(request, "/stowage/backup-service", new RestoreStep(asked.cluster(),
                 asked.restoreId(), asked.step(), RestoreStepStatus.COMPLETED.wireName(), "answered")));
+    }
+
+    @Override
+    public Optional<String> topologyAppliedIn(String cluster) {
+        return Optional.ofNullable(appliedIn.get(cluster));
+    }
+
+    @Override
+    public Optional<ResyncOutcome> awaitResync(String cluster, String storage, java.time.OffsetDateTime since,
+                                               Duration timeout) {
+        awaitedResyncs.add(storage);
+        onAwaitResync.run();
+        return profileResync;
     }
 
     @Override

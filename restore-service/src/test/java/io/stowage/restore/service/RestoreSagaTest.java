@@ -301,6 +301,33 @@ class RestoreSagaTest {
     }
 
     @Test
+    void aBackupSourcePlacedAsANewProfileIsRestoredAfterTheResyncItsPlacementCausedNotASecondOne() throws Exception {
+        StorageSpec source = new StorageSpec(null, StorageType.FILESYSTEM, null,
+                new FilesystemSpec("/srv/old-nas", null));
+        BackupSources.Placement placement = BackupSources.place(CLUSTER, source, null,
+                topology(Map.of()).spec().storages());
+        assertThat(placement.way()).isEqualTo(BackupSources.Way.PROFILE);
+        int[] catchUps = {0};
+        bus.onTopologyCatchUp = () -> {
+            if (++catchUps[0] == 2) { // config-service places it while the saga waits
+                bus.topologies.put(CLUSTER, topology(Map.of(placement.storage(), source)));
+            }
+        };
+        bus.profileResync = Optional.of(new RestoreBus.ResyncOutcome(true, null));
+        bus.onAwaitResync = () -> catalog.put(backup(placement.storage(), "b9"));
+        Envelope<RestoreRequested> request = Envelope.root("/stowage/cli",
+                new RestoreRequested(CLUSTER, "b9", null, null, source, null, "r1", null));
+        bus.appliedIn.put(CLUSTER, request.correlationId()); // config-service placed it in the request's correlation
+
+        Outcome outcome = saga.handle(request);
+
+        assertThat(outcome).isInstanceOf(Completed.class);
+        assertThat(bus.awaitedResyncs).containsExactly(placement.storage());
+        assertThat(bus.publishedData()).noneMatch(ResyncRequested.class::isInstance);
+        assertThat(host.plans).singleElement().extracting(RestorePlan::storage).isEqualTo(placement.storage());
+    }
+
+    @Test
     void aBackupSourceNeverPlacedIsRefusedAfterItsWait() throws Exception {
         saga = saga(Duration.ofSeconds(1));
         StorageSpec source = new StorageSpec(null, StorageType.FILESYSTEM, null,
