@@ -6,21 +6,14 @@ import io.stowage.backup.BackupService;
 import io.stowage.backup.settings.BackupServiceSettings;
 import io.stowage.bus.ClusterWork;
 import io.stowage.bus.KafkaConnection;
-import io.stowage.bus.KafkaEvents;
-import io.stowage.bus.Refusal;
 import io.stowage.bus.RequestTrail;
-import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.bus.quarkus.LongRequests;
 import io.stowage.bus.quarkus.TraceContext;
-import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
-import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.BackupRequested;
-import io.stowage.events.data.StowageEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -28,7 +21,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -60,28 +52,13 @@ public class BackupRequestsChannel implements KafkaConsumerRebalanceListener {
     }
 
     @Incoming(CHANNEL)
-    @SuppressWarnings("unchecked")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
-        if (record.value() == null) {
-            return message.ack();
-        }
-        Envelope<StowageEvent> event;
-        try {
-            event = KafkaEvents.fromRecord(record);
-        } catch (InvalidEventException e) {
-            return message.nack(Refusal.of(e));
-        }
-        if (!(event.data() instanceof BackupRequested)) {
-            return message.ack(); // the topic also carries outcomes, progress and archived WAL
-        }
-        Envelope<BackupRequested> request = (Envelope<BackupRequested>) (Envelope<?>) event;
-        requests.accept(message, record, request, () -> {
+        // The topic also carries outcomes, progress and archived WAL: they pass, acknowledged.
+        return requests.consume(message, BackupRequested.class, request -> {
             // The channel may deliver before startup has finished: no backup is decided on a topology not yet read.
             service.awaitStarted();
             backups.handle(request);
         });
-        return CompletableFuture.completedFuture(null);
     }
 
     @Override

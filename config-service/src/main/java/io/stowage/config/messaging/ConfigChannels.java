@@ -1,16 +1,11 @@
 package io.stowage.config.messaging;
 
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.stowage.bus.KafkaEvents;
-import io.stowage.bus.Refusal;
-import io.stowage.bus.quarkus.IncomingRecords;
-import io.stowage.bus.quarkus.TraceContext;
+import io.stowage.bus.quarkus.IncomingEvents;
 import io.stowage.config.ConfigService;
 import io.stowage.events.Envelope;
-import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -31,20 +26,20 @@ public class ConfigChannels {
     private final ConfigService service;
     private final TopologyFollower topology;
     private final RestoreFollower restores;
-    private final TraceContext traces;
+    private final IncomingEvents events;
 
-    ConfigChannels(ConfigService service, TopologyFollower topology, RestoreFollower restores, TraceContext traces) {
+    ConfigChannels(ConfigService service, TopologyFollower topology, RestoreFollower restores, IncomingEvents events) {
         this.service = service;
         this.topology = topology;
         this.restores = restores;
-        this.traces = traces;
+        this.events = events;
     }
 
     @Incoming(TOPOLOGY)
     @Blocking
     public CompletionStage<Void> topology(Message<byte[]> message) {
         // A tombstone is a removal this service made itself; replaying an old one must not forget a cluster that
-        // came back: tombstones are acknowledged and nothing else (handle skips null values).
+        // came back: tombstones are acknowledged and nothing else.
         return handle(message, topology::handle);
     }
 
@@ -55,22 +50,11 @@ public class ConfigChannels {
     }
 
     private CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
-        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
-        if (record.value() == null) {
-            return message.ack();
-        }
-        Envelope<StowageEvent> event;
-        try {
-            event = KafkaEvents.fromRecord(record);
-        } catch (InvalidEventException e) {
-            return message.nack(Refusal.of(e));
-        }
-        traces.handle(event, "apply", () -> {
+        return events.handle(message, "apply", event -> {
             // The channels may deliver before startup has finished: nothing is applied before the topology is
             // recovered, and a restore event queues behind the first apply of the folder.
             service.awaitStarted();
             handler.accept(event);
         });
-        return message.ack();
     }
 }

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -50,6 +52,28 @@ public final class LongRequests implements AutoCloseable {
         this.trail = trail;
         this.kinds = kinds;
         this.lease = lease;
+    }
+
+    /**
+     * The body of a long-requests channel's method: bad input nacked (the failure strategy rejects it), tombstones
+     * and the topic's other events (outcomes, progress) acknowledged as they pass, each request of {@code type}
+     * queued for {@code operation}; returns at once.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends StowageEvent> CompletionStage<Void> consume(Message<byte[]> message, Class<T> type,
+                                                                  java.util.function.Consumer<Envelope<T>> operation) {
+        Optional<Envelope<StowageEvent>> event;
+        try {
+            event = IncomingEvents.decode(message);
+        } catch (Refusal refusal) {
+            return message.nack(refusal);
+        }
+        if (event.isEmpty() || !type.isInstance(event.get().data())) {
+            return message.ack();
+        }
+        Envelope<T> request = (Envelope<T>) (Envelope<?>) event.get();
+        accept(message, IncomingRecords.of(message), request, () -> operation.accept(request));
+        return CompletableFuture.completedFuture(null);
     }
 
     /**

@@ -4,24 +4,18 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import io.stowage.bus.ClusterWork;
 import io.stowage.bus.KafkaConnection;
-import io.stowage.bus.KafkaEvents;
-import io.stowage.bus.Refusal;
 import io.stowage.bus.RequestTrail;
-import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.bus.quarkus.LongRequests;
 import io.stowage.bus.quarkus.TraceContext;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
-import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.RestoreRequested;
-import io.stowage.events.data.StowageEvent;
 import io.stowage.restore.RestoreService;
 import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.settings.RestoreServiceSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -29,7 +23,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -62,24 +55,9 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
     }
 
     @Incoming(CHANNEL)
-    @SuppressWarnings("unchecked")
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
-        if (record.value() == null) {
-            return message.ack();
-        }
-        Envelope<StowageEvent> event;
-        try {
-            event = KafkaEvents.fromRecord(record);
-        } catch (InvalidEventException e) {
-            return message.nack(Refusal.of(e));
-        }
-        if (!(event.data() instanceof RestoreRequested)) {
-            return message.ack(); // the restores' own events, followed by RestoreLog
-        }
-        Envelope<RestoreRequested> request = (Envelope<RestoreRequested>) (Envelope<?>) event;
-        requests.accept(message, record, request, () -> restore(request));
-        return CompletableFuture.completedFuture(null);
+        // The restores' own events pass, acknowledged: RestoreLog follows them.
+        return requests.consume(message, RestoreRequested.class, this::restore);
     }
 
     /**

@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
@@ -164,18 +163,17 @@ public final class RestoreSaga {
         TopologyApplied topology = bus.topology(r.cluster()).orElse(null);
         String storage = r.storage();
         if (r.backupSource() != null) {
-            OffsetDateTime asked = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
-            boolean profile = topology != null && placement(r, topology).way() == BackupSources.Way.PROFILE;
             storage = awaitSource(r, topology);
             topology = bus.topology(r.cluster()).orElse(null);
-            // Placed for this very request (config-service answers it in its correlation): resync-service resyncs
-            // the new profile on its own; a profile an earlier restore left in place gets no such resync.
-            if (profile && bus.topologyAppliedIn(r.cluster()).filter(request.correlationId()::equals).isPresent()) {
-                awaitProfileResync(request, r, storage, asked);
-            }
         }
         catchUpCatalog(r);
         RestorePlanner.Decision decision = planner.plan(r, r.restoreId(), topology, storage, false);
+        if (decision instanceof RestorePlanner.ResyncFirst first && placedAsProfileFor(request, topology, storage)) {
+            // resync-service resyncs a profile placed for this request on its own: wait for that one first.
+            awaitProfileResync(request, r, storage);
+            catchUpCatalog(r);
+            decision = planner.plan(r, r.restoreId(), topology, storage, false);
+        }
         if (decision instanceof RestorePlanner.ResyncFirst first) {
             resync(request, r, first);
             catchUpCatalog(r);
@@ -225,12 +223,24 @@ public final class RestoreSaga {
     }
 
     /**
-     * A backupSource placed as a new profile is resynced by resync-service on its own (the fan-out's
-     * {@code storage.changed.v1} PROFILE_ADDED): wait for that resync rather than ask for a second one of the same
-     * storage. If it does not end in time, or fails, the plan below asks for one of its own.
+     * Whether {@code storage} is a profile config-service placed for this very request: it answers a backupSource in
+     * the request's correlation (maybe before this saga first looked), and resync-service then resyncs the new
+     * profile on its own (the fan-out's {@code storage.changed.v1} PROFILE_ADDED). A profile an earlier restore left
+     * in place, or a temporary main, gets no such resync.
      */
-    private void awaitProfileResync(Envelope<RestoreRequested> request, RestoreRequested r, String storage,
-                                    OffsetDateTime since) throws InterruptedException {
+    private boolean placedAsProfileFor(Envelope<RestoreRequested> request, TopologyApplied topology, String storage) {
+        return request.data().backupSource() != null && topology != null && topology.profiles().contains(storage)
+                && bus.topologyAppliedIn(topology.cluster()).filter(request.correlationId()::equals).isPresent();
+    }
+
+    /**
+     * Waits for the resync of a profile placed for this request rather than asking for a second one of the same
+     * storage. If it does not end in time, or fails, the plan asks for one of its own.
+     */
+    private void awaitProfileResync(Envelope<RestoreRequested> request, RestoreRequested r, String storage)
+            throws InterruptedException {
+        // Its resync ends after the placement, which came after the request: a few seconds of slack for clocks.
+        OffsetDateTime since = request.time().minusSeconds(5);
         Optional<RestoreBus.ResyncOutcome> outcome = bus.awaitResync(r.cluster(), storage, since,
                 settings.resyncTimeout());
         LOG.infof("[%s] restore %s: the new profile '%s' %s", request.correlationId(), r.restoreId(), storage,

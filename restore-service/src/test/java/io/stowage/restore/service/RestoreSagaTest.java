@@ -79,7 +79,9 @@ class RestoreSagaTest {
         storages.put(MAIN, storage(MAIN, true));
         storages.put(PROFILE, storage(PROFILE, false));
         storages.putAll(more);
-        return new TopologyApplied(CLUSTER, 3, MAIN, List.of(PROFILE), new BackupConfigSpec(new PostgresSpec(
+        // Every storage but the main is a profile, as config-service applies them.
+        List<String> profiles = storages.keySet().stream().filter(name -> !name.equals(MAIN)).toList();
+        return new TopologyApplied(CLUSTER, 3, MAIN, profiles, new BackupConfigSpec(new PostgresSpec(
                 "127.0.0.1", 5433, "postgres", null, DATA.toString(), null, null), new PitrSpec(true), storages),
                 false, ".stowage/config/pg1.yaml");
     }
