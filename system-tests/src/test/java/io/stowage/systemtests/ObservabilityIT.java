@@ -94,6 +94,7 @@ class ObservabilityIT {
         for (AutoCloseable c : closeLast) {
             c.close();
         }
+        WorkDir.removeBulk(work);
     }
 
     @Test
