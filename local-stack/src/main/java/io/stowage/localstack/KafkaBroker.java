@@ -96,6 +96,18 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * The shape the broker in {@code workDir} was made in, if one was ever started there: it keeps that shape, and
+     * a start in another fails.
+     */
+    public static Optional<BrokerSecurity> shape(Path workDir) {
+        try {
+            return new BrokerWorkDir(workDir).formattedSecurity();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * The client properties file of {@code user} that the last start in {@code workDir} wrote (mode 0600: it may hold
      * a password), for a process that did not start the broker, e.g. {@code stowage} commands after {@code stowage up}.
      * Kafka's own tools take it with {@code --command-config}.

@@ -39,6 +39,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service and waits (up to a minute) until it is ready. */
     public ServiceProcess start() throws IOException {
+        launch();
+        return awaitReady(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts the service and returns at once, before it answers: for a test of what it reports while it starts
+     * ({@link #fetch}), then {@link #awaitReady}.
+     */
+    public ServiceProcess launch() throws IOException {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (./mvnw package)");
         }
@@ -52,9 +61,14 @@ public final class ServiceProcess implements AutoCloseable {
         // A failed test or an interrupted benchmark must not leave the service running.
         Process started = process;
         Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+        return this;
+    }
+
+    /** Waits until the launched service's readiness check answers 200; kills it when it does not in time. */
+    public ServiceProcess awaitReady(Duration timeout) {
         HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).build();
         try {
-            boolean up = Poll.until(Duration.ofSeconds(60), () -> {
+            boolean up = Poll.until(timeout, () -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException(jar.getFileName() + " exited with " + process.exitValue()
                             + "; see " + log);
@@ -68,7 +82,8 @@ public final class ServiceProcess implements AutoCloseable {
             }).isPresent();
             if (!up) {
                 kill();
-                throw new IllegalStateException(jar.getFileName() + " was not ready within 60 s; see " + log);
+                throw new IllegalStateException(jar.getFileName() + " was not ready within " + timeout.toSeconds()
+                        + " s; see " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,6 +91,16 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting " + jar.getFileName(), e);
         }
         return this;
+    }
+
+    /** GET a path of the service's HTTP port, status and body: a health check answers 503 when DOWN. */
+    public HttpResponse<String> fetch(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The HTTP port it was given (health, metrics). */
+    public int httpPort() {
+        return port;
     }
 
     /** GET a path of the service's HTTP port (metrics, health) as text. */

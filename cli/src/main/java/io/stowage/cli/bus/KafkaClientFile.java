@@ -1,12 +1,15 @@
 package io.stowage.cli.bus;
 
 import io.stowage.bus.KafkaConnection;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,6 +43,7 @@ public final class KafkaClientFile {
                     : new IllegalArgumentException("the Kafka client properties " + file + ": " + e.getMessage(), e);
         }
         Map<String, Object> properties = new HashMap<>(loaded.properties());
+        requireSaslLogin(file, properties);
         properties.replaceAll((key, value) -> key.endsWith(LOCATION_SUFFIX) ? store(file, key, value, baseDir) : value);
         KafkaConnection connection = KafkaConnection.of(properties);
         try {
@@ -49,6 +53,22 @@ public final class KafkaClientFile {
             throw new IllegalArgumentException("the Kafka client properties " + file + ": " + e.getMessage(), e);
         }
         return connection;
+    }
+
+    /**
+     * A SASL protocol without {@code sasl.jaas.config}: Kafka's client would only say that JAAS has no
+     * {@code KafkaClient} entry, which tells nobody that the login (user and password) is what is missing.
+     */
+    private static void requireSaslLogin(Path file, Map<String, Object> properties) {
+        Object protocol = properties.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
+        if (protocol != null && protocol.toString().strip().toUpperCase(Locale.ROOT).startsWith("SASL_")
+                && !properties.containsKey(SaslConfigs.SASL_JAAS_CONFIG)
+                && System.getProperty("java.security.auth.login.config") == null) {
+            throw new IllegalArgumentException("the Kafka client properties " + file + ": security.protocol is "
+                    + protocol + ", which logs in with SASL, but there is no sasl.jaas.config, the SASL login (for"
+                    + " SCRAM: org.apache.kafka.common.security.scram.ScramLoginModule required username=\"...\""
+                    + " password=\"...\";)");
+        }
     }
 
     private static String store(Path file, String key, Object value, Path baseDir) {

@@ -8,6 +8,7 @@ import io.stowage.cli.stack.LocalS3;
 import io.stowage.cli.stack.LocalStack;
 import io.stowage.cli.stack.ProjectDir;
 import io.stowage.cli.stack.StowageHome;
+import io.stowage.localstack.BrokerSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 
 /** {@code stowage up}: starts the local stack, or whatever part of it is not running. */
 @Command(name = "up", mixinStandardHelpOptions = true, versionProvider = StowageVersion.class,
@@ -37,12 +39,21 @@ public class UpCommand implements Runnable {
             description = "Port of the local S3 server on 127.0.0.1, plain HTTP (default: ${DEFAULT-VALUE}).")
     int s3Port;
 
+    @Option(names = "--secure", paramLabel = "SHAPE", arity = "0..1", fallbackValue = "sasl_ssl",
+            converter = SecureShapeConverter.class,
+            description = "Run the broker as production runs Kafka: sasl_ssl (the default with --secure: SCRAM-SHA-512"
+                    + " logins over TLS) or mtls (client certificates), with ACLs. Topics are set up as the admin"
+                    + " user; the services and later stowage commands connect as the service user, their"
+                    + " credentials in owner-only files. A broker keeps the shape it was made in.")
+    BrokerSecurity secure;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         StowageHome home = homeOption.home();
         LocalStack stack = new LocalStack(home, ProjectDir.fromDefault());
-        KafkaConnection kafka = stack.up(kafkaPort, s3Port, out);
+        KafkaConnection kafka = stack.up(kafkaPort, s3Port,
+                Optional.of(secure == null ? BrokerSecurity.PLAINTEXT : secure), out);
         printWhereThingsAre(stack, kafka, out);
     }
 

@@ -3,12 +3,15 @@ package io.stowage.cli.stack;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.cli.bus.KafkaClientFile;
+import io.stowage.localstack.BrokerSecurity;
+import io.stowage.localstack.BrokerUser;
 import io.stowage.localstack.KafkaBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -31,9 +34,22 @@ public final class LocalBroker {
         return Files.isDirectory(workDir) && KafkaBroker.isRunning(workDir);
     }
 
-    /** Starts the broker detached: it outlives this command. Returns its address. */
-    public String start(int port) {
-        return KafkaBroker.startDetached(workDir, port).bootstrapServers();
+    /** Starts the broker detached, in the given shape: it outlives this command. Returns its address. */
+    public String start(int port, BrokerSecurity security) {
+        return KafkaBroker.startDetached(workDir, port, security).bootstrapServers();
+    }
+
+    /**
+     * The shape the broker was made in (PLAINTEXT, SASL_SSL, MTLS), if it was ever started here: it keeps it, since
+     * a secured broker's users live in its storage.
+     */
+    public Optional<BrokerSecurity> shape() {
+        return Files.isDirectory(workDir) ? KafkaBroker.shape(workDir) : Optional.empty();
+    }
+
+    /** The admin's client properties, for topic setup: a secured broker's service user may not create topics. */
+    public Map<String, String> adminProperties() {
+        return KafkaBroker.clientProperties(workDir, BrokerUser.ADMIN);
     }
 
     /** SIGTERM, then SIGKILL after 30 s; false when no broker was running. */
@@ -64,11 +80,16 @@ public final class LocalBroker {
     }
 
     /**
-     * The client properties its start wrote for the stack's clients (a secure broker's protocol, trust store and
-     * credentials); none for a plaintext broker, which is all local-stack starts for now.
+     * The client properties its start wrote for the stack's clients, the services and every stowage command: a
+     * secured broker's protocol, trust store and the service user's credentials; none for a plaintext broker, which
+     * needs no more than its address. The service user ({@link BrokerUser#SERVICE}), not the admin: it may read and
+     * write the topics, consumer groups and transactions, and nothing more, so a command can do no more than a
+     * service, and the commands run under the ACLs the services run under. Only {@code up} uses the admin, to create
+     * the topics.
      */
     public Optional<Path> clientProperties() {
-        return Optional.empty();
+        Path file = KafkaBroker.clientPropertiesFile(workDir, BrokerUser.SERVICE);
+        return shape().filter(BrokerSecurity::isSecure).filter(secure -> Files.isRegularFile(file)).map(secure -> file);
     }
 
     /** How the stack's clients reach the broker running here (or the default address): with its client properties. */

@@ -3,6 +3,8 @@ package io.stowage.cli.stack;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.cli.CliFailure;
 import io.stowage.events.Topics;
+import io.stowage.localstack.BrokerSecurity;
+import io.stowage.localstack.BrokerUser;
 import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.TopicSetup;
 
@@ -84,15 +86,26 @@ public final class LocalStack {
 
     /**
      * Starts what is not running yet (broker, topics, S3 server, built services) and waits until every service
-     * is ready. Running it again starts nothing twice.
+     * is ready. Running it again starts nothing twice. The broker keeps the shape it was made in, else PLAINTEXT.
      *
      * @return how clients reach the broker: its address, and its client properties if it has any
      */
     public KafkaConnection up(int kafkaPort, int s3Port, PrintWriter out) {
+        return up(kafkaPort, s3Port, Optional.empty(), out);
+    }
+
+    /**
+     * As {@link #up(int, int, PrintWriter)}, with the broker in the shape asked for (empty: the one it was made in,
+     * else PLAINTEXT). A broker made in another shape is a failure that says how to go on, and nothing starts.
+     * Under a secured shape the topics are set up as the admin user, and the services connect as the service user.
+     */
+    public KafkaConnection up(int kafkaPort, int s3Port, Optional<BrokerSecurity> shape, PrintWriter out) {
+        BrokerSecurity security = shapeFor(shape);
         home.ensureLayout();
-        KafkaConnection kafka = broker.connection(startBroker(kafkaPort, out));
-        // TopicSetup takes an address only: right for the plaintext broker local-stack starts today.
-        Set<String> created = new TreeSet<>(TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS));
+        KafkaConnection kafka = broker.connection(startBroker(kafkaPort, security, out));
+        Set<String> created = new TreeSet<>(security.isSecure()
+                ? TopicSetup.ensureTopics(broker.adminProperties(), PARTITIONS)
+                : TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS));
         out.println(created.isEmpty() ? "Topics: all " + Topics.ALL.size() + " present"
                 : "Topics: created " + String.join(", ", created));
         linkBrokerLog();
@@ -105,6 +118,31 @@ public final class LocalStack {
         out.flush();
         awaitReady(starting, out);
         return kafka;
+    }
+
+    /** The shape to start the broker in: the one asked for, if the broker was not made in another. */
+    private BrokerSecurity shapeFor(Optional<BrokerSecurity> asked) {
+        Optional<BrokerSecurity> made = broker.shape();
+        BrokerSecurity wanted = asked.orElse(made.orElse(BrokerSecurity.PLAINTEXT));
+        if (made.isPresent() && made.get() != wanted) {
+            boolean running = broker.isRunning();
+            throw new CliFailure("the local Kafka broker " + (running ? "runs " : "was made ") + made.get()
+                    + " (by `" + upCommand(made.get()) + "`) and cannot be " + wanted + ": a broker keeps the shape"
+                    + " it was made in. Run `" + upCommand(made.get()) + "`"
+                    + (running ? " to start the rest of the stack" : "") + ", or "
+                    + (running ? "`stowage down`, then " : "") + "remove " + home.kafka() + " (its topics and"
+                    + " records go with it) and run `" + upCommand(wanted) + "` again");
+        }
+        return wanted;
+    }
+
+    /** The command that makes a broker of that shape. */
+    public static String upCommand(BrokerSecurity shape) {
+        return switch (shape) {
+            case PLAINTEXT -> "stowage up";
+            case SASL_SSL -> "stowage up --secure";
+            case MTLS -> "stowage up --secure=mtls";
+        };
     }
 
     /**
@@ -158,22 +196,35 @@ public final class LocalStack {
         }
     }
 
-    private String startBroker(int port, PrintWriter out) {
+    private String startBroker(int port, BrokerSecurity security, PrintWriter out) {
         if (broker.isRunning()) {
             String address = broker.address().orElse(LocalBroker.DEFAULT_ADDRESS);
             out.println("Kafka broker: already running at " + address + " (pid " + broker.pid().orElse(-1)
                     + (address.endsWith(":" + port) ? ")" : "; --kafka-port " + port + " applies after a down)"));
+            printShape(security, out);
             return address;
         }
-        out.println("Kafka broker: starting on 127.0.0.1:" + port + "...");
+        out.println("Kafka broker: starting on 127.0.0.1:" + port + (security.isSecure() ? ", " + security : "")
+                + "...");
         out.flush();
         try {
-            String address = broker.start(port);
+            String address = broker.start(port, security);
             out.println("Kafka broker: ready at " + address + " (pid " + broker.pid().orElse(-1) + ")");
+            printShape(security, out);
             return address;
         } catch (IllegalStateException e) {
             throw new CliFailure("the Kafka broker did not start: " + e.getMessage(), e);
         }
+    }
+
+    private void printShape(BrokerSecurity security, PrintWriter out) {
+        if (!security.isSecure()) {
+            return;
+        }
+        out.println("Kafka broker: " + security + (security == BrokerSecurity.SASL_SSL
+                ? " (SCRAM-SHA-512 logins over TLS" : " (TLS with client certificates") + ", ACLs on); topics are set"
+                + " up as " + BrokerUser.ADMIN.userName() + ", the services and stowage commands connect as "
+                + BrokerUser.SERVICE.userName() + broker.clientProperties().map(file -> " (" + file + ")").orElse(""));
     }
 
     private void startS3(int port, PrintWriter out) {

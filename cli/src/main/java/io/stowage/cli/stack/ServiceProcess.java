@@ -1,18 +1,15 @@
 package io.stowage.cli.stack;
 
 import io.stowage.bus.KafkaConnection;
+import io.stowage.localstack.QuarkusKafkaConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.types.Password;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -20,7 +17,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -29,11 +25,6 @@ public final class ServiceProcess {
     /** A small heap: the local stack runs four services and a broker on a laptop. */
     static final String HEAP = "-Xmx256m";
     static final String INSTANCE_ID = "local";
-    /**
-     * The ordinal of the Kafka client file among a service's config sources: above its application.properties (250)
-     * and config/application.properties (260), below environment variables (300) and system properties (400).
-     */
-    static final int KAFKA_CLIENT_CONFIG_ORDINAL = 275;
     private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
 
     private final LocalService service;
@@ -170,32 +161,13 @@ public final class ServiceProcess {
 
     /**
      * Writes the connection's settings beyond the address as Quarkus' {@code kafka.*} keys into
-     * {@link #kafkaClientConfig()}, created owner-only before anything is written to it and moved into place whole;
-     * removes the file an earlier start left when there are no such settings now.
+     * {@link #kafkaClientConfig()}, owner-only ({@link QuarkusKafkaConfig}); removes the file an earlier start left
+     * when there are no such settings now.
      */
-    void writeKafkaClientConfig(KafkaConnection kafka) throws IOException {
-        Path file = kafkaClientConfig();
-        Map<String, Object> settings = clientSettings(kafka);
-        if (settings.isEmpty()) {
-            Files.deleteIfExists(file);
-            return;
-        }
-        Properties properties = new Properties();
-        properties.setProperty("config_ordinal", Integer.toString(KAFKA_CLIENT_CONFIG_ORDINAL));
-        // Quarkus expands ${...} in every config value, and a password may hold one: \${ keeps it as it is.
-        settings.forEach((key, value) -> properties.setProperty("kafka." + key,
-                configValue(value).replace("${", "\\${")));
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp", ownerOnly(file));
-        try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                properties.store(out, "Kafka client settings of " + name() + " beyond its address, written by stowage"
-                        + " up; owner-only: they may hold credentials");
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+    void writeKafkaClientConfig(KafkaConnection kafka) {
+        Map<String, String> properties = new TreeMap<>();
+        kafka.properties().forEach((key, value) -> properties.put(key, configValue(value)));
+        QuarkusKafkaConfig.write(properties, kafkaClientConfig());
     }
 
     private static Map<String, Object> clientSettings(KafkaConnection kafka) {
@@ -218,9 +190,4 @@ public final class ServiceProcess {
         return String.valueOf(value);
     }
 
-    private static FileAttribute<?>[] ownerOnly(Path file) {
-        return file.getFileSystem().supportedFileAttributeViews().contains("posix")
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                : new FileAttribute<?>[0];
-    }
 }

@@ -162,6 +162,17 @@ class KafkaOptionTest {
     }
 
     @Test
+    void aSaslProtocolWithoutItsLoginIsAUsageErrorSayingTheSaslLoginIsMissing() throws IOException {
+        Path noLogin = Files.writeString(dir.resolve("no-login.properties"),
+                "bootstrap.servers=b:9093\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+
+        assertThatThrownBy(() -> connection("--kafka-config", noLogin.toString()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageStartingWith("--kafka-config: the Kafka client properties " + noLogin
+                        + ": security.protocol is SASL_SSL, which logs in with SASL, but there is no sasl.jaas.config");
+    }
+
+    @Test
     void everyCommandThatReadsTheBusRefusesABadFileWithExitCode2BeforeAnythingIsPublished() throws IOException {
         Path missing = dir.resolve("missing.properties");
         Path noServers = Files.writeString(dir.resolve("no-servers.properties"), "security.protocol=SSL\n");

@@ -1,0 +1,46 @@
+package io.stowage.systemtests;
+
+import io.stowage.localstack.BrokerSecurity;
+import io.stowage.localstack.BrokerUser;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link SecuredStackChecks} on SASL_SSL: SCRAM-SHA-512 logins over TLS, and a client that does not log in. */
+class SecureStackIT extends SecuredStackChecks {
+    @Override
+    BrokerSecurity shape() {
+        return BrokerSecurity.SASL_SSL;
+    }
+
+    @Test
+    void aClientWithoutItsSaslLoginIsRefusedSayingSo() throws Exception {
+        Map<String, String> noLogin = new HashMap<>(broker.clientProperties(BrokerUser.SERVICE));
+        noLogin.remove("sasl.jaas.config");
+
+        StowageCli.Result result = cliWith(noLogin, "no-login", "backup", "create", "--cluster", "refused",
+                "--backup-id", "never");
+
+        assertThat(result.exitCode()).as(result.toString()).isNotZero();
+        assertThat(result.err()).as(result.toString()).contains("SASL", "sasl.jaas.config",
+                work.resolve("no-login.properties").toString());
+    }
+
+    @Test
+    void aClientWithAWrongPasswordIsRefusedNamingTheFailedAuthentication() throws Exception {
+        Map<String, String> wrong = new HashMap<>(broker.clientProperties(BrokerUser.SERVICE));
+        wrong.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"stowage-service\" password=\"not-the-password\";");
+
+        StowageCli.Result result = cliWith(wrong, "wrong-password", "backup", "create", "--cluster", "refused",
+                "--backup-id", "never");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).as(result.toString()).contains("Kafka refused the connection",
+                "SCRAM-SHA-512", "sasl.jaas.config").containsIgnoringCase("authentication failed")
+                .doesNotContain("not-the-password");
+    }
+}
