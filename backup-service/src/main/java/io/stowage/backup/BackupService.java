@@ -66,9 +66,17 @@ public class BackupService {
         this.readiness = readiness;
     }
 
-    void onStart(@Observes StartupEvent start) throws InterruptedException {
+    /**
+     * Registers readiness, then starts on a thread of its own: Quarkus opens the HTTP port only once this observer
+     * returns, and readiness must answer DOWN (not a refused connection) while the state topics are read.
+     */
+    void onStart(@Observes StartupEvent start) {
         readiness.require("topology and restores read", () -> ready);
         readiness.allRegistered();
+        readiness.runInBackground("reading the topology and the restores", this::start);
+    }
+
+    private void start() throws InterruptedException {
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }

@@ -53,9 +53,17 @@ public class ConfigService {
         this.watcher = watcher;
     }
 
+    /**
+     * Registers readiness, then starts on a thread of its own: Quarkus opens the HTTP port only once this observer
+     * returns, and readiness must answer DOWN (not a refused connection) while the state topics are read.
+     */
     void onStart(@Observes StartupEvent start) {
         readiness.require("topology recovered and config folder applied", folder::appliedOnce);
         readiness.allRegistered();
+        readiness.runInBackground("recovering the topology and applying the config folder", this::start);
+    }
+
+    private void start() {
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
         applyThread.submit(folder::apply);

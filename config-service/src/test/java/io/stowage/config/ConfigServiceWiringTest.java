@@ -8,7 +8,7 @@ import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.KafkaConnection;
 import io.smallrye.common.annotation.Identifier;
-import io.stowage.bus.TransactionalPublisher;
+import io.stowage.config.messaging.FanOutTransactions;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
 import io.stowage.bus.quarkus.testing.InjectedBeans;
 import io.stowage.config.config.ConfigProducers;
@@ -91,7 +91,7 @@ class ConfigServiceWiringTest {
     void eventsGoThroughTheEmitterAndTheFanOutThroughOneTransactionalProducer() {
         assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
         assertThat(publisher).isInstanceOf(EmitterEventPublisher.class);
-        assertThat(transactions).isInstanceOf(TransactionalPublisher.class);
+        assertThat(transactions).isInstanceOf(FanOutTransactions.Traced.class);
     }
 
     @Test

@@ -151,7 +151,11 @@ public class StateFollower implements AutoCloseable {
         } finally {
             BusReader r = reader;
             if (r != null) {
-                r.close();
+                try {
+                    r.close();
+                } catch (RuntimeException e) {
+                    LOG.debugf("closing the follower of %s: %s", topic, e.getMessage());
+                }
             }
         }
     }
@@ -202,9 +206,8 @@ public class StateFollower implements AutoCloseable {
         }
         BusReader r = reader;
         if (r != null) {
-            r.wakeup();
+            r.wakeup(); // a follower still waiting for its topic sees running turn false within a second
         }
-        thread.interrupt();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

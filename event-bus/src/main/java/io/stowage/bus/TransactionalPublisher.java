@@ -21,17 +21,31 @@ public class TransactionalPublisher implements AtomicPublisher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransactionalPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
+    private boolean fenced;
 
+    /** Makes the producer; it registers its transactional id with the broker on {@link #fence()} or first use. */
     public TransactionalPublisher(KafkaConnection kafka, String transactionalId) {
         Map<String, Object> config = kafka.producer(transactionalId);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
         this.producer = kafka.opened(new KafkaProducer<>(config));
-        producer.initTransactions();
+    }
+
+    /**
+     * Registers the transactional id with the broker: a predecessor with the same id is fenced and its open
+     * transaction aborted. Blocks while the broker cannot be reached (up to {@code max.block.ms}).
+     */
+    public synchronized TransactionalPublisher fence() {
+        if (!fenced) {
+            producer.initTransactions();
+            fenced = true;
+        }
+        return this;
     }
 
     @Override
     public synchronized void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
+        fence();
         producer.beginTransaction();
         try {
             for (Envelope<?> event : events) {

@@ -49,9 +49,17 @@ public class RestoreService {
         this.readiness = readiness;
     }
 
-    void onStart(@Observes StartupEvent start) throws InterruptedException {
+    /**
+     * Registers readiness, then starts on a thread of its own: Quarkus opens the HTTP port only once this observer
+     * returns, and readiness must answer DOWN (not a refused connection) while the state topics are read.
+     */
+    void onStart(@Observes StartupEvent start) {
         readiness.require("topology, catalog and restore history read", () -> ready);
         readiness.allRegistered();
+        readiness.runInBackground("reading the topology, the catalog and the restore history", this::start);
+    }
+
+    private void start() throws InterruptedException {
         for (StateFollower follower : followers) {
             liveness.watch(follower);
             if (!follower.awaitCaughtUp(Duration.ofSeconds(120))) {

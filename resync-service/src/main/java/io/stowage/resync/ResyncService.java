@@ -48,9 +48,17 @@ public class ResyncService {
         this.readiness = readiness;
     }
 
-    void onStart(@Observes StartupEvent start) throws InterruptedException {
+    /**
+     * Registers readiness, then starts on a thread of its own: Quarkus opens the HTTP port only once this observer
+     * returns, and readiness must answer DOWN (not a refused connection) while the state topics are read.
+     */
+    void onStart(@Observes StartupEvent start) {
         readiness.require("catalog and topology read", () -> ready);
         readiness.allRegistered();
+        readiness.runInBackground("reading the catalog and the topology", this::start);
+    }
+
+    private void start() throws InterruptedException {
         if (!catalogFollower.awaitCaughtUp(Duration.ofSeconds(120))) {
             throw new IllegalStateException("could not read " + Topics.CATALOG + " within 120 s");
         }
@@ -63,7 +71,7 @@ public class ResyncService {
         }
         // The catalog's transactional producer is made once the state is read, before any event is handled: making
         // it fences the transactions of a predecessor with this instance's id.
-        catalogPublisher.get();
+        catalogPublisher.get().fence();
         started.countDown();
         ready = true;
     }

@@ -4,26 +4,61 @@ import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
+import io.stowage.bus.quarkus.TraceContext;
+import io.stowage.events.Envelope;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.util.List;
 
 /**
  * The main-change fan-out and its topology record as ONE Kafka transaction: a transactional producer of its own with
  * Quarkus' Kafka settings ({@code kafka.*}) and a transactional id per instance, so a restarted instance fences its
  * predecessor and replicas never fence each other. Not SmallRye's KafkaTransactions: measured slower for this
- * (docs/decisions.md).
+ * (docs/decisions.md). Each fan-out is a trace of its own (or joins the one current), its events and its topology
+ * record stamped with it.
  */
 @Singleton
 public class FanOutTransactions {
 
+    /** A fan-out publisher that traces what it publishes. */
+    public static final class Traced implements AtomicPublisher {
+        private final TransactionalPublisher transactions;
+        private final TraceContext traces;
+
+        Traced(TransactionalPublisher transactions, TraceContext traces) {
+            this.transactions = transactions;
+            this.traces = traces;
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
+            traces.produce("stowage.fan-out", () -> {
+                transactions.publishAtomically(events.stream().<Envelope<?>>map(e -> traces.stamp((Envelope) e))
+                        .toList(), stateRecords.stream().map(traces::stamp).toList());
+                return null;
+            });
+        }
+    }
+
     @Produces
     @Singleton
-    AtomicPublisher fanOut(KafkaConnection kafka, InstanceId instance) {
+    @Typed(TransactionalPublisher.class) // the services' AtomicPublisher is the traced one below
+    TransactionalPublisher transactions(KafkaConnection kafka, InstanceId instance) {
         return new TransactionalPublisher(kafka, instance.clientId("stowage-config-service", null));
     }
 
-    void close(@Disposes AtomicPublisher publisher) {
-        ((TransactionalPublisher) publisher).close();
+    void close(@Disposes TransactionalPublisher transactions) {
+        transactions.close();
+    }
+
+    @Produces
+    @Singleton
+    AtomicPublisher fanOut(TransactionalPublisher transactions, TraceContext traces) {
+        return new Traced(transactions, traces);
     }
 }

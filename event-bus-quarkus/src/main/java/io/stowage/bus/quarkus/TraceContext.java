@@ -10,10 +10,14 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.stowage.events.CloudEventCodec;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.MDC;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.function.Supplier;
 
@@ -39,6 +43,20 @@ public class TraceContext {
     public <T extends StowageEvent> Envelope<T> stamp(Envelope<T> event) {
         SpanContext current = Span.current().getSpanContext();
         return current.isValid() ? event.withTraceparent(traceparent(current)) : event;
+    }
+
+    /**
+     * A record that carries an event (a compacted state record, e.g. a topology record, made from an envelope) in the
+     * current span's trace context; other records as they are.
+     */
+    public ProducerRecord<String, byte[]> stamp(ProducerRecord<String, byte[]> record) {
+        SpanContext current = Span.current().getSpanContext();
+        if (!current.isValid() || record.value() == null || record.headers().lastHeader(CloudEventCodec.H_ID) == null) {
+            return record;
+        }
+        record.headers().remove(CloudEventCodec.H_TRACEPARENT);
+        record.headers().add(CloudEventCodec.H_TRACEPARENT, traceparent(current).getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     /** Runs the handling of {@code event} in a consumer span, child of the event's trace, its correlation in MDC. */
