@@ -7,7 +7,7 @@ import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
 import io.stowage.events.Topics;
 import io.stowage.restore.RestoreService;
-import io.stowage.restore.messaging.CatalogRecords;
+import io.stowage.bus.CatalogRecords;
 import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.restore.plan.CatalogView;
@@ -72,7 +72,7 @@ public class RestoreProducers {
     @Singleton
     @Identifier(Topics.CATALOG)
     StateFollower catalogFollower(KafkaConnection kafka, CatalogView catalog) {
-        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(catalog, record)).start();
+        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(record, catalog::put, catalog::remove)).start();
     }
 
     void closeCatalogFollower(@Disposes @Identifier(Topics.CATALOG) StateFollower follower) {

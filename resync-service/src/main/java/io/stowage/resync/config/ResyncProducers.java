@@ -12,7 +12,7 @@ import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Topics;
 import io.stowage.resync.ResyncService;
 import io.stowage.resync.catalog.Catalog;
-import io.stowage.resync.messaging.CatalogRecords;
+import io.stowage.bus.CatalogRecords;
 import io.stowage.resync.messaging.KafkaCatalogWrites;
 import io.stowage.resync.messaging.ResyncEventHandler;
 import io.stowage.resync.service.CatalogKeeper;
@@ -59,7 +59,7 @@ public class ResyncProducers {
     @Singleton
     @Identifier(Topics.CATALOG)
     StateFollower catalogFollower(KafkaConnection kafka, Catalog catalog) {
-        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(catalog, record)).start();
+        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(record, catalog::put, catalog::remove)).start();
     }
 
     void closeCatalogFollower(@Disposes @Identifier(Topics.CATALOG) StateFollower follower) {

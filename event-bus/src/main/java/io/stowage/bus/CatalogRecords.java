@@ -1,30 +1,38 @@
-package io.stowage.resync.messaging;
+package io.stowage.bus;
 
-import io.stowage.bus.KafkaEvents;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.CatalogEvent;
-import io.stowage.resync.catalog.Catalog;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
-/** Records of {@code stowage.catalog} applied to the catalog: an entry, or a tombstone that removes one. */
+import java.util.function.Consumer;
+
+/**
+ * Records of {@code stowage.catalog} applied to a copy of the catalog (resync-service's own, restore-service's view):
+ * an entry, or a tombstone that removes one; invalid records are skipped (the catalog's writer is resync-service).
+ */
 public final class CatalogRecords {
     private static final Logger LOG = Logger.getLogger(CatalogRecords.class);
 
     private CatalogRecords() {
     }
 
-    public static void apply(Catalog catalog, ConsumerRecord<String, byte[]> record) {
+    /**
+     * @param put    keeps an entry under its key
+     * @param remove forgets the entry of a key
+     */
+    public static void apply(ConsumerRecord<String, byte[]> record, Consumer<CatalogEvent> put,
+                             Consumer<String> remove) {
         if (record.key() == null) {
             return;
         }
         if (record.value() == null) {
-            catalog.remove(record.key());
+            remove.accept(record.key());
             return;
         }
         try {
             if (KafkaEvents.fromRecord(record).data() instanceof CatalogEvent entry) {
-                catalog.put(entry);
+                put.accept(entry);
             }
         } catch (InvalidEventException e) {
             LOG.debugf("skipping an invalid catalog record at offset %d: %s", record.offset(), e.getMessage());
