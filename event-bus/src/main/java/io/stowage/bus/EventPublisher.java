@@ -19,7 +19,7 @@ public interface EventPublisher {
     /**
      * Sends and waits for the broker's acknowledgement.
      *
-     * @throws IllegalStateException when the broker did not take it in time
+     * @throws BusUnavailable when the broker did not take it in time
      */
     default void publishAndWait(Envelope<?> event) {
         try {
@@ -29,8 +29,7 @@ public interface EventPublisher {
             throw new IllegalStateException("interrupted while publishing " + event.type().type(), e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("could not publish " + event.type().type() + ": " + cause.getMessage(),
-                    cause);
+            throw new BusUnavailable("could not publish " + event.type().type() + ": " + cause.getMessage(), cause);
         }
     }
 }

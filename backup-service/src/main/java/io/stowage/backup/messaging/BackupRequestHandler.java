@@ -4,6 +4,7 @@ import io.stowage.storage.BackupManifest;
 import io.stowage.backup.pipeline.BackupRequests;
 import io.stowage.backup.pipeline.BaseBackupRun;
 import io.stowage.backup.postgres.PostgresTools;
+import io.stowage.bus.BusUnavailable;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.backup.topology.StorageOpener;
 import io.stowage.backup.wal.ArchivingPauses;
@@ -112,6 +113,13 @@ public final class BackupRequestHandler {
                     m.stopTime(), m.tarBytes(), stored)));
             metrics.completed(request.cluster(), decision.storages(), Duration.ofNanos(System.nanoTime() - startNanos),
                     m.tarBytes(), stored, Instant.now());
+        } catch (BusUnavailable e) {
+            // Not the backup's failure: the broker did not take one of its events, maybe its outcome after the backup
+            // was written. The request is run again once the broker is back (a complete backup is found complete,
+            // not taken twice) instead of being answered as failed.
+            LOG.warnf("%s: its events could not be published (%s); run again once the broker is back", tag,
+                    e.getMessage());
+            throw e;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -3,12 +3,14 @@ package io.stowage.bus.quarkus;
 import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.Refusal;
 import io.stowage.bus.RejectedEventException;
+import io.stowage.bus.Retries;
 import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -17,10 +19,13 @@ import java.util.concurrent.CompletionStage;
  * The body of a channel method whose events are handled at once (config-service's, resync-service's): each record
  * decoded, handled in the event's trace span with its correlation id in the log MDC, then acknowledged; bad input
  * and refusals nacked, which the channel's failure strategy answers with {@code event.rejected.v1}; tombstones
- * acknowledged as they pass.
+ * acknowledged as they pass. A handler that fails otherwise is run again after a pause, as {@link Retries} says (the
+ * channel waits: its events stay in order), so the broker or a storage out of reach never turns an event into a
+ * rejection.
  */
 @ApplicationScoped
 public class IncomingEvents {
+    private static final Logger LOG = Logger.getLogger(IncomingEvents.class);
 
     /** What a service does with one valid event. */
     @FunctionalInterface
@@ -30,9 +35,15 @@ public class IncomingEvents {
     }
 
     private final TraceContext traces;
+    private final Retries retries;
 
     IncomingEvents(TraceContext traces) {
+        this(traces, Retries.standard());
+    }
+
+    IncomingEvents(TraceContext traces, Retries retries) {
         this.traces = traces;
+        this.retries = retries;
     }
 
     /** Handles one message of a channel; {@code what} names the handling in its span ("apply", "handle"). */
@@ -50,12 +61,34 @@ public class IncomingEvents {
         Refusal[] refused = {null};
         traces.handle(event, what, () -> {
             try {
-                handler.handle(event);
+                handleWithRetries(event, handler);
             } catch (RejectedEventException e) {
                 refused[0] = new Refusal(event.type().type(), event.id(), e.getMessage());
             }
         });
         return refused[0] == null ? message.ack() : message.nack(refused[0]);
+    }
+
+    private void handleWithRetries(Envelope<StowageEvent> event, Handler handler) throws RejectedEventException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                handler.handle(event);
+                return;
+            } catch (RuntimeException e) {
+                if (!retries.again(e, attempt)) {
+                    throw e;
+                }
+                java.time.Duration pause = retries.pause(attempt);
+                LOG.warnf("[%s] %s %s: attempt %d failed (%s); tried again in %d s", event.correlationId(),
+                        event.type().type(), event.id(), attempt, e.getMessage(), pause.toSeconds());
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.stowage.bus.quarkus;
 import io.stowage.bus.ClusterWork;
 import io.stowage.bus.Refusal;
 import io.stowage.bus.RequestTrail;
+import io.stowage.bus.Retries;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.StowageEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,9 +14,11 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * bus decides: answered already (a redelivery, a replay) is acknowledged without running; started by an instance
  * whose heartbeats still come (after a rebalance) is waited for; anything else runs. The record is acknowledged once
  * the operation has published its outcome, so the offset is committed only then; a refusal is nacked, which the
- * channel's failure strategy answers with {@code event.rejected.v1}.
+ * channel's failure strategy answers with {@code event.rejected.v1}. An operation that fails otherwise (the broker
+ * out of reach when it publishes its outcome) is run again after a pause, as {@link Retries} says, its trail looked
+ * at first: a backup whose outcome could not be published is answered once the broker is back, never as bad input.
  */
 public final class LongRequests implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LongRequests.class);
@@ -44,10 +49,19 @@ public final class LongRequests implements AutoCloseable {
     private final RequestTrail.Kinds kinds;
     private final Lease lease;
     private final TraceContext traces;
+    private final Retries retries;
+    /** When each partition last moved away from this instance: a request from it is then no longer retried here. */
+    private final Map<TopicPartition, Long> revokedAt = new ConcurrentHashMap<>();
 
     public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease,
                         TraceContext traces) {
+        this(work, trail, kinds, lease, traces, Retries.standard());
+    }
+
+    public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease,
+                        TraceContext traces, Retries retries) {
         this.traces = traces;
+        this.retries = retries;
         this.work = work;
         this.trail = trail;
         this.kinds = kinds;
@@ -83,8 +97,9 @@ public final class LongRequests implements AutoCloseable {
     public void accept(Message<?> message, ConsumerRecord<?, ?> record, Envelope<? extends StowageEvent> request,
                        Operation operation) {
         TopicPartition origin = new TopicPartition(record.topic(), record.partition());
+        long accepted = System.nanoTime();
         CompletionStage<ClusterWork.End> end = work.submit(request.subject(), request.id(), origin,
-                () -> traces.handle(request, "run", () -> runOnce(message, record, request, origin, operation)));
+                () -> traces.handle(request, "run", () -> run(message, record, request, origin, accepted, operation)));
         end.whenComplete((how, failure) -> {
             if (how == ClusterWork.End.DROPPED) {
                 LOG.infof("[%s] %s %s dropped here: its partition %s moved", request.correlationId(),
@@ -93,35 +108,78 @@ public final class LongRequests implements AutoCloseable {
         });
     }
 
-    private void runOnce(Message<?> message, ConsumerRecord<?, ?> record, Envelope<? extends StowageEvent> request,
-                         TopicPartition origin, Operation operation) {
+    /** Runs the request until it has an outcome, it is refused, this instance stops or its partition moves. */
+    private void run(Message<?> message, ConsumerRecord<?, ?> record, Envelope<? extends StowageEvent> request,
+                     TopicPartition origin, long accepted, Operation operation) {
         String tag = "[" + request.correlationId() + "] " + request.type().type() + " " + request.id();
+        for (int attempt = 1; ; attempt++) {
+            RuntimeException failure = runOnce(message, record, request, origin, operation, tag);
+            if (failure == null) {
+                return;
+            }
+            if (!retries.again(failure, attempt)) {
+                message.nack(failure);
+                return;
+            }
+            Duration pause = retries.pause(attempt);
+            LOG.warnf("%s: attempt %d failed (%s); tried again in %d s%s", tag, attempt, failure.getMessage(),
+                    pause.toSeconds(), Retries.isTransient(failure) ? "" : " (at most "
+                            + Retries.UNEXPECTED_ATTEMPTS + " attempts)");
+            try {
+                long until = System.nanoTime() + pause.toNanos();
+                while (System.nanoTime() < until) {
+                    TimeUnit.MILLISECONDS.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+                    if (movedSince(origin, accepted) || work.closing()) {
+                        LOG.infof("%s: not tried again here: %s", tag, work.closing() ? "this instance stops"
+                                : "its partition " + origin + " moved; its next owner runs it");
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One attempt; returns the failure to retry or answer, null when the request is settled (or left to others). */
+    private RuntimeException runOnce(Message<?> message, ConsumerRecord<?, ?> record,
+                                     Envelope<? extends StowageEvent> request, TopicPartition origin,
+                                     Operation operation, String tag) {
         try {
             RequestTrail.State state = awaitNotRunningElsewhere(record, request, origin, tag);
             if (state == RequestTrail.State.ANSWERED) {
                 LOG.infof("%s: already answered on the bus, not run again", tag);
                 message.ack();
-                return;
+                return null;
             }
             operation.run();
             if (work.closing()) {
                 LOG.infof("%s: stopped with this instance; the next owner of %s runs it", tag, origin);
-                return;
+                return null;
             }
             message.ack();
+            return null;
         } catch (Refusal refusal) {
             message.nack(refusal);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.infof("%s: interrupted before it ran; the next owner of %s runs it", tag, origin);
+            return null;
         } catch (RuntimeException e) {
             if (work.closing()) {
                 LOG.infof("%s: stopped with this instance (%s); the next owner of %s runs it", tag, e.getMessage(),
                         origin);
-                return;
+                return null;
             }
-            message.nack(e);
+            return e;
         }
+    }
+
+    private boolean movedSince(TopicPartition origin, long accepted) {
+        Long at = revokedAt.get(origin);
+        return at != null && at - accepted > 0;
     }
 
     /** The request's state once no other instance is running it: answered, or to run. */
@@ -152,6 +210,8 @@ public final class LongRequests implements AutoCloseable {
 
     /** For the channel's rebalance listener: requests waiting here from these partitions are dropped. */
     public void revoked(Collection<TopicPartition> partitions) {
+        long now = System.nanoTime();
+        partitions.forEach(p -> revokedAt.put(p, now));
         work.revoked(partitions);
     }
 

@@ -8,6 +8,7 @@ import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.restore.service.RestoreBus;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -16,6 +17,7 @@ import java.util.Optional;
 
 /** The restore saga's bus on Kafka: the followed topology, catalog and restore log, and a publisher. */
 public final class KafkaRestoreBus implements RestoreBus {
+    private static final Logger LOG = Logger.getLogger(KafkaRestoreBus.class);
     private final ClusterTopologies topologies;
     private final TopologyCatchUp topologyCatchUp;
     private final TopologyCatchUp catalogCatchUp;
@@ -55,6 +57,20 @@ public final class KafkaRestoreBus implements RestoreBus {
     @Override
     public boolean restoreCompleted(String cluster, String restoreId) {
         return log.completed(cluster, restoreId);
+    }
+
+    @Override
+    public void report(Envelope<? extends StowageEvent> event) {
+        try {
+            publisher.publish(event).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.warnf("[%s] %s not published: %s", event.correlationId(), event.type().type(),
+                            failure.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("[%s] %s not published: %s", event.correlationId(), event.type().type(), e.getMessage());
+        }
     }
 
     @Override

@@ -32,7 +32,7 @@ final class BusCoordination implements RestoreRun.Coordination {
 
     @Override
     public void step(RestoreStepName step, RestoreStepStatus status, String detail) {
-        bus.publish(Envelope.causedBy(request, source,
+        bus.report(Envelope.causedBy(request, source,
                 new RestoreStep(plan.cluster(), plan.restoreId(), step, status, detail)));
     }
 

@@ -7,7 +7,6 @@ import io.stowage.events.data.RestoreProgress;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.steps.RestoreRun;
 import io.stowage.restore.steps.StepFailure;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * the restore's coordination to learn which step runs.
  */
 final class Heartbeat implements RestoreRun.Coordination, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Heartbeat.class);
 
     private final RestoreRun.Coordination steps;
     private final ScheduledFuture<?> beating;
@@ -31,12 +29,8 @@ final class Heartbeat implements RestoreRun.Coordination, AutoCloseable {
               ScheduledExecutorService ticker, Duration interval) {
         this.steps = steps;
         this.beating = ticker.scheduleAtFixedRate(() -> {
-            try {
-                bus.publish(Envelope.causedBy(request, source, new RestoreProgress(plan.cluster(), plan.restoreId(),
-                        step, "running for " + (System.nanoTime() - began) / 1_000_000_000 + " s")));
-            } catch (RuntimeException e) {
-                LOG.debugf("restore %s: heartbeat not published: %s", plan.restoreId(), e.getMessage());
-            }
+            bus.report(Envelope.causedBy(request, source, new RestoreProgress(plan.cluster(), plan.restoreId(),
+                    step, "running for " + (System.nanoTime() - began) / 1_000_000_000 + " s")));
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

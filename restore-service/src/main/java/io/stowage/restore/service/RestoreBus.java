@@ -30,7 +30,17 @@ public interface RestoreBus {
     /** Whether this restore completed already: a redelivered request is then not run again. */
     boolean restoreCompleted(String cluster, String restoreId);
 
-    /** Publishes an event and waits until the broker has it. */
+    /**
+     * Sends a report (a step, a heartbeat) without waiting: the restore goes on whatever the broker does, and a
+     * report the broker never takes is logged, not thrown.
+     */
+    void report(Envelope<? extends StowageEvent> event);
+
+    /**
+     * Publishes an event and waits until the broker has it.
+     *
+     * @throws io.stowage.bus.BusUnavailable when the broker did not take it in time
+     */
     void publish(Envelope<? extends StowageEvent> event);
 
     /** Publishes a request and waits for the event that answers it (its causation); empty after {@code timeout}. */

@@ -1,5 +1,6 @@
 package io.stowage.restore.service;
 
+import io.stowage.bus.BusUnavailable;
 import io.stowage.events.BackupSources;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.RestoreCompleted;
@@ -139,6 +140,12 @@ public final class RestoreSaga {
                     plan.cluster(), failure.step().wireName(), failure.getMessage());
             return new Failed(publish(request, new RestoreFailed(plan.cluster(), plan.restoreId(),
                     failure.step().wireName(), failure.getMessage())));
+        } catch (BusUnavailable e) {
+            // The restore's own work went on without the bus; what is left (resume archiving, its outcome) waits for
+            // the broker: the request is run again, and goes on from what its state file says is done.
+            LOG.warnf("[%s] restore %s of %s: the broker is out of reach (%s); run again once it is back",
+                    request.correlationId(), plan.restoreId(), plan.cluster(), e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             LOG.errorf(e, "[%s] restore %s of %s failed", request.correlationId(), plan.restoreId(), plan.cluster());
             return new Failed(publish(request, new RestoreFailed(plan.cluster(), plan.restoreId(), "restore",

@@ -60,6 +60,7 @@ public final class RestoreRun {
 
     /** What a run needs from the bus: step events, backup-service's pause and resume, a backup request. */
     public interface Coordination {
+        /** Reports a step; never waits for the broker, never throws: the steps go on whatever the bus does. */
         void step(RestoreStepName step, RestoreStepStatus status, String detail);
 
         /**
@@ -101,6 +102,8 @@ public final class RestoreRun {
     private RestoreState state;
     /** Whether this run unpacked the backup and compared every file's checksum with backup_manifest on the way. */
     private boolean checksumsChecked;
+    /** The step running now, named by a failure that is not the step's own (a bug, a broken promise of the bus). */
+    private RestoreStepName current = FETCH_BASE_BACKUP;
 
     /** @param storages the cluster's storages, opened, in the order WAL is read from them (the main first) */
     public RestoreRun(RestorePlan plan, Map<String, BackupStorage> storages, ServerControl postgres,
@@ -130,6 +133,9 @@ public final class RestoreRun {
             }
         } catch (StepFailure failure) {
             throw resumeAfter(restartPrevious(failure));
+        } catch (RuntimeException e) {
+            // Whatever failed, a cluster is never left without a primary: the previous one runs again.
+            throw resumeAfter(restartPrevious(new StepFailure(current, e.toString(), e)));
         }
         if (plan.inPlace()) {
             bus.resumeArchiving();
@@ -419,7 +425,7 @@ public final class RestoreRun {
         try {
             bus.resumeArchiving();
             return failure;
-        } catch (StepFailure e) {
+        } catch (StepFailure | RuntimeException e) {
             return new StepFailure(failure.step(), failure.getMessage() + "; and archiving could not be resumed: "
                     + e.getMessage(), failure);
         }
@@ -431,6 +437,7 @@ public final class RestoreRun {
 
     /** Runs one step between its STARTED event and its COMPLETED or SKIPPED one; its exceptions fail it. */
     private void step(RestoreStepName name, String startDetail, StepWork work) throws StepFailure {
+        current = name;
         bus.step(name, STARTED, startDetail);
         StepResult result;
         try {

@@ -28,8 +28,12 @@ final class BusLog implements AutoCloseable {
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {
             while (collecting) {
-                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid).map(BusReader.Read::event)
-                        .forEach(seen::add);
+                try {
+                    reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
+                            .map(BusReader.Read::event).forEach(seen::add);
+                } catch (RuntimeException e) {
+                    // The broker away for a while (a test stops it): read on once it is back.
+                }
             }
         }, "restore-it-bus");
         collector.start();

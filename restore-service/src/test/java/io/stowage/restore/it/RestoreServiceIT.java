@@ -32,7 +32,9 @@ import io.stowage.events.spec.StorageType;
 import io.stowage.localstack.PostgresCluster;
 import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.ServiceProcess;
+import io.stowage.localstack.KafkaBroker;
 import io.stowage.localstack.SharedKafka;
+import io.stowage.localstack.TopicSetup;
 import io.stowage.localstack.SharedS3;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -92,6 +94,8 @@ class RestoreServiceIT {
     static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(4);
 
     static Path work;
+    /** The class's own broker: a test stops it for a while, which a broker shared with other classes may not do. */
+    static KafkaBroker broker;
     static String bootstrap;
     static S3ProxyServer s3;
     static Path configFolder;
@@ -104,7 +108,9 @@ class RestoreServiceIT {
     @BeforeAll
     static void start() throws Exception {
         work = Files.createTempDirectory("restore-it");
-        bootstrap = SharedKafka.bootstrapServers();
+        broker = KafkaBroker.start(work.resolve("kafka"), 0);
+        TopicSetup.ensureTopics(broker.bootstrapServers(), SharedKafka.PARTITIONS);
+        bootstrap = broker.bootstrapServers();
         s3 = SharedS3.http();
         s3.createBucket(BUCKET);
         Path secrets = Files.createDirectories(work.resolve("secrets"));
@@ -151,6 +157,9 @@ class RestoreServiceIT {
         }
         if (bus != null) {
             bus.close();
+        }
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -241,6 +250,51 @@ class RestoreServiceIT {
             assertThat(previous.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2,T3");
         }
         assertThat(sent.correlationId()).isNotBlank();
+    }
+
+    /**
+     * Issue 13, item 1: the broker goes away as the primary is stopped, for longer than a publish waits (30 s). The
+     * restore goes on without it (its steps are reports, never waited for), so the cluster has a primary again, the
+     * restored one; once the broker is back the same request is run again (a transient failure, not bad input), goes
+     * on from its state file, resumes archiving and completes.
+     */
+    @Test
+    void theBrokerGoneFromStopPrimaryOn_theClusterHasAPrimaryAllTheSame_andTheRestoreCompletesOnceItIsBack()
+            throws Exception {
+        Site site = new Site("outage");
+        site.configure(fs("local", true, site.storage("local")));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local"));
+        site.commit(2, "T2");
+        OffsetDateTime target = site.now();
+        site.commit(3, "T3");
+        site.archiveThrough("local");
+
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", new PitrTarget(target, null),
+                null, null, "outage-" + site.suffix, null);
+        Envelope<RestoreRequested> sent = publish(request);
+        bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId()) && s.is(STOP_PRIMARY)
+                && s.is(STARTED), RESTORE_TIMEOUT);
+        int port = broker.port();
+        broker.close();
+        try {
+            // Past the 30 s a publish waits for the broker, the cluster answers as a primary with the restored rows.
+            await().pollDelay(Duration.ofSeconds(35)).atMost(Duration.ofSeconds(120)).ignoreExceptions()
+                    .until(() -> site.pg.psql("select pg_is_in_recovery()").equals("f")
+                            && site.rows().equals("T1,T2"));
+        } finally {
+            broker = KafkaBroker.start(work.resolve("kafka"), port);
+        }
+
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+        assertThat(done.previousDataDirectory()).isNotNull();
+        assertThat(bus.find(EventRejected.class, r -> sent.id().equals(r.id())))
+                .as("a broker out of reach is not bad input").isEmpty();
+        assertThat(site.rows()).isEqualTo("T1,T2");
+        // Archiving was resumed: the new timeline's WAL reaches the main.
+        site.commit(4, "after");
+        assertThat(site.archiveThrough("local")).startsWith("00000002");
     }
 
     @Test

@@ -70,6 +70,11 @@ final class FakeRestoreBus implements RestoreBus {
     }
 
     @Override
+    public void report(Envelope<? extends StowageEvent> event) {
+        published.add(event);
+    }
+
+    @Override
     public void publish(Envelope<? extends StowageEvent> event) {
         published.add(event);
     }
