@@ -8,6 +8,7 @@ import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -37,6 +38,7 @@ public class IncomingEvents {
     private final TraceContext traces;
     private final Retries retries;
 
+    @Inject
     IncomingEvents(TraceContext traces) {
         this(traces, Retries.standard());
     }
