@@ -12,6 +12,7 @@ import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.restore.plan.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
+import io.stowage.restore.steps.RestoreState;
 import io.stowage.restore.service.LocalRestoreHost;
 import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.service.StorageSegmentClock;
@@ -118,7 +119,7 @@ public class RestoreProducers {
     @Produces
     @Singleton
     RestorePlanner planner(CatalogView catalog, RestorePlanner.SegmentClock clock) {
-        return new RestorePlanner(catalog, clock);
+        return new RestorePlanner(catalog, clock, RestoreState::begun);
     }
 
     /** The saga's bus: the followed state (each waited for, 10 s at most, to be current) and the emitter. */

@@ -57,6 +57,11 @@ public record RestorePlan(
 
     /** The restore's own record of its steps, beside the folders it makes; it stays as a note of what was done. */
     public Path stateFile() {
+        return stateFile(dataDirectory, restoreId);
+    }
+
+    /** Where restore {@code restoreId} into {@code dataDirectory} keeps its state file. */
+    public static Path stateFile(Path dataDirectory, String restoreId) {
         return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".restore-" + restoreId + ".json");
     }
 

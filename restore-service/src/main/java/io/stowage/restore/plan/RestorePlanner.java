@@ -51,12 +51,28 @@ public final class RestorePlanner {
     public record ResyncFirst(String storage, String why) implements Decision {
     }
 
+    /** What an earlier run of a restore chose, from its state file; the restore's later runs keep to it. */
+    public record Begun(String backupId, String storage, Path stateFile) {
+    }
+
+    /** Finds an earlier run's choice by the restore's state file; empty for a restore never run. */
+    @FunctionalInterface
+    public interface BegunRestores {
+        Optional<Begun> find(Path stateFile);
+    }
+
     private final CatalogView catalog;
     private final SegmentClock clock;
+    private final BegunRestores begun;
 
     public RestorePlanner(CatalogView catalog, SegmentClock clock) {
+        this(catalog, clock, stateFile -> Optional.empty());
+    }
+
+    public RestorePlanner(CatalogView catalog, SegmentClock clock, BegunRestores begun) {
         this.catalog = catalog;
         this.clock = clock;
+        this.begun = begun;
     }
 
     /**
@@ -80,6 +96,7 @@ public final class RestorePlanner {
             throw new Refusal(CHECK_REQUEST, "cluster " + r.cluster() + " has no spec.postgres");
         }
         Path dataDirectory = dataDirectory(r, postgres);
+        r = keptTo(r, restoreId, storage, begun.find(RestorePlan.stateFile(dataDirectory, restoreId)));
         int port = r.inPlace() ? (postgres.port() == null ? 5432 : postgres.port()) : r.target().port();
 
         CatalogBackup backup = chooseBackup(r, storage, topology, resynced);
@@ -104,6 +121,26 @@ public final class RestorePlanner {
         return new Go(new RestorePlan(r.cluster(), restoreId, storage, backup, r.pitr(), pieces, lastSegment,
                 histories, postgres, dataDirectory, port, r.inPlace(), archiving,
                 Boolean.TRUE.equals(r.backupAfterRestore())));
+    }
+
+    /**
+     * A restore is planned once: run again (a redelivery, a retry, the same request sent again), it restores the
+     * backup its first run chose, even when {@code latest} now names a newer one. Asking the same restore id for
+     * another backup or storage is refused: its folders hold the first one's copy.
+     */
+    private static RestoreRequested keptTo(RestoreRequested r, String restoreId, String storage,
+                                           Optional<Begun> begun) throws Refusal {
+        if (begun.isEmpty()) {
+            return r;
+        }
+        Begun b = begun.get();
+        if (!b.storage().equals(storage) || !r.backupId().equals(LATEST) && !r.backupId().equals(b.backupId())) {
+            throw new Refusal(CHECK_REQUEST, "restore " + restoreId + " was begun with backup " + b.backupId()
+                    + " from storage '" + b.storage() + "' (" + b.stateFile() + "): a restore id restores one backup;"
+                    + " to restore another, request it under a new restoreId");
+        }
+        return new RestoreRequested(r.cluster(), b.backupId(), r.storage(), r.pitr(), r.backupSource(),
+                r.backupAfterRestore(), r.restoreId(), r.target());
     }
 
     private static Path dataDirectory(RestoreRequested r, PostgresSpec postgres) throws Refusal {

@@ -183,7 +183,7 @@ public final class RestoreRun {
             Files.createDirectories(plan.stateFile().getParent());
             state.write(plan.stateFile());
         } catch (IOException e) {
-            throw new StepFailure(FETCH_BASE_BACKUP, "cannot write the restore's state file " + plan.stateFile()
+            throw new StepFailure(FETCH_BASE_BACKUP, "cannot use the restore's state file " + plan.stateFile()
                     + ": " + e.getMessage(), e);
         }
     }
@@ -460,7 +460,11 @@ public final class RestoreRun {
             Files.createDirectories(dir);
             return;
         }
-        // Only this restore's own unfinished copy is ever emptied (its state file says it is ours).
+        // Only this restore's own unfinished copy is ever emptied (its state file says it is ours), and never under
+        // a server running on it.
+        if (postgres.isRunning(dir)) {
+            throw new IOException("a server runs on " + dir + ": it is not emptied");
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 if (!p.equals(dir)) {

@@ -2,11 +2,15 @@ package io.stowage.restore.steps;
 
 import io.stowage.events.EventJson;
 
+import io.stowage.restore.plan.RestorePlanner;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A restore's own record of what it has done, kept beside the folders it makes ({@code <data>.restore-<id>.json}),
@@ -34,13 +38,36 @@ public record RestoreState(
         return new RestoreState(restoreId, backupId, storage, null, false, null, null, false, false);
     }
 
+    /**
+     * The state in {@code file}, or {@code fresh} when there is none.
+     *
+     * @throws IOException when the file records another backup or storage: a restore id restores one backup, and
+     *                     its folders (a copy, maybe a server running on it) are never reset for another
+     */
     static RestoreState readOr(Path file, RestoreState fresh) throws IOException {
         if (!Files.exists(file)) {
             return fresh;
         }
         RestoreState s = EventJson.MAPPER.readValue(file.toFile(), RestoreState.class);
-        // Another backup restored under the same id: nothing of the earlier run can be trusted.
-        return s.backupId().equals(fresh.backupId()) && s.storage().equals(fresh.storage()) ? s : fresh;
+        if (!s.backupId().equals(fresh.backupId()) || !s.storage().equals(fresh.storage())) {
+            throw new IOException(file + " records restore " + s.restoreId() + " of backup " + s.backupId()
+                    + " from storage '" + s.storage() + "', not " + fresh.backupId() + " from '" + fresh.storage()
+                    + "': a restore id restores one backup");
+        }
+        return s;
+    }
+
+    /** What the restore whose state file is {@code file} was begun with; empty if it was never run. */
+    public static Optional<RestorePlanner.Begun> begun(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            RestoreState s = EventJson.MAPPER.readValue(file.toFile(), RestoreState.class);
+            return Optional.of(new RestorePlanner.Begun(s.backupId(), s.storage(), file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the restore's state file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     void write(Path file) throws IOException {

@@ -116,6 +116,46 @@ class RestorePlannerTest {
         }
     }
 
+    // a restore is planned once (issue 13, item 8)
+
+    @Test
+    void aRestoreOfLatestRunAgainKeepsTheBackupItsFirstRunChose_evenWhenANewerOneCompletedSince() throws Refusal {
+        catalog(B1);
+        Path stateFile = RestorePlan.stateFile(Path.of(DATA_DIRECTORY), "r1");
+        RestorePlan first = go(inPlace("latest", MAIN, null));
+        assertThat(first.backup().backupId()).isEqualTo("b1");
+        assertThat(first.stateFile()).isEqualTo(stateFile);
+        // The first run wrote its state file; then backup b2 completed.
+        catalog(B2);
+        RestorePlanner again = new RestorePlanner(catalog, (cluster, storage, timeline, name) -> Optional.empty(),
+                file -> file.equals(stateFile) ? Optional.of(new RestorePlanner.Begun("b1", MAIN, file))
+                        : Optional.empty());
+
+        Decision rerun = again.plan(inPlace("latest", MAIN, null), "r1", topology(POSTGRES), MAIN, false);
+        Decision other = again.plan(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, null, "r2", null),
+                "r2", topology(POSTGRES), MAIN, false);
+
+        assertThat(((Go) rerun).plan().backup().backupId()).as("the saved plan's backup").isEqualTo("b1");
+        assertThat(((Go) other).plan().backup().backupId()).as("a new restore takes the newest").isEqualTo("b2");
+    }
+
+    @Test
+    void theSameRestoreIdAskedForAnotherBackupOrStorageIsRefused_itsFoldersHoldTheFirstOnesCopy() {
+        catalog(B1, B2, backup("dr-copy", "b2", "0/9000100", "2026-11-22T06:00:06Z"));
+        RestorePlanner begun = new RestorePlanner(catalog, (cluster, storage, timeline, name) -> Optional.empty(),
+                file -> Optional.of(new RestorePlanner.Begun("b1", MAIN, file)));
+
+        Refusal otherBackup = catchThrowableOfType(Refusal.class, () -> begun.plan(inPlace("b2", MAIN, null), "r1",
+                topology(POSTGRES), MAIN, false));
+        Refusal otherStorage = catchThrowableOfType(Refusal.class, () -> begun.plan(inPlace("latest", "dr-copy",
+                null), "r1", topology(POSTGRES), "dr-copy", false));
+
+        assertThat(otherBackup.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(otherBackup).hasMessageContaining("was begun with backup b1 from storage 'local'")
+                .hasMessageContaining("new restoreId");
+        assertThat(otherStorage).hasMessageContaining("was begun with backup b1 from storage 'local'");
+    }
+
     // check-request
 
     @Test
