@@ -16,7 +16,6 @@ import io.stowage.storage.BackupStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -180,6 +179,10 @@ public final class RestoreRun {
             }
             state = RestoreState.readOr(plan.stateFile(),
                     RestoreState.fresh(plan.restoreId(), plan.backup().backupId(), plan.storage()));
+            if (plan.inPlace() && !state.switched() && folders().done()) {
+                // Killed between moving the copy in and saving that: the folders say what the state file missed.
+                state = state.withSwitched();
+            }
             Files.createDirectories(plan.stateFile().getParent());
             state.write(plan.stateFile());
         } catch (IOException e) {
@@ -342,14 +345,17 @@ public final class RestoreRun {
     private StepResult switchDataDirectory(List<String> options) throws IOException {
         postgres.stop(restored);
         RecoverySettings.remove(plan, restored);
-        if (Files.exists(plan.dataDirectory()) && !Files.exists(plan.keptDirectory())) {
-            Files.move(plan.dataDirectory(), plan.keptDirectory(), StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(restored, plan.dataDirectory(), StandardCopyOption.ATOMIC_MOVE);
+        DataDirectorySwitch folders = folders();
+        postgres.handOver(folders.mark());
+        folders.run();
         save(state.withSwitched());
         postgres.start(plan.dataDirectory(), options, plan.dataDirectory().resolve(LOG_FILE));
         return new Done("the cluster runs on " + plan.dataDirectory() + "; its previous data is kept in "
                 + plan.keptDirectory());
+    }
+
+    private DataDirectorySwitch folders() {
+        return new DataDirectorySwitch(plan.dataDirectory(), restored, plan.keptDirectory(), plan.restoreId());
     }
 
     /** A new instance keeps running where it was restored: only its recovery settings go. */
@@ -401,6 +407,11 @@ public final class RestoreRun {
         try {
             if (postgres.isRunning(plan.restoreDirectory())) {
                 postgres.stop(plan.restoreDirectory());
+            }
+            if (!Files.exists(plan.dataDirectory()) && Files.exists(plan.keptDirectory())) {
+                // Failed (or killed, then failed) mid-switch: the previous data goes back where it was.
+                Files.move(plan.keptDirectory(), plan.dataDirectory(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                DataDirectorySwitch.sync(plan.dataDirectory().getParent());
             }
             if (!postgres.isRunning(plan.dataDirectory())) {
                 postgres.start(plan.dataDirectory(), state.startOptions(), plan.dataDirectory().resolve(LOG_FILE));

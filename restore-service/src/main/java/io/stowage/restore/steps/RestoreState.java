@@ -71,9 +71,12 @@ public record RestoreState(
     }
 
     void write(Path file) throws IOException {
+        // Durable before the step it records goes on: written aside, forced to disk, renamed, its folder forced.
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        DataDirectorySwitch.sync(tmp);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DataDirectorySwitch.sync(file.getParent());
     }
 
     RestoreState extracted(String sha256) {
