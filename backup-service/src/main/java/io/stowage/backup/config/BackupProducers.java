@@ -55,8 +55,8 @@ public class BackupProducers {
     /** Which clusters a restore holds paused, as the restore follower reads it. */
     @Produces
     @Singleton
-    ArchivingPauses pauses() {
-        return new ArchivingPauses();
+    ArchivingPauses pauses(BackupServiceSettings settings) {
+        return new ArchivingPauses(settings.wal().pauseLease(), java.time.Instant::now);
     }
 
     /**
@@ -157,7 +157,9 @@ public class BackupProducers {
         return new WalArchivers(topologies, pauses, storages, secrets,
                 new ClusterArchiver.Settings(wal.spoolFolder().toAbsolutePath(), (long) wal.queueLimitMib() << 20,
                         wal.lagAlert(), wal.maxBackoff(), wal.zstdLevel()),
-                walEvents, walEvents, wal.pauseTimeout());
+                walEvents, walEvents, wal.pauseTimeout())
+                .watchLeases(wal.pauseLease().dividedBy(10).compareTo(Duration.ofSeconds(30)) < 0
+                        ? wal.pauseLease().dividedBy(10) : Duration.ofSeconds(30));
     }
 
     void closeArchivers(@Disposes WalArchivers archivers) {

@@ -43,6 +43,9 @@ public final class WalGauges implements AutoCloseable {
             return t;
         });
         looking.scheduleWithFixedDelay(this::registerNew, 0, 1, TimeUnit.SECONDS);
+        Gauge.builder("stowage.wal.pauses.lapsed", archivers, WalArchivers::lapsedPauses)
+                .description("Restores' pauses of archiving that lapsed: nothing heard of the restore for the lease")
+                .strongReference(true).register(metrics);
         return this;
     }
 

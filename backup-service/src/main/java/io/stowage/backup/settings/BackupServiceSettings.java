@@ -58,6 +58,14 @@ public interface BackupServiceSettings {
         /** How long a restore's pause may wait for the WAL written so far to be stored. */
         @WithDefault("2m")
         Duration pauseTimeout();
+
+        /**
+         * How long a restore's pause holds without a word from the restore (its steps and heartbeats, every 5 s):
+         * past it, the restore is taken for dead and archiving and backups resume, so that pg_wal does not grow for
+         * good behind a restore that will never resume them.
+         */
+        @WithDefault("10m")
+        Duration pauseLease();
     }
 
     /** How objects move to S3 storages. */

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +57,12 @@ public final class WalArchivers implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final Set<String> lapsesSaid = new HashSet<>();
+    private final ScheduledExecutorService leaseWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "wal-pause-leases");
+        t.setDaemon(true);
+        return t;
+    });
     private Predicate<String> owns = cluster -> false;
     private boolean closed;
 
@@ -77,6 +85,23 @@ public final class WalArchivers implements AutoCloseable {
             this.owns = owns;
         }
         reconcile();
+    }
+
+    /** Looks every {@code interval} for pauses whose lease lapsed (no event of their restore comes to say so). */
+    public WalArchivers watchLeases(Duration interval) {
+        leaseWatch.scheduleWithFixedDelay(() -> {
+            try {
+                reconcile();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not look at the pauses' leases: %s", e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Pauses whose lease lapsed, as this instance reads the restore topic. */
+    public int lapsedPauses() {
+        return pauses.lapsedCount();
     }
 
     /** The archivers running here, by cluster. */
@@ -108,6 +133,7 @@ public final class WalArchivers implements AutoCloseable {
         }
         for (TopologyApplied t : owned.values()) {
             String cluster = t.cluster();
+            sayIfLapsed(cluster);
             Optional<ArchivingPauses.Request> pause = pauses.unansweredPause(cluster);
             if (pause.isPresent()) {
                 answerPause(cluster, pause.get());
@@ -119,6 +145,18 @@ public final class WalArchivers implements AutoCloseable {
             }
             pauses.unansweredResume(cluster).ifPresent(resume -> answerResume(cluster, resume));
         }
+    }
+
+    /** Says once why archiving and backups resume with no word from the restore that paused them. */
+    private void sayIfLapsed(String cluster) {
+        pauses.lapsedPause(cluster).ifPresent(r -> {
+            if (lapsesSaid.add(r.restoreId() + "/" + pauses.lastHeard(r))) {
+                LOG.warnf("[%s] cluster %s: the pause of restore %s lapsed: nothing heard of the restore since %s "
+                                + "(lease %s); restore-service is taken for gone, and WAL archiving and backups resume. "
+                                + "The WAL written since the pause was held in pg_wal by the slot and is archived now.",
+                        r.event().correlationId(), cluster, r.restoreId(), pauses.lastHeard(r), pauses.lease());
+            }
+        });
     }
 
     private static boolean pitrEnabled(TopologyApplied t) {
@@ -232,6 +270,7 @@ public final class WalArchivers implements AutoCloseable {
         }
         stopping.values().forEach(ClusterArchiver::stop);
         answerers.shutdownNow();
+        leaseWatch.shutdownNow();
         synchronized (mains) {
             mains.values().forEach(m -> m.storage().close());
             mains.clear();

@@ -59,6 +59,7 @@ class WalArchivingIT {
     static S3ProxyServer s3;
     static PostgresCluster pg;
     static ServiceProcess service;
+    static final Duration PAUSE_LEASE = Duration.ofSeconds(40);
     static KafkaEventPublisher publisher;
     static WalEventLog events;
 
@@ -85,7 +86,9 @@ class WalArchivingIT {
                 "stowage.wal.spool-folder", work.resolve("spool").toString(),
                 "stowage.wal.queue-limit-mib", String.valueOf(QUEUE_LIMIT_MIB),
                 "stowage.wal.lag-alert", "2s",
-                "stowage.wal.max-backoff", "1s"), work.resolve("backup-service.log")).start();
+                "stowage.wal.max-backoff", "1s",
+                // Short, for the lapse test; the hand-made pauses of the other tests are resumed well within it.
+                "stowage.wal.pause-lease", PAUSE_LEASE.toSeconds() + "s"), work.resolve("backup-service.log")).start();
     }
 
     @AfterAll
@@ -343,6 +346,44 @@ class WalArchivingIT {
         assertThat(events.awaitAnswer(resume, RestoreStepName.RESUME_ARCHIVING).detail()).contains("archiving resumed");
         Map<String, WalArchived> archived = events.awaitArchived(cluster, first, duringPause);
         assertThat(archived).containsKey(duringPause);
+        stopArchiving(cluster, local);
+    }
+
+    /**
+     * Issue 13, item 7: a restore paused archiving, then its service died (no heartbeat, no resume). The pause is a
+     * lease: once nothing has been heard of the restore for its length, archiving resumes from the slot (no WAL lost)
+     * and backups are taken again.
+     */
+    @Test
+    void aPauseWhoseRestoreDiedLapses_archivingResumesWithoutAGap_andBackupsAreTakenAgain() throws Exception {
+        String cluster = cluster("lapse");
+        Path local = Files.createDirectories(work.resolve("lapse-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), true, 1);
+        String first = WalChain.awaitSlot(pg, cluster);
+        Envelope<RestoreStep> pause = Envelope.root("/stowage/test", new RestoreStep(cluster, "restore-dead",
+                RestoreStepName.PAUSE_ARCHIVING, RestoreStepStatus.STARTED, null));
+        publisher.publishAndWait(pause);
+        events.awaitAnswer(pause, RestoreStepName.PAUSE_ARCHIVING);
+        String slot = ClusterArchiver.slotName(cluster);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pg.psql("select active from pg_replication_slots "
+                + "where slot_name = '" + slot + "'").equals("f"));
+        pg.psql("create table lapse_marker (t text); insert into lapse_marker values ('while paused')");
+        String duringPause = WalChain.switchWal(pg);
+        // The restore's service is gone: nothing more of restore-dead comes.
+
+        await().atMost(PAUSE_LEASE.plusSeconds(60)).until(() -> pg.psql("select active from pg_replication_slots "
+                + "where slot_name = '" + slot + "'").equals("t"));
+        assertThat(events.awaitArchived(cluster, first, duringPause)).as("the WAL written while paused")
+                .containsKey(duringPause);
+        Envelope<?> backup = BackupFixture.request(publisher, cluster, List.of("local"), "after-the-lapse");
+        await().atMost(Duration.ofSeconds(90)).until(() -> events.seen().stream()
+                .anyMatch(e -> e.correlationId().equals(backup.correlationId())
+                        && (e.type() == EventType.BACKUP_COMPLETED || e.type() == EventType.BACKUP_FAILED)));
+        assertThat(events.seen().stream().filter(e -> e.correlationId().equals(backup.correlationId()))
+                .map(Envelope::type)).contains(EventType.BACKUP_COMPLETED).doesNotContain(EventType.BACKUP_FAILED);
+        assertThat(Files.readString(work.resolve("backup-service.log")))
+                .contains("the pause of restore restore-dead lapsed");
         stopArchiving(cluster, local);
     }
 

@@ -8,7 +8,11 @@ import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.RestoreProgress;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import static io.stowage.events.data.RestoreStepName.PAUSE_ARCHIVING;
 import static io.stowage.events.data.RestoreStepName.RESUME_ARCHIVING;
@@ -17,10 +21,19 @@ import static io.stowage.events.data.RestoreStepStatus.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ArchivingPausesTest {
-    private final ArchivingPauses pauses = new ArchivingPauses();
+    private static final Duration LEASE = Duration.ofMinutes(10);
+    private Instant now = Instant.now();
+    private final ArchivingPauses pauses = new ArchivingPauses(LEASE, () -> now);
 
     private static Envelope<?> step(String cluster, String restore, RestoreStepName step, RestoreStepStatus status) {
         return event(new RestoreStep(cluster, restore, step, status, null));
+    }
+
+    /** An event published at {@code time} (by the publisher's clock). */
+    private static Envelope<?> at(Instant time, StowageEvent data) {
+        return new Envelope<>(java.util.UUID.randomUUID().toString(), "/stowage/restore-service",
+                io.stowage.events.EventType.of(data), time.atOffset(java.time.ZoneOffset.UTC), data.cluster(), "c1",
+                null, data);
     }
 
     private static Envelope<?> event(StowageEvent data) {
@@ -85,5 +98,40 @@ class ArchivingPausesTest {
         assertThat(pauses.apply(event(new RestoreStep("pg1", "r1", "extract-base-backup", STARTED.wireName(), null))))
                 .isFalse();
         assertThat(pauses.pausedBy("pg1")).isEmpty();
+    }
+
+    // issue 13, item 7: a pause is a lease
+
+    @Test
+    void aPauseWhoseRestoreFallsSilentLapses_archivingAndBackupsResume_andTheRestoreRenewsItIfItComesBack() {
+        pauses.apply(step("pg1", "r1", PAUSE_ARCHIVING, STARTED));
+        pauses.apply(step("pg1", "r1", PAUSE_ARCHIVING, COMPLETED));
+        now = now.plus(Duration.ofMinutes(9));
+        assertThat(pauses.pausedBy("pg1")).as("within the lease").isPresent();
+        assertThat(pauses.lapsedCount()).isZero();
+
+        // restore-service killed: nothing more comes.
+        now = now.plus(Duration.ofMinutes(2));
+        assertThat(pauses.pausedBy("pg1")).as("lapsed").isEmpty();
+        assertThat(pauses.lapsedPause("pg1")).map(ArchivingPauses.Request::restoreId).contains("r1");
+        assertThat(pauses.lapsedCount()).isEqualTo(1);
+        assertThat(pauses.unansweredPause("pg1")).isEmpty();
+
+        // Its next run is heard of again (a heartbeat): the pause holds again.
+        assertThat(pauses.apply(at(now, new RestoreProgress("pg1", "r1", "fetch-wal", "running for 3 s"))))
+                .as("worth a reconcile").isTrue();
+        assertThat(pauses.pausedBy("pg1")).isPresent();
+    }
+
+    @Test
+    void heartbeatsKeepALongRestoresPause() {
+        Instant paused = now;
+        pauses.apply(step("pg1", "r1", PAUSE_ARCHIVING, STARTED));
+        for (int minute = 1; minute <= 60; minute++) {
+            now = paused.plus(Duration.ofMinutes(minute));
+            pauses.apply(at(now, new RestoreProgress("pg1", "r1", "fetch-base-backup", "running")));
+        }
+        assertThat(pauses.pausedBy("pg1")).as("an hour of heartbeats").isPresent();
+        assertThat(pauses.lastHeard(pauses.pausedBy("pg1").orElseThrow())).isEqualTo(now);
     }
 }
