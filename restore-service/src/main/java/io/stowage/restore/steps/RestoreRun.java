@@ -131,10 +131,10 @@ public final class RestoreRun {
                 restoreBeside();
             }
         } catch (StepFailure failure) {
-            throw resumeAfter(restartPrevious(failure));
+            throw resumeAfter(removeUnfinishedCopy(restartPrevious(failure)));
         } catch (RuntimeException e) {
             // Whatever failed, a cluster is never left without a primary: the previous one runs again.
-            throw resumeAfter(restartPrevious(new StepFailure(current, e.toString(), e)));
+            throw resumeAfter(removeUnfinishedCopy(restartPrevious(new StepFailure(current, e.toString(), e))));
         }
         if (plan.inPlace()) {
             bus.resumeArchiving();
@@ -195,6 +195,10 @@ public final class RestoreRun {
     private StepResult fetchBaseBackup() throws IOException {
         if (state.extractedSha256() != null && Files.exists(restored.resolve("PG_VERSION"))) {
             return ALREADY_DONE;
+        }
+        String shortfall = DiskSpace.shortfall(plan, restored, DiskSpace.usable(restored) + bytesIn(restored));
+        if (shortfall != null) {
+            throw new IOException(shortfall);
         }
         prepareEmpty(restored);
         BackupStorage storage = storages.get(plan.storage());
@@ -426,6 +430,30 @@ public final class RestoreRun {
     }
 
     /**
+     * A restore that failed while it fetched or checked its copy removes that copy (it may be what filled the disk)
+     * and its state file, so that a later run starts afresh. A copy that got further stays: its server's log
+     * ({@value #LOG_FILE}) says why it did not promote. Never a folder a server runs on, never the data directory.
+     */
+    private StepFailure removeUnfinishedCopy(StepFailure failure) {
+        if (!List.of(FETCH_BASE_BACKUP, VERIFY_BACKUP, FETCH_WAL).contains(failure.step()) || state.switched()) {
+            return failure;
+        }
+        try {
+            if (Files.exists(restored) && !postgres.isRunning(restored)
+                    && !restored.equals(plan.postgres().dataDirectory() == null ? null
+                    : Path.of(plan.postgres().dataDirectory()).toAbsolutePath().normalize())) {
+                prepareEmpty(restored);
+                Files.delete(restored);
+            }
+            Files.deleteIfExists(plan.stateFile());
+            return failure;
+        } catch (IOException | RuntimeException e) {
+            return new StepFailure(failure.step(), failure.getMessage() + "; and its unfinished copy " + restored
+                    + " could not be removed: " + e.getMessage(), failure);
+        }
+    }
+
+    /**
      * A failed in-place restore leaves the cluster as it was, archiving and backups included: they are resumed
      * (a restore that stopped half-way must not silently end the WAL chain).
      */
@@ -482,6 +510,16 @@ public final class RestoreRun {
                     Files.delete(p);
                 }
             }
+        }
+    }
+
+    /** What an unfinished copy of this restore holds already: it is emptied first, so its room counts as free. */
+    private static long bytesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
     }
 

@@ -358,6 +358,9 @@ class RestoreServiceIT {
 
         assertThat(failed.step()).isEqualTo(FETCH_BASE_BACKUP.wireName());
         assertThat(failed.reason()).contains("base.tar.zst", "does not match its manifest", "SHA-256");
+        Path data = site.pg.dataDirectory();
+        assertThat(data.resolveSibling(data.getFileName() + ".restore-" + request.restoreId()))
+                .as("the failed restore's unfinished copy is removed (issue 13, item 6)").doesNotExist();
         assertThat(site.pg.isRunning()).isTrue();
         assertThat(site.rows()).isEqualTo("T1,T2");
         site.pg.stop();
