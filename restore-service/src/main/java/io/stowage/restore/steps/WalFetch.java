@@ -38,6 +38,34 @@ final class WalFetch {
     private WalFetch() {
     }
 
+    /**
+     * The history files of timelines later than any the plan knows, looked for on every storage now: a restore
+     * promoted since the catalog was read (its history not yet archived or catalogued when this one was planned)
+     * made one. PostgreSQL picks its new timeline above the newest history it finds, so two restores never promote
+     * to the same timeline id and overwrite each other's WAL. ({@code recovery_target_timeline = 'current'}: they
+     * change nothing else.)
+     */
+    private static List<Long> newerHistories(RestorePlan plan, Map<String, BackupStorage> storages, Path pgWal,
+                                             List<Long> known) throws IOException {
+        long newest = Math.max(plan.timeline(), known.stream().mapToLong(Long::longValue).max().orElse(0));
+        List<Long> found = new ArrayList<>();
+        for (long t = newest + 1; ; t++) {
+            String key = StorageLayout.timelineHistory(t);
+            byte[] content = null;
+            for (BackupStorage storage : storages.values()) {
+                if (storage.stat(key).isPresent()) {
+                    content = storage.readSmall(key);
+                    break;
+                }
+            }
+            if (content == null) {
+                return found;
+            }
+            write(pgWal.resolve(WalSegments.historyFileName(t)), content);
+            found.add(t);
+        }
+    }
+
     /** @param storages the cluster's storages, opened, in preference order (the main first) */
     static Fetched fetch(RestorePlan plan, Map<String, BackupStorage> storages, Path pgWal, int threads)
             throws IOException, InterruptedException {
@@ -51,6 +79,7 @@ final class WalFetch {
                 histories.add(h.timeline());
             }
         }
+        histories.addAll(newerHistories(plan, storages, pgWal, histories));
         if (plan.wal().isEmpty()) {
             return new Fetched(0, null, histories);
         }
