@@ -1,7 +1,9 @@
 package io.stowage.backup.wal;
 
+import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.stowage.events.data.WalArchived;
+import io.stowage.storage.ObjectInfo;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.StorageLayout;
 import org.jboss.logging.Logger;
@@ -106,10 +108,15 @@ final class WalShipper implements Runnable {
     }
 
     private WalArchived store(ClusterArchiver.Target target, SegmentQueue.Segment segment) throws IOException {
+        String key = StorageLayout.walSegment(segment.name());
+        Optional<ObjectInfo> existing = target.storage().stat(key);
+        if (existing.isPresent()) {
+            return alreadyStored(target, segment, key, existing.get());
+        }
         MessageDigest sha = sha256();
         long stored;
         try (InputStream in = Files.newInputStream(segment.file());
-             ObjectUpload upload = target.storage().upload(StorageLayout.walSegment(segment.name()))) {
+             ObjectUpload upload = target.storage().upload(key)) {
             try (ZstdOutputStream zstd = new ZstdOutputStream(new KeepOpen(upload), settings.zstdLevel())) {
                 byte[] buffer = new byte[COPY_BUFFER];
                 for (int n; (n = in.read(buffer)) > 0; ) {
@@ -123,6 +130,39 @@ final class WalShipper implements Runnable {
         return new WalArchived(cluster, target.name(), StorageLayout.timelineHex(segment.timeline()), segment.name(),
                 segment.sizeBytes(), HexFormat.of().formatHex(sha.digest()), stored,
                 OffsetDateTime.ofInstant(segment.receivedAt(), ZoneOffset.UTC));
+    }
+
+    /**
+     * A segment already on the storage (stored before a crash, or by the instance that archived the cluster before):
+     * the same content is reported as stored; a different one is never replaced. It is another server's segment of
+     * the same name (two restores promoted to the same timeline id): this one waits, lagging, with the reason.
+     */
+    private WalArchived alreadyStored(ClusterArchiver.Target target, SegmentQueue.Segment segment, String key,
+                                      ObjectInfo existing) throws IOException {
+        String local = sha256Of(Files.newInputStream(segment.file()));
+        String stored = sha256Of(new ZstdInputStream(target.storage().download(key)));
+        if (!local.equals(stored)) {
+            throw new IOException("segment " + segment.name() + " on " + target.storage().describe() + " differs "
+                    + "from the one PostgreSQL wrote (SHA-256 " + stored.substring(0, 12) + " there, "
+                    + local.substring(0, 12) + " here): it is not replaced; did two servers promote to timeline "
+                    + segment.timeline() + "?");
+        }
+        LOG.infof("cluster %s: segment %s was on %s already, the same", cluster, segment.name(),
+                target.storage().describe());
+        return new WalArchived(cluster, target.name(), StorageLayout.timelineHex(segment.timeline()), segment.name(),
+                segment.sizeBytes(), local, existing.size(),
+                OffsetDateTime.ofInstant(segment.receivedAt(), ZoneOffset.UTC));
+    }
+
+    private static String sha256Of(InputStream opened) throws IOException {
+        MessageDigest sha = sha256();
+        try (InputStream in = opened) {
+            byte[] buffer = new byte[COPY_BUFFER];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     static MessageDigest sha256() {

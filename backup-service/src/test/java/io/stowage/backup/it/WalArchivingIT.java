@@ -350,6 +350,40 @@ class WalArchivingIT {
     }
 
     /**
+     * Issue 13, item 3: a segment of the same name with other content on the main (another server that promoted to
+     * the same timeline id wrote it) is never replaced: archiving holds that segment, lagging with the reason, and
+     * goes on once the conflict is settled.
+     */
+    @Test
+    void aSegmentOfTheSameNameWithOtherContentIsNeverReplaced_archivingLagsWithTheReason() throws Exception {
+        String cluster = cluster("clash");
+        Path local = Files.createDirectories(work.resolve("clash-local"));
+        BackupFixture.publishTopology(bootstrap, cluster, pg, "local",
+                Map.of("local", BackupFixture.filesystem(local)), true, 1);
+        String first = WalChain.awaitSlot(pg, cluster);
+        events.awaitArchived(cluster, first, WalChain.switchWal(pg));
+        pg.psql("create table clash_marker (t text); insert into clash_marker values ('ours')");
+        // The segment being written now, not complete yet (so not shipped): the other server's copy comes first.
+        String next = pg.psql("select pg_walfile_name(pg_current_wal_lsn())");
+        Path theirs = walFile(local, cluster, next);
+        byte[] other = com.github.luben.zstd.Zstd.compress(new byte[(int) WalChain.SEGMENT_SIZE]);
+        Files.write(theirs, other);
+
+        String ours = WalChain.switchWal(pg);
+        assertThat(ours).isEqualTo(next);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.lags(cluster).stream()
+                .anyMatch(l -> l.state().equals(WalLag.LAGGING) && l.lastError() != null
+                        && l.lastError().contains("differs from the one PostgreSQL wrote")));
+        assertThat(Files.readAllBytes(theirs)).as("not replaced").isEqualTo(other);
+        assertThat(events.archivedNames(cluster)).doesNotContain(next);
+
+        // Settled by hand (the other server's segment moved away): ours is archived, the chain goes on.
+        Files.move(theirs, theirs.resolveSibling(next + ".zst.other"));
+        assertThat(events.awaitArchived(cluster, first, ours)).containsKey(ours);
+        stopArchiving(cluster, local);
+    }
+
+    /**
      * Issue 13, item 7: a restore paused archiving, then its service died (no heartbeat, no resume). The pause is a
      * lease: once nothing has been heard of the restore for its length, archiving resumes from the slot (no WAL lost)
      * and backups are taken again.
