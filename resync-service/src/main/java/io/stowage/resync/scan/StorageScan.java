@@ -30,9 +30,13 @@ import java.util.stream.Stream;
  */
 public final class StorageScan {
 
-    /** What one scan found: the catalog entries of the storage, and what it had to say about them. */
+    /**
+     * What one scan found: the catalog entries of the storage, and what it had to say about them.
+     *
+     * @param prefixMissing the storage's folder for the cluster does not exist (see BackupStorage.prefixExists)
+     */
     public record Result(Map<String, CatalogEvent> entries, int backups, int incomplete, long walSegments,
-                         List<String> problems) {
+                         List<String> problems, boolean prefixMissing) {
     }
 
     private record ManifestStamp(long size, long modifiedMillis, CatalogBackup entry) {
@@ -47,6 +51,8 @@ public final class StorageScan {
     private final Map<String, WalSnapshot> walSnapshots = new ConcurrentHashMap<>();
 
     public Result scan(String cluster, BackupStorage storage) throws IOException {
+        // Asked before listing: a folder made by a write during the scan is not mistaken for a missing one.
+        boolean prefixMissing = !storage.prefixExists();
         // The WAL listing (often the bigger part) runs beside the backups' listing and manifest reads.
         java.util.concurrent.CompletableFuture<WalSnapshot> walScan = new java.util.concurrent.CompletableFuture<>();
         Thread walThread = new Thread(() -> {
@@ -100,7 +106,7 @@ public final class StorageScan {
             throw new IOException("listing the WAL failed: " + e.getCause(), e.getCause());
         }
         entries.putAll(wal.entries());
-        return new Result(entries, counts[0], counts[1], wal.segments(), problems);
+        return new Result(entries, counts[0], counts[1], wal.segments(), problems, prefixMissing);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
@@ -256,6 +257,42 @@ class ResyncServiceIT {
                 .as("no rescan at start: only the two requested resyncs").hasSize(2);
     }
 
+    @Test
+    void aResyncOfAnUnmountedStorageFailsAndLeavesTheCatalogAsItWas() throws Exception {
+        String cluster = "unmounted-" + UUID.randomUUID().toString().substring(0, 6);
+        Path mount = Files.createDirectories(work.resolve("mnt-" + cluster));
+        Map<String, StorageSpec> storages = Map.of("usb", new StorageSpec(false, StorageType.FILESYSTEM, null,
+                new FilesystemSpec(mount.toString(), null)));
+        publishTopology(cluster, "usb", storages);
+        try (BackupStorage s = open(cluster, "usb", storages.get("usb"))) {
+            StorageFill.backup(s, cluster, "b1", 100);
+            StorageFill.segments(s, "000000010000000000000003");
+        }
+        awaitCompleted(request(new ResyncRequested(cluster, "usb", null, "test")), 1);
+        Map<String, CatalogEvent> before = catalog(cluster);
+        assertThat(before).hasSize(2);
+
+        // Unmounted, the mount point gone with it...
+        Path away = work.resolve("away-" + cluster);
+        Files.move(mount, away);
+        assertThat(awaitFailed(request(new ResyncRequested(cluster, "usb", null, "test"))).reason())
+                .contains("storage 'usb'").contains(mount + " does not exist");
+        // ... or left behind, empty.
+        Files.createDirectories(mount);
+        assertThat(awaitFailed(request(new ResyncRequested(cluster, "usb", null, "test"))).reason())
+                .contains("storage 'usb'").contains(mount.resolve("stowage").resolve(cluster).toString())
+                .contains("does not exist", "the catalog lists 1 backup and 1 WAL timeline there", "left as it was");
+        assertThat(catalog(cluster)).isEqualTo(before);
+
+        // Mounted again: the next resync finds everything where it was.
+        Files.delete(mount);
+        Files.move(away, mount);
+        ResyncCompleted back = awaitCompleted(request(new ResyncRequested(cluster, "usb", null, "test")), 1).get(0);
+        assertThat(back.found()).isEqualTo(1);
+        assertThat(back.removed()).isZero();
+        assertThat(catalog(cluster)).isEqualTo(before);
+    }
+
     // ---- helpers ----
 
     static Map<String, StorageSpec> storages(String cluster) {
@@ -299,6 +336,14 @@ class ResyncServiceIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> outcomes(request).size() >= count);
         assertThat(seen).noneMatch(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_FAILED);
         return outcomes(request);
+    }
+
+    static ResyncFailed awaitFailed(Envelope<?> request) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.stream().anyMatch(e -> request.id().equals(
+                e.causationId()) && e.type() == EventType.RESYNC_FAILED));
+        assertThat(outcomes(request)).as("no resync.completed.v1 for " + request.id()).isEmpty();
+        return seen.stream().filter(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_FAILED)
+                .map(e -> (ResyncFailed) e.data()).findFirst().orElseThrow();
     }
 
     static List<ResyncCompleted> outcomes(Envelope<?> request) {
