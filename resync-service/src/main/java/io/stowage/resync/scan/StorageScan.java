@@ -3,6 +3,7 @@ package io.stowage.resync.scan;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.resync.catalog.CatalogUpdates;
 import io.stowage.resync.catalog.WalRanges;
 import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
@@ -207,7 +208,6 @@ public final class StorageScan {
             return null;
         }
         List<String> wrong = new ArrayList<>();
-        long stored = 0;
         for (BackupManifest.StoredObject o : manifest.objects()) {
             ObjectInfo actual = folder.objects.get(o.name());
             if (actual == null) {
@@ -215,12 +215,8 @@ public final class StorageScan {
             } else if (actual.size() != o.sizeBytes()) {
                 wrong.add(o.name() + " has " + actual.size() + " bytes, the manifest says " + o.sizeBytes());
             }
-            stored += o.sizeBytes();
         }
-        CatalogBackup entry = new CatalogBackup(cluster, storage.name(), id,
-                wrong.isEmpty() ? CatalogBackup.COMPLETE : CatalogBackup.INCOMPLETE,
-                wrong.isEmpty() ? null : String.join("; ", wrong), manifest.startLsn(), manifest.stopLsn(),
-                manifest.timeline(), manifest.startTime(), manifest.stopTime(), manifest.tarBytes(), stored, manifestSha);
+        CatalogBackup entry = CatalogUpdates.listed(cluster, storage.name(), id, manifest, manifestSha, wrong);
         manifests.put(stampKey, new ManifestStamp(manifestInfo.size(), modified, entry));
         return entry;
     }
@@ -241,7 +237,8 @@ public final class StorageScan {
                 null, null, null, null);
     }
 
-    private static String sha256(byte[] bytes) {
+    /** The manifest checksum the catalog keeps, to tell a changed manifest from the same one. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
