@@ -51,6 +51,14 @@ public interface BackupStorage extends AutoCloseable {
     Stream<ObjectInfo> list(String keyPrefix) throws IOException;
 
     /**
+     * False when the storage can tell that its prefix holds nothing because the prefix's folder does not exist: a
+     * filesystem storage before its first write, or whose volume is not mounted. S3 has no folders: always true.
+     */
+    default boolean prefixExists() throws IOException {
+        return true;
+    }
+
+    /**
      * Tokens that change whenever an object is added to or removed from a folder: for the folder {@code folderKey}
      * (ending in {@code /}) and for each folder directly under it, by folder key. Empty when the storage cannot tell
      * that cheaply (S3). A filesystem gives each folder's modification time and identity. Lets a resync skip

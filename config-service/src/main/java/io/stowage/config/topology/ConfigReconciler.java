@@ -80,7 +80,8 @@ public final class ConfigReconciler {
 
         Set<String> gone = new TreeSet<>();
         for (TopologyApplied t : applied.all().values()) {
-            boolean keep = !owns.test(t.source()) || desired.containsKey(t.cluster()) || refusedClusters.contains(t.cluster())
+            boolean keep = !snapshot.readable() || !owns.test(t.source()) || desired.containsKey(t.cluster())
+                    || refusedClusters.contains(t.cluster())
                     || definedAt.containsKey(t.cluster()) || snapshot.unreadable().contains(t.source())
                     // A refused document may be this cluster's, with the very field that names it broken.
                     || refusedSources.contains(t.source());

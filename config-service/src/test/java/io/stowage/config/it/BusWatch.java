@@ -4,7 +4,9 @@ import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
 import io.stowage.events.Topics;
+import io.stowage.events.data.ConfigRejected;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +18,19 @@ import static org.awaitility.Awaitility.await;
 final class BusWatch implements AutoCloseable {
     private final BusReader reader;
     private final String cluster;
+    private final String folder;
     private final List<BusReader.Read> seen = new ArrayList<>();
 
     BusWatch(String bootstrapServers, String cluster) {
+        this(bootstrapServers, cluster, null);
+    }
+
+    /** Also keeps the refusals of {@code folder} and its files that name no cluster (an unreadable file or folder). */
+    BusWatch(String bootstrapServers, String cluster, Path folder) {
         this.reader = new BusReader(KafkaConnection.to(bootstrapServers), List.of(Topics.STORAGE, Topics.TOPOLOGY, Topics.RESYNC,
                 Topics.REJECTED), false);
         this.cluster = cluster;
+        this.folder = folder == null ? null : folder.toString();
     }
 
     /** Waits until the records seen so far satisfy {@code condition}; returns them. */
@@ -46,7 +55,9 @@ final class BusWatch implements AutoCloseable {
     private void collect(List<BusReader.Read> reads) {
         for (BusReader.Read r : reads) {
             boolean mine = cluster.equals(r.record().key())
-                    || (r.valid() && cluster.equals(r.event().data().cluster()));
+                    || (r.valid() && cluster.equals(r.event().data().cluster()))
+                    || (folder != null && r.valid() && r.event().data() instanceof ConfigRejected rejected
+                    && rejected.source() != null && rejected.source().startsWith(folder));
             if (mine) {
                 seen.add(r);
             }

@@ -13,9 +13,16 @@ final class ConfigServiceProcess {
     }
 
     static ServiceProcess start(String bootstrapServers, Path folder, Path log, String instanceId) throws java.io.IOException {
-        return new ServiceProcess(JAR, Map.of(
-                "kafka.bootstrap.servers", bootstrapServers,
-                "stowage.config.folder", folder.toString(),
-                "stowage.instance-id", instanceId), log).start();
+        return start(bootstrapServers, folder, log, instanceId, Map.of());
+    }
+
+    /** With more settings, e.g. {@code stowage.config.rescan}. */
+    static ServiceProcess start(String bootstrapServers, Path folder, Path log, String instanceId,
+                                Map<String, String> settings) throws java.io.IOException {
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.put("kafka.bootstrap.servers", bootstrapServers);
+        all.put("stowage.config.folder", folder.toString());
+        all.put("stowage.instance-id", instanceId);
+        return new ServiceProcess(JAR, all, log).start();
     }
 }

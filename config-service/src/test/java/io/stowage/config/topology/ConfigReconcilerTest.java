@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import io.stowage.events.data.TopologyApplied;
@@ -221,6 +222,91 @@ class ConfigReconcilerTest {
         assertThat(after.spec().postgres().host()).isEqualTo("10.0.0.7");
         reconcile();
         assertThat(published.get(published.size() - 1).next()).as("nothing left to apply").isSameAs(after);
+    }
+
+    @Test
+    void aVanishedFolderKeepsTheAppliedTopologyAndSaysSoOnce() throws IOException {
+        Path config = Files.createDirectories(folder.resolve("config"));
+        ConfigReconciler onConfig = reconcilerOn(config);
+        Files.writeString(config.resolve("pg1.yaml"), twoStorages("pg1", "a"));
+        onConfig.reconcile(new ConfigFolder(config).read());
+
+        // Unmounted, or a checkout that removes the folder before writing it again.
+        Path away = folder.resolve("away");
+        Files.move(config, away);
+        onConfig.reconcile(new ConfigFolder(config).read());
+        onConfig.reconcile(new ConfigFolder(config).read());
+
+        assertThat(applied.get("pg1")).as("still applied").isPresent();
+        assertThat(published).hasSize(1);
+        assertThat(refused).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(config.toString());
+            assertThat(p.reason()).contains("does not exist", "the applied topology stays");
+        });
+
+        Files.move(away, config);
+        onConfig.reconcile(new ConfigFolder(config).read());
+        assertThat(published).as("nothing to publish: nothing was removed").hasSize(1);
+    }
+
+    @Test
+    void anEmptyFileCaughtMidWriteKeepsItsClustersUntilTheFileIsDeleted() throws IOException {
+        write("pg1.yaml", twoStorages("pg1", "a"));
+        reconcile();
+        write("pg1.yaml", "");
+        reconcile();
+
+        assertThat(applied.get("pg1")).isPresent();
+        assertThat(published).hasSize(1);
+        assertThat(refused).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(folder.resolve("pg1.yaml").toString());
+            assertThat(p.reason()).startsWith("holds no document");
+        });
+
+        Files.delete(folder.resolve("pg1.yaml"));
+        reconcile();
+        assertThat(applied.get("pg1")).isEmpty();
+    }
+
+    @Test
+    void aGitSyncCheckoutIsReadThroughItsLinkAndEachSwapIsApplied() throws IOException {
+        // git-sync's layout: the configured path is a link to a worktree, swapped for a new one by a rename.
+        Path v1 = Files.createDirectories(folder.resolve(".worktrees/v1/clusters"));
+        Files.writeString(v1.resolve("pg1.yaml"), twoStorages("pg1", "a"));
+        Path current = Files.createSymbolicLink(folder.resolve("current"), Path.of(".worktrees/v1"));
+        ConfigReconciler onCurrent = reconcilerOn(current);
+        onCurrent.reconcile(new ConfigFolder(current).read());
+        assertThat(applied.get("pg1").orElseThrow().source()).isEqualTo(current.resolve("clusters/pg1.yaml").toString());
+
+        Path v2 = Files.createDirectories(folder.resolve(".worktrees/v2/clusters"));
+        Files.writeString(v2.resolve("pg1.yaml"), twoStorages("pg1", "b"));
+        Path link = Files.createSymbolicLink(folder.resolve(".current.tmp"), Path.of(".worktrees/v2"));
+        Files.move(link, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        onCurrent.reconcile(new ConfigFolder(current).read());
+
+        assertThat(applied.get("pg1").orElseThrow().main()).isEqualTo("b");
+        assertThat(applied.get("pg1").orElseThrow().source()).isEqualTo(current.resolve("clusters/pg1.yaml").toString());
+        assertThat(published).hasSize(2);
+        assertThat(refused).isEmpty();
+    }
+
+    @Test
+    void aConfigMapVolumeIsReadThroughItsLinksOnce() throws IOException {
+        // A Kubernetes ConfigMap mounted as a volume: every file a link into ..data, itself a link to a hidden folder.
+        Path volume = Files.createDirectories(folder.resolve("volume"));
+        Path data = Files.createDirectories(volume.resolve("..2026_11_22_03_00_00.000000001"));
+        Files.writeString(data.resolve("pg1.yaml"), twoStorages("pg1", "a"));
+        Files.createSymbolicLink(volume.resolve("..data"), data.getFileName());
+        Files.createSymbolicLink(volume.resolve("pg1.yaml"), Path.of("..data/pg1.yaml"));
+
+        reconcilerOn(volume).reconcile(new ConfigFolder(volume).read());
+
+        assertThat(refused).isEmpty();
+        assertThat(applied.get("pg1").orElseThrow().source()).isEqualTo(volume.resolve("pg1.yaml").toString());
+    }
+
+    private ConfigReconciler reconcilerOn(Path root) {
+        return new ConfigReconciler(applied, publisher(), new ConfigFolder(root)::holds);
     }
 
     private TopologyPublisher publisher() {

@@ -1,9 +1,9 @@
 package io.stowage.resync.catalog;
 
-import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.WalArchived;
+import io.stowage.storage.BackupManifest;
 
 import java.util.List;
 import java.util.Optional;
@@ -13,11 +13,24 @@ public final class CatalogUpdates {
     private CatalogUpdates() {
     }
 
-    /** A completed backup is listed at once on every storage it was written to. */
-    public static List<CatalogBackup> completed(BackupCompleted c) {
-        return c.storages().stream().map(storage -> new CatalogBackup(c.cluster(), storage, c.backupId(),
-                CatalogBackup.COMPLETE, null, c.startLsn(), c.stopLsn(), c.timeline(), c.startTime(), c.stopTime(),
-                c.sizeBytes(), c.storedBytes(), null)).toList();
+    /**
+     * A backup as its manifest on one storage describes it: the same entry whether a resync found it or a completed
+     * backup's check read it, so the next resync has nothing to rewrite.
+     *
+     * @param backupId the backup's folder on the storage
+     * @param wrong    what is wrong with its objects (missing, truncated): empty for a complete backup
+     */
+    public static CatalogBackup listed(String cluster, String storage, String backupId, BackupManifest m,
+                                       String manifestSha256, List<String> wrong) {
+        return new CatalogBackup(cluster, storage, backupId,
+                wrong.isEmpty() ? CatalogBackup.COMPLETE : CatalogBackup.INCOMPLETE,
+                wrong.isEmpty() ? null : String.join("; ", wrong), m.startLsn(), m.stopLsn(), m.timeline(),
+                m.startTime(), m.stopTime(), m.tarBytes(), storedBytes(m), manifestSha256);
+    }
+
+    /** The bytes of a backup's objects on a storage, as its manifest lists them. */
+    public static long storedBytes(BackupManifest m) {
+        return m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum();
     }
 
     /** The WAL entry with one more archived file, or empty when it holds that file already. */

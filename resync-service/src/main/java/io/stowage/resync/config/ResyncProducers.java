@@ -16,6 +16,7 @@ import io.stowage.bus.CatalogRecords;
 import io.stowage.resync.messaging.KafkaCatalogWrites;
 import io.stowage.resync.messaging.ResyncEventHandler;
 import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.CompletedBackupCheck;
 import io.stowage.resync.service.Resyncs;
 import io.stowage.resync.settings.ResyncServiceSettings;
 import io.stowage.storage.SecretsFolder;
@@ -141,11 +142,19 @@ public class ResyncProducers {
         resyncs.close();
     }
 
+    /** Reads a completed backup's manifest on each of its storages before the catalog lists it. */
+    @Produces
+    @Singleton
+    CompletedBackupCheck completedBackupCheck(ClusterTopologies topologies, TopologyCatchUp catchUp,
+                                              Resyncs.StorageSource storages) {
+        return new CompletedBackupCheck(topologies::get, catchUp, storages);
+    }
+
     /** What the resync-inputs channel hands every event to. */
     @Produces
     @ApplicationScoped
     ResyncEventHandler handler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
-                               CatalogKeeper keeper) {
-        return new ResyncEventHandler(topologies, catchUp, resyncs, keeper, ResyncService.SOURCE);
+                               CatalogKeeper keeper, CompletedBackupCheck check) {
+        return new ResyncEventHandler(topologies, catchUp, resyncs, keeper, check, ResyncService.SOURCE);
     }
 }

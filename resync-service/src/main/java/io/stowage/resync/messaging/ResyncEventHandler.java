@@ -5,6 +5,7 @@ import io.stowage.bus.RejectedEventException;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.ResyncScope;
@@ -14,15 +15,18 @@ import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
 import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.CompletedBackupCheck;
 import io.stowage.resync.service.Resyncs;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What resync-service does with the events it consumes: resync requests (one storage, the main, or all), profiles
- * added to a topology (resynced), completed backups and archived WAL (listed at once).
+ * added to a topology (resynced), completed backups (listed once their manifest is checked) and archived WAL (listed
+ * at once).
  */
 public final class ResyncEventHandler {
     private static final Logger LOG = Logger.getLogger(ResyncEventHandler.class);
@@ -32,10 +36,12 @@ public final class ResyncEventHandler {
     private final TopologyCatchUp catchUp;
     private final Resyncs resyncs;
     private final CatalogKeeper keeper;
+    private final CompletedBackupCheck check;
     private final String source;
 
     public ResyncEventHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
-                              CatalogKeeper keeper, String source) {
+                              CatalogKeeper keeper, CompletedBackupCheck check, String source) {
+        this.check = check;
         this.source = source;
         this.topologies = topologies;
         this.catchUp = catchUp;
@@ -48,11 +54,38 @@ public final class ResyncEventHandler {
         if (data instanceof ResyncRequested r) {
             requested(event, r);
         } else if (data instanceof BackupCompleted c) {
-            keeper.completed(event, c);
+            completed(event, c);
         } else if (data instanceof WalArchived a) {
             keeper.archived(event, a);
         } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {
             resyncs.request(c.cluster(), c.storage(), event);
+        }
+    }
+
+    /**
+     * Lists a completed backup where its manifest bears the event out. Where it does not, the backup is not listed and
+     * the event is refused with the reason per storage ({@code event.rejected.v1}); where the manifest could not be
+     * read, the storage is resynced, which lists what is really there once the storage answers.
+     */
+    private void completed(Envelope<StowageEvent> event, BackupCompleted c) throws RejectedEventException {
+        List<CatalogBackup> listed = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (CompletedBackupCheck.Verdict verdict : check.check(c)) {
+            if (verdict instanceof CompletedBackupCheck.Listed l) {
+                listed.add(l.entry());
+            } else if (verdict instanceof CompletedBackupCheck.Refused r) {
+                refused.add("on " + r.storage() + ": " + r.reason());
+            } else if (verdict instanceof CompletedBackupCheck.Unread u) {
+                LOG.warnf("[%s] backup %s of %s not listed on %s yet: %s; resyncing the storage", event.correlationId(),
+                        c.backupId(), c.cluster(), u.storage(), u.reason());
+                resyncs.request(c.cluster(), u.storage(), event);
+            }
+        }
+        keeper.completed(event, listed);
+        if (!refused.isEmpty()) {
+            // The channel's failure strategy logs the reason and publishes it as event.rejected.v1.
+            throw new RejectedEventException("backup " + c.backupId() + " of " + c.cluster() + " not listed "
+                    + String.join("; ", refused));
         }
     }
 

@@ -3,6 +3,7 @@ package io.stowage.resync.scan;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.resync.catalog.CatalogUpdates;
 import io.stowage.resync.catalog.WalRanges;
 import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
@@ -30,9 +31,13 @@ import java.util.stream.Stream;
  */
 public final class StorageScan {
 
-    /** What one scan found: the catalog entries of the storage, and what it had to say about them. */
+    /**
+     * What one scan found: the catalog entries of the storage, and what it had to say about them.
+     *
+     * @param prefixMissing the storage's folder for the cluster does not exist (see BackupStorage.prefixExists)
+     */
     public record Result(Map<String, CatalogEvent> entries, int backups, int incomplete, long walSegments,
-                         List<String> problems) {
+                         List<String> problems, boolean prefixMissing) {
     }
 
     private record ManifestStamp(long size, long modifiedMillis, CatalogBackup entry) {
@@ -47,6 +52,8 @@ public final class StorageScan {
     private final Map<String, WalSnapshot> walSnapshots = new ConcurrentHashMap<>();
 
     public Result scan(String cluster, BackupStorage storage) throws IOException {
+        // Asked before listing: a folder made by a write during the scan is not mistaken for a missing one.
+        boolean prefixMissing = !storage.prefixExists();
         // The WAL listing (often the bigger part) runs beside the backups' listing and manifest reads.
         java.util.concurrent.CompletableFuture<WalSnapshot> walScan = new java.util.concurrent.CompletableFuture<>();
         Thread walThread = new Thread(() -> {
@@ -100,7 +107,7 @@ public final class StorageScan {
             throw new IOException("listing the WAL failed: " + e.getCause(), e.getCause());
         }
         entries.putAll(wal.entries());
-        return new Result(entries, counts[0], counts[1], wal.segments(), problems);
+        return new Result(entries, counts[0], counts[1], wal.segments(), problems, prefixMissing);
     }
 
     /**
@@ -201,7 +208,6 @@ public final class StorageScan {
             return null;
         }
         List<String> wrong = new ArrayList<>();
-        long stored = 0;
         for (BackupManifest.StoredObject o : manifest.objects()) {
             ObjectInfo actual = folder.objects.get(o.name());
             if (actual == null) {
@@ -209,12 +215,8 @@ public final class StorageScan {
             } else if (actual.size() != o.sizeBytes()) {
                 wrong.add(o.name() + " has " + actual.size() + " bytes, the manifest says " + o.sizeBytes());
             }
-            stored += o.sizeBytes();
         }
-        CatalogBackup entry = new CatalogBackup(cluster, storage.name(), id,
-                wrong.isEmpty() ? CatalogBackup.COMPLETE : CatalogBackup.INCOMPLETE,
-                wrong.isEmpty() ? null : String.join("; ", wrong), manifest.startLsn(), manifest.stopLsn(),
-                manifest.timeline(), manifest.startTime(), manifest.stopTime(), manifest.tarBytes(), stored, manifestSha);
+        CatalogBackup entry = CatalogUpdates.listed(cluster, storage.name(), id, manifest, manifestSha, wrong);
         manifests.put(stampKey, new ManifestStamp(manifestInfo.size(), modified, entry));
         return entry;
     }
@@ -235,7 +237,8 @@ public final class StorageScan {
                 null, null, null, null);
     }
 
-    private static String sha256(byte[] bytes) {
+    /** The manifest checksum the catalog keeps, to tell a changed manifest from the same one. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -1,7 +1,7 @@
 package io.stowage.resync.service;
 
 import io.stowage.events.Envelope;
-import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.WalArchived;
@@ -47,9 +47,9 @@ public final class CatalogKeeper implements AutoCloseable {
         return cluster + " " + storage;
     }
 
-    /** Lists a completed backup on each of its storages. */
-    public void completed(Envelope<?> cause, BackupCompleted c) {
-        run(() -> CatalogUpdates.completed(c).forEach(entry -> applyOrHold(entry.cluster(), entry.storage(),
+    /** Lists a completed backup on each storage whose manifest bore it out (see CompletedBackupCheck). */
+    public void completed(Envelope<?> cause, List<CatalogBackup> checked) {
+        run(() -> checked.forEach(entry -> applyOrHold(entry.cluster(), entry.storage(),
                 () -> write(cause, List.of(entry)))));
     }
 

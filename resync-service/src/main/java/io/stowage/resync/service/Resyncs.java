@@ -2,12 +2,15 @@ package io.stowage.resync.service;
 
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.resync.scan.StorageScan;
 import io.stowage.storage.BackupStorage;
+import io.stowage.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
@@ -127,6 +130,9 @@ public final class Resyncs implements AutoCloseable {
         StorageScan.Result result;
         try (BackupStorage opened = storages.open(topology.get(), storage)) {
             result = scan.scan(cluster, opened);
+            if (result.prefixMissing()) {
+                refuseToForget(opened, keeper.catalog().ofStorage(cluster, storage));
+            }
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("%s failed: %s", tag, reason);
@@ -144,6 +150,23 @@ public final class Resyncs implements AutoCloseable {
         LOG.infof("%s: %d backups (%d incomplete), %d WAL segments; %d entries written, %d removed; %d ms", tag,
                 result.backups(), result.incomplete(), result.walSegments(), diff.upserts().size(),
                 diff.tombstones().size(), durationMs);
+    }
+
+    /**
+     * A storage whose folder is missing while the catalog lists files there is far more likely unmounted than
+     * emptied: the resync fails rather than tombstone the lot. Facts about the storage wait meanwhile, so the catalog
+     * read here is the one the diff would be made against.
+     */
+    private static void refuseToForget(BackupStorage storage, Map<String, CatalogEvent> listed) throws StorageException {
+        if (listed.isEmpty()) {
+            return;
+        }
+        long backups = listed.values().stream().filter(e -> e instanceof CatalogBackup).count();
+        long timelines = listed.size() - backups;
+        throw new StorageException(storage.describe() + ": the folder does not exist, yet the catalog lists "
+                + backups + (backups == 1 ? " backup" : " backups") + " and " + timelines
+                + (timelines == 1 ? " WAL timeline" : " WAL timelines") + " there. Is its volume mounted? The catalog is left"
+                + " as it was; if the files are really gone, create the folder, empty, and resync again");
     }
 
     private List<Envelope<? extends ResyncEvent>> outcomes(List<Envelope<?>> causes, ResyncEvent outcome) {

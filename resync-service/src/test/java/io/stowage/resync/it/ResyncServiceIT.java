@@ -13,7 +13,9 @@ import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.events.data.EventRejected;
 import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
@@ -32,6 +34,7 @@ import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import io.stowage.localstack.SharedS3;
 import io.stowage.resync.scan.StorageFill;
+import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.StorageLayout;
 import io.stowage.storage.Storages;
@@ -43,7 +46,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +88,7 @@ class ResyncServiceIT {
         Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "resync-it");
-        reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
+        reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC, Topics.REJECTED), false);
         reader.poll(Duration.ofSeconds(1));
         collector = new Thread(() -> {
             while (collecting) {
@@ -182,12 +184,17 @@ class ResyncServiceIT {
     }
 
     @Test
-    void completedBackupsAndArchivedWalAreListedWithoutAResync() {
+    void completedBackupsAndArchivedWalAreListedWithoutAResync() throws Exception {
         String cluster = "incremental-" + UUID.randomUUID().toString().substring(0, 6);
-        publishTopology(cluster, "local", storages(cluster));
-        publisher.publishAndWait(Envelope.root(SOURCE, new BackupCompleted(cluster, "fresh", List.of("local", "s3"),
-                "0/9000028", "0/9000100", "00000001", OffsetDateTime.parse("2026-11-22T05:00:00Z"),
-                OffsetDateTime.parse("2026-11-22T05:00:09Z"), 1000, 300)));
+        Map<String, StorageSpec> storages = storages(cluster);
+        publishTopology(cluster, "local", storages);
+        BackupManifest fresh = null;
+        for (String name : List.of("local", "s3")) {
+            try (BackupStorage s = open(cluster, name, storages.get(name))) {
+                fresh = StorageFill.backup(s, cluster, "fresh", 300);
+            }
+        }
+        publisher.publishAndWait(Envelope.root(SOURCE, completed(fresh, "local", "s3")));
         for (String segment : List.of("000000010000000000000009", "00000001000000000000000A")) {
             publisher.publishAndWait(Envelope.root(SOURCE, new WalArchived(cluster, "local", "00000001", segment,
                     16777216L, null)));
@@ -197,11 +204,45 @@ class ResyncServiceIT {
             Map<String, CatalogEvent> catalog = catalog(cluster);
             assertThat(catalog).containsKeys(CatalogBackup.key(cluster, "local", "fresh"),
                     CatalogBackup.key(cluster, "s3", "fresh"));
+            assertThat(((CatalogBackup) catalog.get(CatalogBackup.key(cluster, "s3", "fresh"))).complete()).isTrue();
             assertThat(catalog.get(CatalogWal.key(cluster, "local", "00000001"))).isEqualTo(new CatalogWal(cluster,
                     "local", "00000001", List.of(new CatalogWal.SegmentRange("000000010000000000000009",
                     "00000001000000000000000A")), 2, false));
         });
         assertThat(seen).noneMatch(e -> cluster.equals(e.subject()) && e.type() == EventType.RESYNC_COMPLETED);
+    }
+
+    @Test
+    void aCompletionTheStorageDoesNotBearOutIsNotListedAndIsRejected() throws Exception {
+        String cluster = "forged-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        publishTopology(cluster, "local", storages);
+        BackupManifest real = null;
+        BackupManifest mistaken = null;
+        try (BackupStorage local = open(cluster, "local", storages.get("local"));
+             BackupStorage s3 = open(cluster, "s3", storages.get("s3"))) {
+            real = StorageFill.backup(local, cluster, "real", 100);
+            StorageFill.backup(s3, cluster, "real", 100);
+            mistaken = StorageFill.backup(local, cluster, "mistaken", 100);
+        }
+        // Nothing on either storage; a manifest that says otherwise than the event; then a backup that is really there.
+        Envelope<BackupCompleted> forged = Envelope.root(SOURCE, completed(StorageFill.manifest(cluster, "forged", 100,
+                "local"), "local", "s3"));
+        BackupCompleted m = completed(mistaken, "local");
+        Envelope<BackupCompleted> wrong = Envelope.root(SOURCE, new BackupCompleted(cluster, "mistaken", m.storages(),
+                m.startLsn(), "0/9000100", m.timeline(), m.startTime(), m.stopTime(), m.sizeBytes(), 4242));
+        for (Envelope<?> e : List.of(forged, wrong, Envelope.root(SOURCE, completed(real, "local", "s3")))) {
+            publisher.publishAndWait(e);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> rejection(forged) != null && rejection(wrong) != null
+                && backups(cluster, "s3").containsKey("real"));
+        assertThat(rejection(forged).reason()).contains("local", "s3", "no stowage.json");
+        assertThat(rejection(wrong).reason()).contains("local", "stopLsn", "0/5000138", "0/9000100", "storedBytes");
+        assertThat(rejection(wrong).consumer()).isEqualTo("stowage-resync-service");
+        assertThat(backups(cluster, "local")).containsOnlyKeys("real");
+        assertThat(backups(cluster, "s3")).containsOnlyKeys("real");
+        assertThat(backups(cluster, "local").get("real").complete()).isTrue();
     }
 
     @Test
@@ -256,6 +297,42 @@ class ResyncServiceIT {
                 .as("no rescan at start: only the two requested resyncs").hasSize(2);
     }
 
+    @Test
+    void aResyncOfAnUnmountedStorageFailsAndLeavesTheCatalogAsItWas() throws Exception {
+        String cluster = "unmounted-" + UUID.randomUUID().toString().substring(0, 6);
+        Path mount = Files.createDirectories(work.resolve("mnt-" + cluster));
+        Map<String, StorageSpec> storages = Map.of("usb", new StorageSpec(false, StorageType.FILESYSTEM, null,
+                new FilesystemSpec(mount.toString(), null)));
+        publishTopology(cluster, "usb", storages);
+        try (BackupStorage s = open(cluster, "usb", storages.get("usb"))) {
+            StorageFill.backup(s, cluster, "b1", 100);
+            StorageFill.segments(s, "000000010000000000000003");
+        }
+        awaitCompleted(request(new ResyncRequested(cluster, "usb", null, "test")), 1);
+        Map<String, CatalogEvent> before = catalog(cluster);
+        assertThat(before).hasSize(2);
+
+        // Unmounted, the mount point gone with it...
+        Path away = work.resolve("away-" + cluster);
+        Files.move(mount, away);
+        assertThat(awaitFailed(request(new ResyncRequested(cluster, "usb", null, "test"))).reason())
+                .contains("storage 'usb'").contains(mount + " does not exist");
+        // ... or left behind, empty.
+        Files.createDirectories(mount);
+        assertThat(awaitFailed(request(new ResyncRequested(cluster, "usb", null, "test"))).reason())
+                .contains("storage 'usb'").contains(mount.resolve("stowage").resolve(cluster).toString())
+                .contains("does not exist", "the catalog lists 1 backup and 1 WAL timeline there", "left as it was");
+        assertThat(catalog(cluster)).isEqualTo(before);
+
+        // Mounted again: the next resync finds everything where it was.
+        Files.delete(mount);
+        Files.move(away, mount);
+        ResyncCompleted back = awaitCompleted(request(new ResyncRequested(cluster, "usb", null, "test")), 1).get(0);
+        assertThat(back.found()).isEqualTo(1);
+        assertThat(back.removed()).isZero();
+        assertThat(catalog(cluster)).isEqualTo(before);
+    }
+
     // ---- helpers ----
 
     static Map<String, StorageSpec> storages(String cluster) {
@@ -289,6 +366,19 @@ class ResyncServiceIT {
         });
     }
 
+    /** What backup-service says once it has written the backup {@code m} to {@code storages}. */
+    static BackupCompleted completed(BackupManifest m, String... storages) {
+        return new BackupCompleted(m.cluster(), m.backupId(), List.of(storages), m.startLsn(), m.stopLsn(), m.timeline(),
+                m.startTime(), m.stopTime(), m.tarBytes(), m.objects().stream()
+                .mapToLong(BackupManifest.StoredObject::sizeBytes).sum());
+    }
+
+    /** The {@code event.rejected.v1} that answered {@code event}, or null. */
+    static EventRejected rejection(Envelope<?> event) {
+        return seen.stream().filter(e -> e.data() instanceof EventRejected r && event.id().equals(r.id()))
+                .map(e -> (EventRejected) e.data()).findFirst().orElse(null);
+    }
+
     static Envelope<?> request(ResyncRequested r) {
         Envelope<ResyncRequested> e = Envelope.root(SOURCE, r);
         publisher.publishAndWait(e);
@@ -299,6 +389,14 @@ class ResyncServiceIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> outcomes(request).size() >= count);
         assertThat(seen).noneMatch(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_FAILED);
         return outcomes(request);
+    }
+
+    static ResyncFailed awaitFailed(Envelope<?> request) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.stream().anyMatch(e -> request.id().equals(
+                e.causationId()) && e.type() == EventType.RESYNC_FAILED));
+        assertThat(outcomes(request)).as("no resync.completed.v1 for " + request.id()).isEmpty();
+        return seen.stream().filter(e -> request.id().equals(e.causationId()) && e.type() == EventType.RESYNC_FAILED)
+                .map(e -> (ResyncFailed) e.data()).findFirst().orElseThrow();
     }
 
     static List<ResyncCompleted> outcomes(Envelope<?> request) {

@@ -136,9 +136,19 @@ public final class FilesystemStorage implements BackupStorage {
     @Override
     public Stream<ObjectInfo> list(String keyPrefix) throws IOException {
         StorageKeys.requireValidPrefix(keyPrefix);
+        // An unmounted volume or a wrong path is not an empty storage: read as empty, a resync would forget it all.
+        if (!Files.isDirectory(base)) {
+            throw new StorageException(describe() + ": the folder " + base + " does not exist (is its volume mounted?)");
+        }
         SortedFileWalk walk = new SortedFileWalk(root, keyPrefix, this::describe);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walk,
                 Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** False while {@code <path>/<prefix>} does not exist: nothing written yet, or the volume is not mounted. */
+    @Override
+    public boolean prefixExists() {
+        return Files.isDirectory(root);
     }
 
     @Override

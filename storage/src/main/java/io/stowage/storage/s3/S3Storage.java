@@ -124,12 +124,18 @@ public final class S3Storage implements BackupStorage {
     }
 
     @Override
-    public Stream<ObjectInfo> list(String keyPrefix) {
+    public Stream<ObjectInfo> list(String keyPrefix) throws IOException {
         String listPrefix = objectKey(StorageKeys.requireValidPrefix(keyPrefix));
         ListObjectsV2Request request = ListObjectsV2Request.builder()
                 .bucket(bucket).prefix(listPrefix).maxKeys(tuning.listPageSize()).build();
-        // The paginator fetches the next page (continuation token) only when the previous one is used up.
-        Iterator<S3Object> objects = client().listObjectsV2Paginator(request).contents().iterator();
+        // The paginator fetches the next page (continuation token) only when the previous one is used up; the first
+        // page comes at once, and a missing bucket fails here, named, never read as an empty storage.
+        Iterator<S3Object> objects;
+        try {
+            objects = client().listObjectsV2Paginator(request).contents().iterator();
+        } catch (RuntimeException e) {
+            throw failures.translate("listing of '" + keyPrefix + "'", e);
+        }
         Iterator<ObjectInfo> infos = new Iterator<>() {
             private ObjectInfo next;
 

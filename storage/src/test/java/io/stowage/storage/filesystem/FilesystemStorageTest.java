@@ -257,6 +257,23 @@ class FilesystemStorageTest {
         }
     }
 
+    @Test
+    void listingAStorageWhoseFolderIsMissingIsAnErrorNotAnEmptyStorage() throws IOException {
+        Path mount = dir.resolve("mnt");
+        try (BackupStorage unmounted = Storages.open("pg1", "usb", new StorageSpec(null, StorageType.FILESYSTEM, null,
+                new FilesystemSpec(mount.toString(), null)), new SecretsFolder(dir))) {
+            assertThatThrownBy(() -> keys(unmounted.list(StorageLayout.BACKUPS))).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("storage 'usb'").hasMessageContaining(mount + " does not exist");
+
+            // The mount point is there, the cluster's folder is not: nothing written yet, or not mounted.
+            Files.createDirectories(mount);
+            assertThat(keys(unmounted.list(StorageLayout.BACKUPS))).isEmpty();
+            assertThat(unmounted.prefixExists()).isFalse();
+            unmounted.writeSmall(StorageLayout.manifest("b1"), bytes("{}"));
+            assertThat(unmounted.prefixExists()).isTrue();
+        }
+    }
+
     private static List<String> keys(Stream<ObjectInfo> listing) {
         try (listing) {
             return listing.map(ObjectInfo::key).toList();

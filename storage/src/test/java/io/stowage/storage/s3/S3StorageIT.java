@@ -1,5 +1,8 @@
 package io.stowage.storage.s3;
 
+import io.stowage.events.spec.S3Spec;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.spec.StorageType;
 import io.stowage.localstack.SharedS3;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.NoSuchObjectException;
@@ -9,6 +12,7 @@ import io.stowage.storage.RandomContent;
 import io.stowage.storage.StorageException;
 import io.stowage.storage.StorageLayout;
 import io.stowage.storage.StorageTuning;
+import io.stowage.storage.Storages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +35,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** S3Storage against a real S3 API server (S3Proxy over HTTP). */
 class S3StorageIT {
@@ -197,6 +202,24 @@ class S3StorageIT {
             try (Stream<ObjectInfo> listing = neighbour.list("")) {
                 assertThat(listing.map(ObjectInfo::key)).containsExactly("backups/b00/stowage.json");
             }
+        }
+    }
+
+    @Test
+    void listingAMissingBucketIsAnErrorNotAnEmptyStorage() {
+        StorageSpec spec = s3.spec(null, null, null);
+        StorageSpec gone = new StorageSpec(true, StorageType.S3, new S3Spec(s3.bucket + "-gone", null,
+                spec.s3().endpointUrl(), null, true, S3Fixture.CREDENTIALS, null, null), null);
+        try (BackupStorage missing = Storages.open("pg1", "s3-gone", gone, s3.secrets())) {
+            Throwable thrown = catchThrowable(() -> {
+                try (Stream<ObjectInfo> listing = missing.list(StorageLayout.BACKUPS)) {
+                    listing.count();
+                }
+            });
+            // The interface's two ways to fail: from list() itself, or while the stream is read.
+            Throwable failure = thrown instanceof UncheckedIOException unchecked ? unchecked.getCause() : thrown;
+            assertThat(failure).isInstanceOf(StorageException.class).hasMessageContaining("storage 's3-gone'")
+                    .hasMessageContaining("bucket '" + s3.bucket + "-gone' does not exist");
         }
     }
 
