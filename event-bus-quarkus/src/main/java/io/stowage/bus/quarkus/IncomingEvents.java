@@ -35,6 +35,17 @@ public class IncomingEvents {
         void handle(Envelope<StowageEvent> event) throws RejectedEventException;
     }
 
+    /**
+     * What a service does with one valid event whose handling ends later (a resync queued, a fact held while its
+     * storage is resynced): it calls {@code settled} once the event's effect is on the bus, and only then is the
+     * record acknowledged, so an instance killed before that leaves it to be delivered again.
+     */
+    @FunctionalInterface
+    public interface SettlingHandler {
+        /** @throws RejectedEventException when the service refuses it, with the reason its sender gets */
+        void handle(Envelope<StowageEvent> event, Runnable settled) throws RejectedEventException;
+    }
+
     private final TraceContext traces;
     private final Retries retries;
 
@@ -50,6 +61,10 @@ public class IncomingEvents {
 
     /** Handles one message of a channel; {@code what} names the handling in its span ("apply", "handle"). */
     public CompletionStage<Void> handle(Message<byte[]> message, String what, Handler handler) {
+        return handle(message, what, handler, true);
+    }
+
+    private CompletionStage<Void> handle(Message<byte[]> message, String what, Handler handler, boolean ackWhenDone) {
         Optional<Envelope<StowageEvent>> decoded;
         try {
             decoded = decode(message);
@@ -68,7 +83,24 @@ public class IncomingEvents {
                 refused[0] = new Refusal(event.type().type(), event.id(), e.getMessage());
             }
         });
-        return refused[0] == null ? message.ack() : message.nack(refused[0]);
+        if (refused[0] != null) {
+            return message.nack(refused[0]);
+        }
+        return ackWhenDone ? message.ack() : java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Handles one message of a channel whose handling may end after this returns: the record is acknowledged when the
+     * handler calls {@code settled}, not before (the throttled commit strategy commits no offset past it meanwhile).
+     */
+    public CompletionStage<Void> handleSettlingLater(Message<byte[]> message, String what, SettlingHandler handler) {
+        java.util.concurrent.atomic.AtomicBoolean acked = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable settled = () -> {
+            if (acked.compareAndSet(false, true)) {
+                message.ack();
+            }
+        };
+        return handle(message, what, event -> handler.handle(event, settled), false);
     }
 
     private void handleWithRetries(Envelope<StowageEvent> event, Handler handler) throws RejectedEventException {

@@ -50,16 +50,37 @@ public final class ResyncEventHandler {
     }
 
     public void handle(Envelope<StowageEvent> event) throws RejectedEventException {
+        handle(event, () -> { });
+    }
+
+    /**
+     * Handles one event; {@code settled} runs once its effect is on the bus (a resync's outcome published, a fact
+     * written to the catalog, maybe after the resync its storage is in), so that a kill before loses nothing: the
+     * event, not acknowledged, is delivered again.
+     */
+    public void handle(Envelope<StowageEvent> event, Runnable settled) throws RejectedEventException {
         StowageEvent data = event.data();
         if (data instanceof ResyncRequested r) {
-            requested(event, r);
+            requested(event, r, settled);
         } else if (data instanceof BackupCompleted c) {
-            completed(event, c);
+            completed(event, c, settled);
         } else if (data instanceof WalArchived a) {
-            keeper.archived(event, a);
+            keeper.archived(event, a, settled);
         } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {
-            resyncs.request(c.cluster(), c.storage(), event);
+            resyncs.request(c.cluster(), c.storage(), event, settled);
+        } else {
+            settled.run();
         }
+    }
+
+    /** Runs {@code settled} once {@code parts} of an event's effects have ended. */
+    private static Runnable after(int parts, Runnable settled) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(parts);
+        return () -> {
+            if (left.decrementAndGet() == 0) {
+                settled.run();
+            }
+        };
     }
 
     /**
@@ -67,10 +88,21 @@ public final class ResyncEventHandler {
      * the event is refused with the reason per storage ({@code event.rejected.v1}); where the manifest could not be
      * read, the storage is resynced, which lists what is really there once the storage answers.
      */
-    private void completed(Envelope<StowageEvent> event, BackupCompleted c) throws RejectedEventException {
+    private void completed(Envelope<StowageEvent> event, BackupCompleted c, Runnable settled)
+            throws RejectedEventException {
         List<CatalogBackup> listed = new ArrayList<>();
         List<String> refused = new ArrayList<>();
-        for (CompletedBackupCheck.Verdict verdict : check.check(c)) {
+        List<String> unread = new ArrayList<>();
+        List<CompletedBackupCheck.Verdict> verdicts = check.check(c);
+        for (CompletedBackupCheck.Verdict verdict : verdicts) {
+            if (verdict instanceof CompletedBackupCheck.Unread u) {
+                unread.add(u.storage());
+            }
+        }
+        // A refused event is settled by its rejection; otherwise once listed, and once each unread storage's resync
+        // has answered.
+        Runnable part = after(1 + unread.size(), settled);
+        for (CompletedBackupCheck.Verdict verdict : verdicts) {
             if (verdict instanceof CompletedBackupCheck.Listed l) {
                 listed.add(l.entry());
             } else if (verdict instanceof CompletedBackupCheck.Refused r) {
@@ -78,10 +110,10 @@ public final class ResyncEventHandler {
             } else if (verdict instanceof CompletedBackupCheck.Unread u) {
                 LOG.warnf("[%s] backup %s of %s not listed on %s yet: %s; resyncing the storage", event.correlationId(),
                         c.backupId(), c.cluster(), u.storage(), u.reason());
-                resyncs.request(c.cluster(), u.storage(), event);
+                resyncs.request(c.cluster(), u.storage(), event, part);
             }
         }
-        keeper.completed(event, listed);
+        keeper.completed(event, listed, refused.isEmpty() ? part : () -> { });
         if (!refused.isEmpty()) {
             // The channel's failure strategy logs the reason and publishes it as event.rejected.v1.
             throw new RejectedEventException("backup " + c.backupId() + " of " + c.cluster() + " not listed "
@@ -89,7 +121,7 @@ public final class ResyncEventHandler {
         }
     }
 
-    private void requested(Envelope<StowageEvent> event, ResyncRequested r) {
+    private void requested(Envelope<StowageEvent> event, ResyncRequested r, Runnable settled) {
         Optional<TopologyApplied> topology = topologies.get(r.cluster());
         if (topology.isEmpty() && catchUp.caughtUp()) {
             topology = topologies.get(r.cluster());
@@ -110,9 +142,11 @@ public final class ResyncEventHandler {
             LOG.warnf("[%s] resync refused: %s", event.correlationId(), reason);
             keeper.publish(List.of(Envelope.causedBy(event, source,
                     new ResyncFailed(r.cluster(), r.storage() == null ? "-" : r.storage(), reason))));
+            settled.run();
             return;
         }
-        storages.forEach(s -> resyncs.request(r.cluster(), s, event));
+        Runnable part = after(storages.size(), settled);
+        storages.forEach(s -> resyncs.request(r.cluster(), s, event, part));
     }
 
 }

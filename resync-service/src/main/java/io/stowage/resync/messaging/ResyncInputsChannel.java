@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  * The {@code resync-inputs} channel (group {@code stowage-resync-service}): resync requests from
  * {@code stowage.resync}, completed backups and archived WAL from {@code stowage.backup}, added profiles from
  * {@code stowage.storage}, handled one at a time in order (each is quick: a catalog write, or a resync queued).
- * A record is acknowledged once handled; bad input is nacked, and the failure strategy answers it with
+ * A record is acknowledged once its effect is on the bus (a resync answered, a fact in the catalog); bad input is
+ * nacked, and the failure strategy answers it with
  * {@code event.rejected.v1}.
  */
 @ApplicationScoped
@@ -33,10 +34,12 @@ public class ResyncInputsChannel {
     @Incoming(CHANNEL)
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        return events.handle(message, "handle", event -> {
+        // Acknowledged once settled: a resync's outcome published, a fact written (maybe after its storage's
+        // resync), so a kill loses neither; the throttled strategy commits no offset past it meanwhile.
+        return events.handleSettlingLater(message, "handle", (event, settled) -> {
             // The channel may deliver before startup has finished: nothing is handled before the state is read.
             service.awaitStarted();
-            handler.handle(event);
+            handler.handle(event, settled);
         });
     }
 }

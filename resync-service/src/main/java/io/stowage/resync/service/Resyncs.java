@@ -47,7 +47,11 @@ public final class Resyncs implements AutoCloseable {
     private final StorageScan scan = new StorageScan();
     private final ExecutorService workers;
     private final Set<String> running = new HashSet<>();
-    private final Map<String, List<Envelope<?>>> waiting = new HashMap<>();
+    private final Map<String, List<Ask>> waiting = new HashMap<>();
+
+    /** One request for a resync: what caused it, and what to do once its outcome is on the bus. */
+    private record Ask(Envelope<?> cause, Runnable answered) {
+    }
     private final MeterRegistry metrics;
 
     public Resyncs(CatalogKeeper keeper, Function<String, Optional<TopologyApplied>> topologies,
@@ -68,32 +72,49 @@ public final class Resyncs implements AutoCloseable {
 
     /** Asks for a resync of one storage, answered later (the caller does not wait). */
     public void request(String cluster, String storage, Envelope<?> cause) {
+        request(cluster, storage, cause, () -> { });
+    }
+
+    /**
+     * Asks for a resync of one storage; {@code answered} runs once its outcome is published (never when it could not
+     * be: the request is then left to be delivered again).
+     */
+    public void request(String cluster, String storage, Envelope<?> cause, Runnable answered) {
         String key = CatalogKeeper.storageKey(cluster, storage);
+        Ask ask = new Ask(cause, answered);
         synchronized (this) {
             if (running.contains(key)) {
-                waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(cause);
+                waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(ask);
                 LOG.infof("[%s] resync of %s/%s coalesced with the next run", cause.correlationId(), cluster, storage);
                 return;
             }
             running.add(key);
         }
-        workers.submit(() -> runFor(cluster, storage, List.of(cause)));
+        workers.submit(() -> runFor(cluster, storage, List.of(ask)));
     }
 
-    private void runFor(String cluster, String storage, List<Envelope<?>> causes) {
-        List<Envelope<?>> next = causes;
+    private void runFor(String cluster, String storage, List<Ask> asks) {
+        List<Ask> next = asks;
         while (next != null) {
+            List<Envelope<?>> causes = next.stream().<Envelope<?>>map(Ask::cause).toList();
+            boolean published = false;
             try {
-                resync(cluster, storage, next);
+                resync(cluster, storage, causes);
+                published = true;
             } catch (Throwable e) {
-                // Out of memory, a bug: never a silent death that leaves the storage marked as resyncing.
+                // Out of memory, a bug, the broker away: never a silent death that leaves the storage resyncing.
                 LOG.errorf(e, "resync of %s/%s failed unexpectedly", cluster, storage);
                 try {
-                    keeper.failResync(cluster, storage, outcomes(next, new ResyncFailed(cluster, storage,
+                    keeper.failResync(cluster, storage, outcomes(causes, new ResyncFailed(cluster, storage,
                             "resync-service failed unexpectedly: " + e)));
+                    published = true;
                 } catch (RuntimeException again) {
-                    LOG.errorf(again, "could not report the failed resync of %s/%s", cluster, storage);
+                    LOG.errorf(again, "could not report the failed resync of %s/%s; its requests are left to be "
+                            + "delivered again", cluster, storage);
                 }
+            }
+            if (published) {
+                next.forEach(a -> a.answered().run());
             }
             String key = CatalogKeeper.storageKey(cluster, storage);
             synchronized (this) {

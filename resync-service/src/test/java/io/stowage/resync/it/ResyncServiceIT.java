@@ -335,6 +335,56 @@ class ResyncServiceIT {
 
     // ---- helpers ----
 
+    /**
+     * Issue 13, item 5: a resync request is acknowledged once its outcome is published, not when it is queued. A kill
+     * -9 mid-resync (here: the storage does not answer, so the resync hangs) leaves it to be delivered again, and
+     * the restarted service answers it.
+     */
+    @Test
+    void aResyncCutShortByAKill_isRunAgainAfterTheRestart_andItsRequestAnswered() throws Exception {
+        String cluster = "killed-" + UUID.randomUUID().toString().substring(0, 6);
+        List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket blackHole = new java.net.ServerSocket(0)) {
+            Thread accepting = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(blackHole.accept()); // accepted, never answered
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            Map<String, StorageSpec> storages = storages(cluster);
+            StorageSpec real = storages.get("s3");
+            storages.put("s3", new StorageSpec(false, StorageType.S3, new S3Spec(BUCKET, s3.region(),
+                    "http://127.0.0.1:" + blackHole.getLocalPort(), null, true, "s3-creds", null, null), null));
+            publishTopology(cluster, "local", storages);
+            try (BackupStorage s = open(cluster, "s3", real)) {
+                StorageFill.backup(s, cluster, "there-all-along", 10);
+            }
+
+            Envelope<?> hanging = request(new ResyncRequested(cluster, "s3", null, "test"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !held.isEmpty());
+            // A later request of the same cluster (same partition) is answered meanwhile, and the consumer commits
+            // what it may: an offset committed when the first was queued would be committed by now.
+            awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1);
+            await().pollDelay(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8)).until(() -> true);
+            assertThat(outcomes(hanging)).isEmpty();
+
+            service.kill();
+            // The storage answers again (its endpoint fixed in the config), and the service comes back.
+            publishTopology(cluster, "local", storages(cluster));
+            service = startService();
+
+            ResyncCompleted answered = awaitCompleted(hanging, 1).get(0);
+            assertThat(answered.storage()).isEqualTo("s3");
+            assertThat(answered.found()).as("the backup on the storage, listed").isEqualTo(1);
+            assertThat(backups(cluster, "s3")).containsKey("there-all-along");
+        }
+    }
+
     static Map<String, StorageSpec> storages(String cluster) {
         Map<String, StorageSpec> storages = new TreeMap<>();
         storages.put("local", new StorageSpec(false, StorageType.FILESYSTEM, null,
