@@ -3,16 +3,15 @@ package io.stowage.backup.wal;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.postgres.ArchiveSlot;
 import io.stowage.storage.BackupStorage;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -87,13 +86,7 @@ public final class ClusterArchiver {
      * its letters and digits plus a hash of the id (slot names are lower case, digits and underscores, 63 at most).
      */
     public static String slotName(String cluster) {
-        String plain = cluster.toLowerCase().replaceAll("[^a-z0-9_]", "_");
-        if (plain.equals(cluster) && plain.length() <= 55) {
-            return "stowage_" + plain;
-        }
-        String hash = HexFormat.of().formatHex(WalShipper.sha256().digest(cluster.getBytes(StandardCharsets.UTF_8)),
-                0, 4);
-        return "stowage_" + plain.substring(0, Math.min(plain.length(), 45)) + "_" + hash;
+        return ArchiveSlot.name(cluster);
     }
 
     public String cluster() {

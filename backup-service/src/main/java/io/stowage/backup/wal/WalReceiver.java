@@ -155,12 +155,17 @@ final class WalReceiver implements Runnable {
             return nextReceive; // reconnecting in this process: on from the last complete segment
         }
         long start = WalSegments.segmentStart(slotPosition.restartLsn(), segmentSize);
-        if (slotPosition.created() && historyFile.isPresent()) {
-            // A new slot on a new timeline (after a restore): the timeline's first segment starts at the switch
-            // point, before the slot reserved anything.
-            Optional<Long> switchPoint = WalSource.switchPoint(historyFile.get());
-            if (switchPoint.isPresent()) {
-                start = Math.min(start, WalSegments.segmentStart(switchPoint.get(), segmentSize));
+        Optional<Long> switchPoint = historyFile.flatMap(WalSource::switchPoint);
+        if (switchPoint.isPresent()) {
+            long first = WalSegments.segmentStart(switchPoint.get(), segmentSize);
+            if (slotPosition.created()) {
+                // A new slot on a new timeline: the timeline's first segment starts at the switch point, before the
+                // slot reserved anything.
+                start = Math.min(start, first);
+            } else if (start < first) {
+                // The slot a restore made as its copy promoted reserves from before the switch point: what lies
+                // before it is the parent timeline's, archived under the parent's names.
+                start = first;
             }
         }
         receiveTimeline = timeline;

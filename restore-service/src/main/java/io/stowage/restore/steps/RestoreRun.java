@@ -2,6 +2,7 @@ package io.stowage.restore.steps;
 
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreStepStatus;
+import io.stowage.postgres.ArchiveSlot;
 import io.stowage.postgres.ServerConnection;
 import io.stowage.postgres.ServerControl;
 import io.stowage.postgres.StartOptions;
@@ -323,7 +324,7 @@ public final class RestoreRun {
             if (status != null && !status.inRecovery()) {
                 String timeline = probe.queryOne("select timeline_id from pg_control_checkpoint()");
                 return "promoted at LSN " + WalSegments.formatLsn(status.replayLsn()) + " (target "
-                        + plan.describeTarget() + "); new timeline " + timeline;
+                        + plan.describeTarget() + "); new timeline " + timeline + holdNewTimeline(probe);
             }
             long now = System.nanoTime();
             if (status != null && status.replayLsn() != lastLsn) {
@@ -340,6 +341,22 @@ public final class RestoreRun {
             }
             Thread.sleep(PROMOTION_POLL.toMillis());
         }
+    }
+
+    /**
+     * In place, with archiving on: the archiver's slot, made on the promoted copy at once, so that the new
+     * timeline's WAL stays in its pg_wal until archiving resumes, however much the cluster writes and checkpoints
+     * meanwhile (without it, backup-service would find the timeline's first segments removed).
+     */
+    private String holdNewTimeline(RecoveryProbe probe) throws SQLException {
+        if (!plan.inPlace() || !plan.pitrArchiving()) {
+            return "";
+        }
+        String slot = ArchiveSlot.name(plan.cluster());
+        probe.queryOne("select count(pg_create_physical_replication_slot(slot_name, true)) from (select '" + slot
+                + "'::name as slot_name) s where not exists (select 1 from pg_replication_slots r where r.slot_name"
+                + " = s.slot_name)");
+        return "; slot " + slot + " holds its WAL for archiving";
     }
 
     /**

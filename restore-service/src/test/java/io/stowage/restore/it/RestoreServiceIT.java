@@ -123,9 +123,15 @@ class RestoreServiceIT {
 
         services.add(service("config-service", Map.of("stowage.config.folder", configFolder.toString())));
         services.add(service("resync-service", Map.of("stowage.secrets-folder", secrets.toString())));
-        services.add(service("backup-service", Map.of("stowage.secrets-folder", secrets.toString(),
-                "stowage.wal.spool-folder", work.resolve("spool").toString())));
+        services.add(backupService());
         services.add(restoreService());
+    }
+
+    static final int BACKUP_SERVICE = 2;
+
+    static ServiceProcess backupService() throws IOException {
+        return service("backup-service", Map.of("stowage.secrets-folder", work.resolve("secrets").toString(),
+                "stowage.wal.spool-folder", work.resolve("spool").toString()));
     }
 
     static ServiceProcess restoreService() throws IOException {
@@ -295,6 +301,53 @@ class RestoreServiceIT {
         // Archiving was resumed: the new timeline's WAL reaches the main.
         site.commit(4, "after");
         assertThat(site.archiveThrough("local")).startsWith("00000002");
+    }
+
+    /**
+     * Issue 13, item 13 (it was a guess; this test proved it): between the promotion and resume-archiving the new
+     * timeline's WAL had no slot to hold it, so a cluster that wrote and checkpointed meanwhile recycled the
+     * timeline's first segments, and backup-service, back, could not archive them. The restore now makes the
+     * archiver's slot on the copy as it promotes: the segments stay until they are archived.
+     */
+    @Test
+    void theNewTimelinesWalIsHeldUntilItIsArchived_thoughTheClusterWritesAndCheckpointsBeforeArchivingResumes()
+            throws Exception {
+        Site site = new Site("hold");
+        site.configure(fs("local", true, site.storage("local")));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        String backupId = site.backup(List.of("local"));
+        RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", null, null, null,
+                "hold-" + site.suffix, null);
+        publish(request);
+        // backup-service answers the pause, then dies: nobody archives the new timeline until it is back.
+        bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId()) && s.is(PAUSE_ARCHIVING)
+                && s.is(COMPLETED), RESTORE_TIMEOUT);
+        services.get(BACKUP_SERVICE).kill();
+        String first;
+        try {
+            bus.await(RestoreStep.class, s -> s.restoreId().equals(request.restoreId())
+                    && s.is(SWITCH_DATA_DIRECTORY) && s.is(COMPLETED), RESTORE_TIMEOUT);
+            first = site.pg.psql("select pg_walfile_name(pg_current_wal_lsn())");
+            assertThat(first).startsWith("00000002");
+            for (int i = 0; i < 3; i++) {
+                site.pg.pgbench("-i", "-s", "1", "-q");
+                site.pg.psql("select pg_switch_wal()");
+                site.pg.psql("checkpoint");
+            }
+            assertThat(site.pg.psql("select count(*) from pg_ls_waldir() where name = '" + first + "'"))
+                    .as("the new timeline's first segment, still in pg_wal after checkpoints").isEqualTo("1");
+        } finally {
+            services.set(BACKUP_SERVICE, backupService());
+        }
+
+        awaitCompleted(site, request.restoreId());
+        String last = site.pg.psql("select pg_walfile_name(pg_current_wal_lsn())");
+        site.pg.psql("select pg_switch_wal()");
+        await().atMost(Duration.ofSeconds(120)).until(() -> bus.find(WalArchived.class,
+                w -> w.cluster().equals(site.cluster) && w.segment().equals(last)).isPresent());
+        assertThat(bus.find(WalArchived.class, w -> w.cluster().equals(site.cluster) && w.segment().equals(first)))
+                .as("the timeline's first segment is archived").isPresent();
     }
 
     @Test
