@@ -123,7 +123,8 @@ class S3StorageIT {
         // What S3 offers (If-None-Match: * on CompleteMultipartUpload and PutObject), S3Proxy answers too.
         String key = StorageLayout.baseArchive("b1");
         String first;
-        try (ObjectUpload a = storage.uploadNew(key, "run-a"); ObjectUpload b = storage.uploadNew(key, "run-b");
+        ObjectUpload a = storage.uploadNew(key, "run-a");
+        try (a; ObjectUpload b = storage.uploadNew(key, "run-b");
              ObjectUpload small = storage.uploadNew(key, "run-c")) {
             first = RandomContent.write(a, 12L * MIB, 1);
             RandomContent.write(b, 11L * MIB, 2);
@@ -135,6 +136,7 @@ class S3StorageIT {
             assertThatThrownBy(small::complete).isInstanceOf(ObjectExistsException.class);
         }
         assertThat(RandomContent.sha256Of(storage.download(key))).isEqualTo(first);
+        assertThat(storage.stat(key).orElseThrow().version()).isEqualTo(a.version());
         assertThat(openMultipartUploads()).isEmpty();
     }
 
