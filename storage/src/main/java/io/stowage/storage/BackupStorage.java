@@ -4,6 +4,7 @@ import io.stowage.events.spec.StorageLocation;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -35,6 +36,16 @@ public interface BackupStorage extends AutoCloseable {
      * returns; {@link ObjectUpload#abort()}, a failure, or a close without complete leaves nothing behind.
      */
     ObjectUpload upload(String key) throws IOException;
+
+    /**
+     * Starts writing {@code key} as a NEW object: what is in progress has a name of its own to {@code runId} (no
+     * other run's upload, or cleanup, can touch it), and {@link ObjectUpload#complete()} places it only if no object
+     * is under the key yet, atomically: otherwise it discards the upload and throws {@link ObjectExistsException}.
+     * Two runs writing the same key cannot replace each other's object.
+     *
+     * @param runId letters, digits and '-' only
+     */
+    ObjectUpload uploadNew(String key, String runId) throws IOException;
 
     /** Reads {@code key} from the start; throws {@link NoSuchObjectException} when it does not exist. */
     InputStream download(String key) throws IOException;
@@ -75,13 +86,32 @@ public interface BackupStorage extends AutoCloseable {
     void delete(String key) throws IOException;
 
     /**
+     * Removes {@code key} only while it is the object of that {@code version} ({@link ObjectInfo#version()},
+     * {@link ObjectUpload#version()}): an object written there since stays. Returns whether it removed it.
+     */
+    boolean deleteVersion(String key, String version) throws IOException;
+
+    /**
      * Removes what uploads interrupted by a crash left under {@code keyPrefix}: open S3 multipart uploads, partial
      * files. Returns how many it removed. Complete objects are never touched.
      */
     int discardIncomplete(String keyPrefix) throws IOException;
 
+    /**
+     * Like {@link #discardIncomplete}, but only the uploads nothing was written to for {@code idle} (a partial
+     * file's modification, an S3 upload's newest part or its start): those of runs that are gone, not of one still
+     * writing.
+     */
+    int discardAbandoned(String keyPrefix, Duration idle) throws IOException;
+
     /** Writes a small object (a manifest) in one go, atomically, replacing any previous one. */
     void writeSmall(String key, byte[] content) throws IOException;
+
+    /**
+     * Writes a small object in one go only if no object is under {@code key}, atomically (S3 {@code If-None-Match:
+     * *}, a hard link on a filesystem). Returns false, writing nothing, when one is there.
+     */
+    boolean writeSmallIfAbsent(String key, byte[] content) throws IOException;
 
     /** Reads a small object whole; throws {@link NoSuchObjectException} when it does not exist. */
     byte[] readSmall(String key) throws IOException;

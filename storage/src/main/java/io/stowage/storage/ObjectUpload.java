@@ -46,6 +46,15 @@ public abstract class ObjectUpload extends OutputStream {
     /** True once {@link #complete()} has returned. */
     public abstract boolean isCompleted();
 
+    /**
+     * The version of the object {@link #complete()} made (as {@link ObjectInfo#version()} gives it), so that this
+     * very object, and no later one under the same key, can be removed with {@link BackupStorage#deleteVersion};
+     * null before complete or when the storage cannot tell.
+     */
+    public String version() {
+        return null;
+    }
+
     /** Aborts unless completed: an upload closed without a complete (an exception unwinding) is discarded. */
     @Override
     public void close() throws IOException {

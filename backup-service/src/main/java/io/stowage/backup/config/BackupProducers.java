@@ -132,7 +132,7 @@ public class BackupProducers {
     BaseBackupRun baseBackupRun(BackupServiceSettings settings) {
         BackupServiceSettings.Backup backup = settings.backup();
         return new BaseBackupRun(new BaseBackupRun.Settings(backup.zstdLevel(), backup.zstdWorkers(),
-                backup.progressInterval(), backup.maxRate().orElse(null)));
+                backup.progressInterval(), backup.maxRate().orElse(null), backup.maxDuration(), backup.lease()));
     }
 
     @Produces

@@ -104,9 +104,12 @@ public final class BackupRequestHandler {
             BaseBackupRun.Result result = run.run(decision.plan(), opened, tools, event.id(), event.correlationId(),
                     new KafkaBackupEvents(publisher, event, source));
             BackupManifest m = result.manifest();
-            LOG.infof("%s %s: %d bytes read, %d stored, WAL %s..%s", tag,
-                    result.alreadyComplete() ? "was already complete" : "completed", m.tarBytes(),
-                    m.objects().get(0).sizeBytes(), m.startLsn(), m.stopLsn());
+            LOG.infof("%s %s: %d bytes read, %d stored, WAL %s..%s, checked on every storage", tag,
+                    switch (result.how()) {
+                        case TAKEN -> "completed";
+                        case ALREADY_COMPLETE -> "was already complete";
+                        case COMPLETED_FROM_STORAGE -> "completed from the backup already on a storage";
+                    }, m.tarBytes(), m.objects().get(0).sizeBytes(), m.startLsn(), m.stopLsn());
             long stored = m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum();
             publisher.publishAndWait(Envelope.causedBy(event, source, new BackupCompleted(request.cluster(),
                     m.backupId(), decision.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime(),

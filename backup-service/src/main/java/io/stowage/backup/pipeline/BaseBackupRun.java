@@ -7,6 +7,7 @@ import io.stowage.backup.postgres.ServerFacts;
 import io.stowage.storage.BackupManifest;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.ObjectUpload;
+import io.stowage.storage.StorageException;
 import io.stowage.storage.StorageLayout;
 import org.jboss.logging.Logger;
 
@@ -16,32 +17,47 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Takes one base backup: ONE read of the database (pg_basebackup's tar stream), compressed once (zstd),
- * checksummed once, written to every target storage in parallel; then, on each storage, the manifest LAST. A
- * failure at any point leaves no manifest anywhere and removes what this run wrote.
+ * checksummed once, written to every target storage in parallel; then, on each storage, the manifest LAST, and the
+ * archive read back and checked against it. A backup whose manifest is already on one of its storages is completed
+ * from there instead ({@link BackupCompletion}), so a backup id never stands for two reads of the database.
+ *
+ * <p>Runs of one backup may overlap (a request taken over while its first runner still writes). They are fenced: each
+ * run writes under names of its own ({@link BackupStorage#uploadNew}), the first to place its archive owns the backup
+ * ({@link ArchivePlacement}), manifests are created only where none is, a run removes only what it placed, and a run
+ * that loses reports the backup the other made.
  */
 public final class BaseBackupRun {
     private static final Logger LOG = Logger.getLogger(BaseBackupRun.class);
     private static final int READ_BUFFER = 1 << 20;
 
-    /** How a backup is compressed and how often it reports. */
-    public record Settings(int zstdLevel, int zstdWorkers, Duration progressInterval, String maxRate) {
+    /**
+     * How a backup is compressed and reports, how long a run may take ({@code stowage.backup.max-duration}), and how
+     * long a silent run counts as alive ({@code stowage.backup.lease}).
+     */
+    public record Settings(int zstdLevel, int zstdWorkers, Duration progressInterval, String maxRate,
+                           Duration maxDuration, Duration lease) {
     }
 
-    /** What the run did: the manifest, or that every storage already had this backup. */
-    public record Result(BackupManifest manifest, boolean alreadyComplete) {
+    /** How the backup came to be complete. */
+    public enum How {
+        /** This run read the database. */
+        TAKEN,
+        /** Every storage held it already; read back and checked. */
+        ALREADY_COMPLETE,
+        /** Some storages held it (an earlier run, or one running beside this one): the others got it from them. */
+        COMPLETED_FROM_STORAGE
+    }
+
+    /** What the run did: the backup's manifest, and how. */
+    public record Result(BackupManifest manifest, How how) {
     }
 
     private final Settings settings;
@@ -56,58 +72,71 @@ public final class BaseBackupRun {
      */
     public Result run(BackupPlan plan, Map<String, BackupStorage> storages, PostgresTools tools, String requestId,
                       String correlationId, BackupListener listener) throws IOException, InterruptedException {
-        String manifestKey = StorageLayout.manifest(plan.backupId());
-        String archiveKey = StorageLayout.baseArchive(plan.backupId());
-        Map<String, BackupStorage> todo = new LinkedHashMap<>();
-        List<String> done = new ArrayList<>();
-        for (var e : storages.entrySet()) {
-            if (e.getValue().stat(manifestKey).isPresent()) {
-                done.add(e.getKey()); // a redelivered request: this storage already holds the complete backup
-            } else {
-                todo.put(e.getKey(), e.getValue());
+        String runId = UUID.randomUUID().toString().substring(0, 13);
+        RunDeadline deadline = new RunDeadline(plan.backupId(), settings.maxDuration());
+        Map<String, byte[]> found = BackupCompletion.manifestsOn(storages, plan.backupId());
+        if (!found.isEmpty()) {
+            LOG.infof("backup %s of %s is already complete on %s (run %s)", plan.backupId(), plan.cluster(),
+                    found.keySet(), runId);
+            return completeFromStorage(plan, storages, found, runId, deadline, listener);
+        }
+        try {
+            return take(plan, storages, tools, requestId, correlationId, runId, deadline, listener);
+        } catch (IOException e) {
+            if (deadline.passed() || Thread.currentThread().isInterrupted()) {
+                throw e;
             }
+            // Another run of the backup may have finished it meanwhile (which ends this one's uploads): report it.
+            found = BackupCompletion.manifestsOn(storages, plan.backupId());
+            if (found.isEmpty()) {
+                throw e;
+            }
+            LOG.infof("backup %s run %s failed (%s), but the backup is on %s: completing it from there",
+                    plan.backupId(), runId, e.getMessage(), found.keySet());
+            return completeFromStorage(plan, storages, found, runId, deadline, listener);
         }
-        if (todo.isEmpty()) {
-            LOG.infof("backup %s of %s is already complete on %s", plan.backupId(), plan.cluster(), done);
-            BackupManifest existing = BackupManifest.parse(storages.values().iterator().next()
-                    .readSmall(manifestKey));
-            return new Result(existing, true);
-        }
+    }
 
-        for (var e : todo.entrySet()) {
-            // A run killed midway (a redelivered request) left open uploads behind: they go before anything new.
-            int discarded = e.getValue().discardIncomplete(StorageLayout.backupFolder(plan.backupId()));
+    private Result completeFromStorage(BackupPlan plan, Map<String, BackupStorage> storages, Map<String, byte[]> found,
+                                       String runId, RunDeadline deadline, BackupListener listener)
+            throws IOException {
+        BackupManifest defined = BackupManifest.parse(found.values().iterator().next());
+        How how = found.size() == storages.size() ? How.ALREADY_COMPLETE : How.COMPLETED_FROM_STORAGE;
+        try (ProgressTicker heartbeat = new ProgressTicker(listener, plan, settings.progressInterval().toMillis(),
+                defined::tarBytes, defined.databaseBytes(), deadline, () -> { })) {
+            BackupManifest manifest = BackupCompletion.complete(storages, plan.backupId(), found, runId, deadline);
+            discardOtherRuns(storages, plan.backupId());
+            return new Result(manifest, how);
+        }
+    }
+
+    private Result take(BackupPlan plan, Map<String, BackupStorage> storages, PostgresTools tools, String requestId,
+                        String correlationId, String runId, RunDeadline deadline, BackupListener listener)
+            throws IOException, InterruptedException {
+        String backupId = plan.backupId();
+        String archiveKey = StorageLayout.baseArchive(backupId);
+        for (var e : storages.entrySet()) {
+            // Runs killed midway (a redelivered request) left uploads behind: those nobody writes to any more go.
+            int discarded = e.getValue().discardAbandoned(StorageLayout.backupFolder(backupId), settings.lease());
             if (discarded > 0) {
                 LOG.infof("storage %s: discarded %d upload(s) of backup %s left by an interrupted run", e.getKey(),
-                        discarded, plan.backupId());
+                        discarded, backupId);
             }
         }
         ServerFacts facts = ServerFacts.ask(tools);
         OffsetDateTime startTime = now();
         Map<String, ObjectUpload> uploads = new LinkedHashMap<>();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "backup-progress");
-            t.setDaemon(true);
-            return t;
-        });
+        ArchivePlacement placement = new ArchivePlacement(backupId, settings.lease(), deadline);
+        AtomicLong read = new AtomicLong();
         ParallelFanOut fanOut = null;
-        try (PgBaseBackup pg = PgBaseBackup.start(tools, "stowage " + plan.backupId(), settings.maxRate())) {
-            for (var e : todo.entrySet()) {
-                uploads.put(e.getKey(), e.getValue().upload(archiveKey));
+        byte[] written = null;
+        try (PgBaseBackup pg = PgBaseBackup.start(tools, "stowage " + backupId, settings.maxRate());
+             ProgressTicker heartbeat = new ProgressTicker(listener, plan, settings.progressInterval().toMillis(),
+                     read::get, facts.databaseBytes(), deadline, pg::close)) {
+            for (var e : storages.entrySet()) {
+                uploads.put(e.getKey(), e.getValue().uploadNew(archiveKey, runId));
             }
             listener.started(plan);
-            AtomicLong read = new AtomicLong();
-            long[] last = {0, System.nanoTime()};
-            long interval = settings.progressInterval().toMillis();
-            ticker.scheduleAtFixedRate(() -> {
-                long now = System.nanoTime();
-                long bytes = read.get();
-                long rate = (long) ((bytes - last[0]) / ((now - last[1]) / 1e9));
-                last[0] = bytes;
-                last[1] = now;
-                listener.progress(plan, bytes, facts.databaseBytes(), rate);
-            }, interval, interval, TimeUnit.MILLISECONDS);
-
             fanOut = new ParallelFanOut(uploads);
             long tarBytes;
             try (ZstdOutputStream zstd = new ZstdOutputStream(fanOut, settings.zstdLevel())) {
@@ -117,27 +146,35 @@ public final class BaseBackupRun {
                 tarBytes = copy(pg.stream(), zstd, read);
             }
             pg.awaitSuccess();
-            // Reading is done; the ticker goes on reporting while the last parts and the manifests are written.
+            // Reading is done; the heartbeat goes on while the archives are placed, the manifests written, all checked.
             listener.progress(plan, tarBytes, facts.databaseBytes(), 0);
-
-            completeAll(uploads);
-            OffsetDateTime stopTime = now();
-            BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, plan.backupId(), plan.cluster(),
+            BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, backupId, plan.cluster(),
                     List.copyOf(storages.keySet()), pg.startLsn(), pg.stopLsn(), StorageLayout.timelineHex(pg.timeline()),
-                    startTime, stopTime, facts.systemIdentifier(), facts.version(), facts.databaseBytes(), tarBytes,
+                    startTime, now(), facts.systemIdentifier(), facts.version(), facts.databaseBytes(), tarBytes,
                     "zstd:" + settings.zstdLevel(),
                     List.of(new BackupManifest.StoredObject(StorageLayout.BASE_ARCHIVE, fanOut.bytes(), fanOut.sha256Hex())),
                     requestId, correlationId);
-            writeManifests(todo, manifestKey, manifest.toJson());
-            return new Result(manifest, false);
+            if (!placement.place(uploads, storages)) {
+                abortAll(uploads);
+                placement.removeUnfinished(storages, null);
+                return new Result(BackupCompletion.awaitAndComplete(storages, backupId, runId, settings.lease(),
+                        deadline), How.COMPLETED_FROM_STORAGE);
+            }
+            written = manifest.toJson();
+            writeManifests(storages, backupId, written);
+            verify(storages, manifest, written, deadline);
+            discardOtherRuns(storages, backupId);
+            return new Result(manifest, How.TAKEN);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (fanOut != null) {
                 fanOut.cancel();
             }
-            cleanUp(todo, uploads, archiveKey, manifestKey);
+            abortAll(uploads);
+            placement.removeUnfinished(storages, written);
+            if (deadline.passed()) {
+                throw deadline.exceeded(e);
+            }
             throw e;
-        } finally {
-            ticker.shutdownNow();
         }
     }
 
@@ -153,67 +190,63 @@ public final class BaseBackupRun {
         return total;
     }
 
-    private static void completeAll(Map<String, ObjectUpload> uploads) throws IOException {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (var e : uploads.entrySet()) {
-            all.add(CompletableFuture.runAsync(() -> {
-                try {
-                    e.getValue().complete();
-                } catch (IOException x) {
-                    throw new CompletionException(new IOException("storage " + e.getKey() + ": " + x.getMessage(), x));
-                }
-            }));
-        }
-        join(all);
-    }
-
-    private static void writeManifests(Map<String, BackupStorage> storages, String key, byte[] manifest)
+    /** Each storage gets the manifest only where none is: a run that writes its manifest second replaces nothing. */
+    private static void writeManifests(Map<String, BackupStorage> storages, String backupId, byte[] manifest)
             throws IOException {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (var e : storages.entrySet()) {
-            all.add(CompletableFuture.runAsync(() -> {
-                try {
-                    e.getValue().writeSmall(key, manifest);
-                } catch (IOException x) {
-                    throw new CompletionException(new IOException("storage " + e.getKey()
-                            + ": cannot write the manifest: " + x.getMessage(), x));
-                }
-            }));
-        }
-        join(all);
-    }
-
-    private static void join(List<CompletableFuture<Void>> all) throws IOException {
-        try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+        PerStorage.run("manifest-" + backupId, storages, (name, storage) -> {
+            if (!storage.writeSmallIfAbsent(StorageLayout.manifest(backupId), manifest)
+                    && !StoredManifest.is(storage, backupId, manifest)) {
+                throw new StorageException(storage.describe() + ": another run wrote its manifest of backup "
+                        + backupId + " first: this run's backup is not complete there");
             }
-            throw e;
-        }
+            return null;
+        });
     }
 
     /**
-     * After a failure: abort open uploads, and remove an archive that completed on a storage whose manifest is
-     * missing, so nothing half-made stays behind. A manifest already written stays: that storage's copy is whole.
+     * Reads every archive back and checks it against the manifest as stored, before the backup is reported complete;
+     * where it does not match, this run's manifest goes again, so nothing marks a backup complete that is not.
      */
-    private static void cleanUp(Map<String, BackupStorage> storages, Map<String, ObjectUpload> uploads,
-                                String archiveKey, String manifestKey) {
+    private static void verify(Map<String, BackupStorage> storages, BackupManifest manifest, byte[] written,
+                               RunDeadline deadline) throws IOException {
+        String backupId = manifest.backupId();
+        PerStorage.run("verify-" + backupId, storages, (name, storage) -> {
+            try {
+                if (!ArchiveVerification.verify(storage, backupId, deadline).equals(manifest)) {
+                    throw new StorageException(storage.describe() + ": the manifest of backup " + backupId
+                            + " is another run's");
+                }
+            } catch (StorageException e) {
+                StoredManifest.removeIfIs(storage, backupId, written);
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    private static void abortAll(Map<String, ObjectUpload> uploads) {
         for (var e : uploads.entrySet()) {
             try {
                 e.getValue().abort();
             } catch (IOException | RuntimeException x) {
-                LOG.warnf("storage %s: could not abort the upload of %s: %s", e.getKey(), archiveKey, x.getMessage());
+                LOG.warnf("storage %s: could not abort the upload of %s: %s", e.getKey(), e.getValue().key(),
+                        x.getMessage());
             }
         }
+    }
+
+    /** Once the backup is complete, no other run's upload of it can ever be placed: they go. */
+    private static void discardOtherRuns(Map<String, BackupStorage> storages, String backupId) {
         for (var e : storages.entrySet()) {
             try {
-                if (e.getValue().stat(manifestKey).isEmpty()) {
-                    e.getValue().delete(archiveKey);
+                int discarded = e.getValue().discardIncomplete(StorageLayout.backupFolder(backupId));
+                if (discarded > 0) {
+                    LOG.infof("storage %s: discarded %d upload(s) of backup %s by other runs", e.getKey(), discarded,
+                            backupId);
                 }
             } catch (IOException | RuntimeException x) {
-                LOG.warnf("storage %s: could not remove the incomplete %s: %s", e.getKey(), archiveKey, x.getMessage());
+                LOG.warnf("storage %s: could not discard other runs' uploads of backup %s: %s", e.getKey(), backupId,
+                        x.getMessage());
             }
         }
     }

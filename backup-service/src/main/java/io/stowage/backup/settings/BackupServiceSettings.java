@@ -96,7 +96,10 @@ public interface BackupServiceSettings {
         /** pg_basebackup's {@code --max-rate} (e.g. {@code 32M}), to spare a busy primary; empty: no limit. */
         java.util.Optional<String> maxRate();
 
-        /** The longest a backup may run before its request's consumer is considered stuck. */
+        /**
+         * The longest one run of a backup may take: past it the run is stopped and fails with this reason, and its
+         * heartbeats stop. Also how long a request may wait for its acknowledgement before the channel is unhealthy.
+         */
         @WithDefault("12h")
         Duration maxDuration();
 

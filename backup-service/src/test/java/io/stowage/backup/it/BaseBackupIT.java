@@ -160,6 +160,50 @@ class BaseBackupIT {
     }
 
     @Test
+    void aRedeliveryAfterAKillBetweenTheManifestWritesCompletesTheBackupAsItsFirstRunDefinedIt() throws Exception {
+        String backupId = "half-" + UUID.randomUUID().toString().substring(0, 8);
+        String folder = "stowage/" + cluster + "/backups/" + backupId + "/";
+        Path localManifest = fsStorage.resolve(folder + "stowage.json");
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false)) {
+            Envelope<?> request = BackupFixture.request(publisher, cluster, List.of("local", "s3"), backupId);
+            BackupCompleted first = completed(BackupFixture.awaitEvents(reader, request.correlationId(),
+                    Duration.ofMinutes(2), BaseBackupIT::answered));
+            // Killed between the parallel manifest writes: local's is written, s3's is not.
+            try (S3Client client = client()) {
+                client.deleteObject(b -> b.bucket(BUCKET).key(folder + "stowage.json"));
+            }
+
+            Envelope<?> again = BackupFixture.request(publisher, cluster, List.of("local", "s3"), backupId);
+            List<Envelope<?>> events = BackupFixture.awaitEvents(reader, again.correlationId(), Duration.ofMinutes(2),
+                    BaseBackupIT::answered);
+
+            assertThat(events).extracting(Envelope::type).as("the database is not read again")
+                    .doesNotContain(EventType.BACKUP_STARTED, EventType.BACKUP_FAILED);
+            BackupCompleted second = completed(events);
+            assertThat(second.storages()).containsExactly("local", "s3");
+            assertThat(second).usingRecursiveComparison().as("the backup the first run took, on both storages")
+                    .isEqualTo(first);
+        }
+        try (S3Client client = client()) {
+            assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key(folder + "stowage.json")).asByteArray())
+                    .isEqualTo(Files.readAllBytes(localManifest));
+            Path s3Archive = work.resolve(backupId + "-from-s3.tar.zst");
+            client.getObject(b -> b.bucket(BUCKET).key(folder + "base.tar.zst"), ResponseTransformer.toFile(s3Archive));
+            assertThat(Files.mismatch(fsStorage.resolve(folder + "base.tar.zst"), s3Archive)).isEqualTo(-1);
+        }
+    }
+
+    private static boolean answered(List<Envelope<?>> events) {
+        return events.stream().anyMatch(e -> e.type() == EventType.BACKUP_COMPLETED
+                || e.type() == EventType.BACKUP_FAILED);
+    }
+
+    private static BackupCompleted completed(List<Envelope<?>> events) {
+        return (BackupCompleted) events.stream().filter(e -> e.type() == EventType.BACKUP_COMPLETED).findFirst()
+                .orElseThrow(() -> new AssertionError("no backup.completed.v1 in " + events)).data();
+    }
+
+    @Test
     void aSecondRequestForTheSameClusterWaitsItsTurn() throws Exception {
         String first = "turn-1-" + UUID.randomUUID().toString().substring(0, 8);
         String second = "turn-2-" + UUID.randomUUID().toString().substring(0, 8);

@@ -4,6 +4,7 @@ import io.stowage.events.spec.StorageLocation;
 import io.stowage.events.spec.StorageType;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.NoSuchObjectException;
+import io.stowage.storage.ObjectExistsException;
 import io.stowage.storage.ObjectInfo;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.StorageException;
@@ -15,7 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -68,7 +73,17 @@ public final class FilesystemStorage implements BackupStorage {
     public ObjectUpload upload(String key) throws IOException {
         Path target = fileOf(key);
         try {
-            return new FilesystemUpload(key, target, root);
+            return new FilesystemUpload(key, target, root, null);
+        } catch (IOException e) {
+            throw failure("cannot start writing", key, e);
+        }
+    }
+
+    @Override
+    public ObjectUpload uploadNew(String key, String runId) throws IOException {
+        Path target = fileOf(key);
+        try {
+            return new FilesystemUpload(key, target, root, runId);
         } catch (IOException e) {
             throw failure("cannot start writing", key, e);
         }
@@ -95,7 +110,8 @@ public final class FilesystemStorage implements BackupStorage {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return attributes.isRegularFile()
-                    ? Optional.of(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()))
+                    ? Optional.of(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant(),
+                    versionOf(attributes)))
                     : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -161,8 +177,46 @@ public final class FilesystemStorage implements BackupStorage {
         }
     }
 
+    /**
+     * The file's identity (device and inode) and modification time: a file written under the same name later is
+     * another file, or at least another time.
+     */
+    static String versionOf(Path file) throws IOException {
+        return versionOf(Files.readAttributes(file, BasicFileAttributes.class));
+    }
+
+    private static String versionOf(BasicFileAttributes attributes) {
+        return attributes.fileKey() + "@" + attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Looks, then removes: a filesystem has no compare-and-delete, so a file put there in between could go too. */
+    @Override
+    public boolean deleteVersion(String key, String version) throws IOException {
+        Path file = fileOf(key);
+        try {
+            if (version == null || !version.equals(versionOf(file))) {
+                return false;
+            }
+            return Files.deleteIfExists(file);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw failure("cannot delete", key, e);
+        }
+    }
+
     @Override
     public int discardIncomplete(String keyPrefix) throws IOException {
+        return discardPartials(keyPrefix, null);
+    }
+
+    @Override
+    public int discardAbandoned(String keyPrefix, Duration idle) throws IOException {
+        return discardPartials(keyPrefix, FileTime.from(Instant.now().minus(idle)));
+    }
+
+    // Partial files under the prefix's folder; with writtenBefore, only those not modified since.
+    private int discardPartials(String keyPrefix, FileTime writtenBefore) throws IOException {
         String folderKey = keyPrefix.contains("/") ? keyPrefix.substring(0, keyPrefix.lastIndexOf('/')) : "";
         Path folder = folderKey.isEmpty() ? root : fileOf(folderKey);
         if (!Files.isDirectory(folder)) {
@@ -173,6 +227,7 @@ public final class FilesystemStorage implements BackupStorage {
             for (Path file : files.filter(Files::isRegularFile)
                     .filter(f -> FilesystemUpload.isPartialName(f.getFileName().toString()))
                     .filter(f -> root.relativize(f).toString().replace('\\', '/').startsWith(folderKey))
+                    .filter(f -> writtenBefore == null || modifiedBefore(f, writtenBefore))
                     .toList()) {
                 Files.deleteIfExists(file);
                 discarded++;
@@ -182,6 +237,25 @@ public final class FilesystemStorage implements BackupStorage {
                     : ((java.io.UncheckedIOException) e).getCause());
         }
         return discarded;
+    }
+
+    private static boolean modifiedBefore(Path file, FileTime time) {
+        try {
+            return Files.getLastModifiedTime(file).compareTo(time) < 0;
+        } catch (IOException e) {
+            return false; // gone already, or not ours to judge
+        }
+    }
+
+    @Override
+    public boolean writeSmallIfAbsent(String key, byte[] content) throws IOException {
+        try (ObjectUpload upload = uploadNew(key, UUID.randomUUID().toString())) {
+            upload.write(content);
+            upload.complete();
+            return true;
+        } catch (ObjectExistsException e) {
+            return false;
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.stowage.events.spec.StorageLocation;
 import io.stowage.events.spec.StorageType;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.NoSuchObjectException;
+import io.stowage.storage.ObjectExistsException;
 import io.stowage.storage.ObjectInfo;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.SecretSource;
@@ -20,6 +21,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -50,6 +53,7 @@ public final class S3Storage implements BackupStorage {
     private final StorageTuning tuning;
     private final S3Connection connection;
     private final S3Failures failures;
+    private final S3Conditions conditions;
     private final ThreadPoolExecutor transfers;
 
     private S3Storage(String name, StorageLocation location, S3Spec spec, StorageTuning tuning, S3Connection connection) {
@@ -61,6 +65,7 @@ public final class S3Storage implements BackupStorage {
         this.connection = connection;
         this.failures = new S3Failures(describe(), bucket, spec.endpointUrl(), connection.trustSource(),
                 spec.credentialsSecret());
+        this.conditions = new S3Conditions(this);
         this.transfers = new ThreadPoolExecutor(tuning.threads(), tuning.threads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threadsNamed("stowage-s3-" + name));
         this.transfers.allowCoreThreadTimeOut(true);
@@ -101,7 +106,13 @@ public final class S3Storage implements BackupStorage {
 
     @Override
     public ObjectUpload upload(String key) {
-        return new S3Upload(this, StorageKeys.requireValid(key));
+        return new S3Upload(this, StorageKeys.requireValid(key), false);
+    }
+
+    /** A multipart upload's id is unique to it: {@code runId} only names it in logs. */
+    @Override
+    public ObjectUpload uploadNew(String key, String runId) {
+        return new S3Upload(this, StorageKeys.requireValid(key), true);
     }
 
     @Override
@@ -114,7 +125,7 @@ public final class S3Storage implements BackupStorage {
         String objectKey = objectKey(StorageKeys.requireValid(key));
         try {
             HeadObjectResponse head = client().headObject(r -> r.bucket(bucket).key(objectKey));
-            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified(), head.eTag()));
         } catch (RuntimeException e) {
             if (S3Failures.isNotFound(e)) {
                 return Optional.empty();
@@ -180,14 +191,45 @@ public final class S3Storage implements BackupStorage {
     }
 
     @Override
+    public boolean deleteVersion(String key, String version) throws IOException {
+        String objectKey = objectKey(StorageKeys.requireValid(key));
+        try {
+            return version != null && conditions.deleteIfMatch(objectKey, version);
+        } catch (RuntimeException e) {
+            throw failures.translate("delete of " + key, e);
+        }
+    }
+
+    @Override
     public int discardIncomplete(String keyPrefix) throws IOException {
+        return discardUploads(keyPrefix, null);
+    }
+
+    @Override
+    public int discardAbandoned(String keyPrefix, Duration idle) throws IOException {
+        return discardUploads(keyPrefix, Instant.now().minus(idle));
+    }
+
+    // Open multipart uploads under the prefix; with writtenBefore, only those whose newest part (or start) is older.
+    private int discardUploads(String keyPrefix, Instant writtenBefore) throws IOException {
         String objectPrefix = objectKey(keyPrefix);
         int discarded = 0;
         try {
             for (var page : client().listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(objectPrefix))) {
                 for (var upload : page.uploads()) {
-                    client().abortMultipartUpload(r -> r.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
-                    discarded++;
+                    if (writtenBefore != null && !lastWritten(upload.key(), upload.uploadId(), upload.initiated())
+                            .isBefore(writtenBefore)) {
+                        continue;
+                    }
+                    try {
+                        client().abortMultipartUpload(r -> r.bucket(bucket).key(upload.key())
+                                .uploadId(upload.uploadId()));
+                        discarded++;
+                    } catch (RuntimeException e) {
+                        if (!S3Failures.isNotFound(e)) {
+                            throw e;
+                        }
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -196,12 +238,46 @@ public final class S3Storage implements BackupStorage {
         return discarded;
     }
 
+    private Instant lastWritten(String objectKey, String uploadId, Instant initiated) {
+        Instant last = initiated;
+        try {
+            for (var page : client().listPartsPaginator(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId))) {
+                for (var part : page.parts()) {
+                    if (part.lastModified() != null && part.lastModified().isAfter(last)) {
+                        last = part.lastModified();
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (S3Failures.isNotFound(e)) {
+                return Instant.MIN; // completed or aborted since it was listed: nothing to keep
+            }
+            throw e;
+        }
+        return last;
+    }
+
     @Override
     public void writeSmall(String key, byte[] content) throws IOException {
         String objectKey = objectKey(StorageKeys.requireValid(key));
         try {
             client().putObject(r -> r.bucket(bucket).key(objectKey).contentLength((long) content.length),
                     RequestBody.fromBytes(content));
+        } catch (RuntimeException e) {
+            throw failures.translate("write of " + key, e);
+        }
+    }
+
+    @Override
+    public boolean writeSmallIfAbsent(String key, byte[] content) throws IOException {
+        String objectKey = objectKey(StorageKeys.requireValid(key));
+        try {
+            conditions.completeIfAbsent(true, objectKey, condition -> client().putObject(r -> r.bucket(bucket)
+                    .key(objectKey).contentLength((long) content.length).ifNoneMatch(condition),
+                    RequestBody.fromBytes(content)).eTag());
+            return true;
+        } catch (ObjectExistsException e) {
+            return false;
         } catch (RuntimeException e) {
             throw failures.translate("write of " + key, e);
         }
@@ -264,6 +340,10 @@ public final class S3Storage implements BackupStorage {
 
     S3Failures failures() {
         return failures;
+    }
+
+    S3Conditions conditions() {
+        return conditions;
     }
 
     /** The object's full key in the bucket: {@code <prefix>/<key>}. */

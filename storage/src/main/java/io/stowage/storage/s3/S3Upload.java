@@ -1,5 +1,6 @@
 package io.stowage.storage.s3;
 
+import io.stowage.storage.ObjectExistsException;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.StorageException;
 import org.jboss.logging.Logger;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * parts upload on the storage's threads; when all buffers are in flight the writer waits. An object
  * smaller than one part goes up as a single PutObject at complete. Every way out but a successful
  * complete ends in AbortMultipartUpload, after the parts in flight have settled, so no open multipart
- * upload is left behind.
+ * upload is left behind. A new object ({@link io.stowage.storage.BackupStorage#uploadNew}) completes with
+ * {@code If-None-Match: *}: the server places it only if the key is free. Its upload id is its own: no other run
+ * completes or aborts it but by a cleanup of abandoned uploads.
  */
 final class S3Upload extends ObjectUpload {
 
@@ -33,6 +36,7 @@ final class S3Upload extends ObjectUpload {
 
     private final S3Storage storage;
     private final String objectKey;
+    private final boolean newObject;
     private final TransferBuffers buffers;
     private final List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
     private final AtomicReference<Throwable> partFailure = new AtomicReference<>();
@@ -41,10 +45,13 @@ final class S3Upload extends ObjectUpload {
     private byte[] current;
     private int filled;
     private long written;
+    private volatile String version;
 
-    S3Upload(S3Storage storage, String key) {
+    /** @param newObject complete only if no object is under the key */
+    S3Upload(S3Storage storage, String key, boolean newObject) {
         super(key);
         this.storage = storage;
+        this.newObject = newObject;
         this.objectKey = storage.objectKey(key);
         this.buffers = new TransferBuffers(storage.tuning().partSize(), storage.tuning().parallelism() + 1);
     }
@@ -94,6 +101,11 @@ final class S3Upload extends ObjectUpload {
     }
 
     @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
     public void complete() throws IOException {
         ensureOpen();
         try {
@@ -107,12 +119,17 @@ final class S3Upload extends ObjectUpload {
                 for (CompletableFuture<CompletedPart> part : parts) {
                     done.add(part.join());
                 }
-                storage.client().completeMultipartUpload(r -> r.bucket(storage.bucket()).key(objectKey)
-                        .uploadId(uploadId).multipartUpload(m -> m.parts(done)));
+                version = storage.conditions().completeIfAbsent(newObject, objectKey,
+                        condition -> storage.client().completeMultipartUpload(r -> r.bucket(storage.bucket())
+                                .key(objectKey).uploadId(uploadId).ifNoneMatch(condition)
+                                .multipartUpload(m -> m.parts(done))).eTag());
                 LOG.debugf("%s: uploaded %s in %d parts, %d bytes", storage.describe(), key(), done.size(), written);
             }
             state = State.COMPLETED;
             current = null;
+        } catch (ObjectExistsException e) {
+            abortAfter(e);
+            throw e;
         } catch (RuntimeException | IOException e) {
             Throwable cause = unwrap(e);
             abortAfter(cause);
@@ -142,6 +159,9 @@ final class S3Upload extends ObjectUpload {
             storage.client().abortMultipartUpload(r -> r.bucket(storage.bucket()).key(objectKey).uploadId(uploadId));
             LOG.debugf("%s: aborted the upload of %s after %d bytes", storage.describe(), key(), written);
         } catch (RuntimeException e) {
+            if (S3Failures.isNotFound(e)) {
+                return; // gone already: a cleanup of abandoned uploads, or the server, removed it
+            }
             throw storage.failures().translate("abort of the multipart upload " + uploadId + " of " + key()
                     + " (it stays until a bucket lifecycle rule removes it)", e);
         }
@@ -222,14 +242,15 @@ final class S3Upload extends ObjectUpload {
         return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
     }
 
-    private void putWhole() {
+    private void putWhole() throws ObjectExistsException {
         byte[] buffer = current;
         int length = filled;
         RequestBody body = buffer == null
                 ? RequestBody.empty()
                 : RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, CONTENT_TYPE);
-        storage.client().putObject(r -> r.bucket(storage.bucket()).key(objectKey).contentType(CONTENT_TYPE)
-                .contentLength((long) length), body);
+        version = storage.conditions().completeIfAbsent(newObject, objectKey,
+                condition -> storage.client().putObject(r -> r.bucket(storage.bucket()).key(objectKey)
+                        .contentType(CONTENT_TYPE).contentLength((long) length).ifNoneMatch(condition), body).eTag());
         LOG.debugf("%s: uploaded %s in one request, %d bytes", storage.describe(), key(), written);
     }
 

@@ -5,6 +5,7 @@ import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.NoSuchObjectException;
+import io.stowage.storage.ObjectExistsException;
 import io.stowage.storage.ObjectInfo;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.RandomContent;
@@ -22,6 +23,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -125,6 +128,75 @@ class FilesystemStorageTest {
         }
         assertThat(storage.stat("backups/b1/base.tar.zst")).get().extracting(ObjectInfo::size).isEqualTo(3_000_000L);
         assertThat(root.resolve("backups/b1/.base.tar.zst.partial")).doesNotExist();
+    }
+
+    @Test
+    void twoRunsWritingOneNewObjectKeepApartAndTheFirstToCompleteKeepsIt() throws IOException {
+        String key = "backups/b1/base.tar.zst";
+        try (ObjectUpload first = storage.uploadNew(key, "run-a"); ObjectUpload second = storage.uploadNew(key, "run-b")) {
+            String firstContent = RandomContent.write(first, 3_000_000, 1);
+            RandomContent.write(second, 2_000_000, 2);
+            assertThat(root.resolve("backups/b1/.base.tar.zst.run-a.partial")).exists();
+            assertThat(root.resolve("backups/b1/.base.tar.zst.run-b.partial")).exists();
+
+            first.complete();
+            assertThatThrownBy(second::complete).isInstanceOf(ObjectExistsException.class)
+                    .hasMessageContaining("already exists");
+
+            assertThat(RandomContent.sha256Of(storage.download(key))).isEqualTo(firstContent);
+            assertThat(storage.stat(key)).get().extracting(ObjectInfo::version).isEqualTo(first.version());
+        }
+        try (Stream<Path> files = Files.list(root.resolve("backups/b1"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("base.tar.zst");
+        }
+    }
+
+    @Test
+    void onlyPartialFilesNobodyWritesToAreAbandoned() throws IOException {
+        try (ObjectUpload gone = storage.uploadNew("backups/b1/base.tar.zst", "run-a");
+             ObjectUpload writing = storage.uploadNew("backups/b1/base.tar.zst", "run-b")) {
+            gone.write(bytes("its run was killed"));
+            gone.flush();
+            writing.write(bytes("still being written"));
+            Path old = root.resolve("backups/b1/.base.tar.zst.run-a.partial");
+            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+
+            assertThat(storage.discardAbandoned("backups/b1/", Duration.ofSeconds(30))).isEqualTo(1);
+
+            assertThat(old).doesNotExist();
+            assertThat(root.resolve("backups/b1/.base.tar.zst.run-b.partial")).exists();
+            writing.complete();
+        }
+        assertThat(storage.readSmall("backups/b1/base.tar.zst")).asString().isEqualTo("still being written");
+    }
+
+    @Test
+    void aVersionIsDeletedOnlyWhileItIsTheObjectThere() throws IOException {
+        String key = "backups/b1/base.tar.zst";
+        String replaced;
+        try (ObjectUpload upload = storage.uploadNew(key, "run-a")) {
+            upload.write(bytes("first"));
+            upload.complete();
+            replaced = upload.version();
+        }
+        storage.delete(key);
+        storage.writeSmall(key, bytes("second"));
+
+        assertThat(storage.deleteVersion(key, replaced)).isFalse();
+        assertThat(storage.readSmall(key)).asString().isEqualTo("second");
+        assertThat(storage.deleteVersion(key, storage.stat(key).orElseThrow().version())).isTrue();
+        assertThat(storage.stat(key)).isEmpty();
+    }
+
+    @Test
+    void aSmallObjectWrittenIfAbsentNeverReplacesOne() throws IOException {
+        assertThat(storage.writeSmallIfAbsent("backups/b1/stowage.json", bytes("first"))).isTrue();
+        assertThat(storage.writeSmallIfAbsent("backups/b1/stowage.json", bytes("second"))).isFalse();
+
+        assertThat(storage.readSmall("backups/b1/stowage.json")).asString().isEqualTo("first");
+        try (Stream<Path> files = Files.list(root.resolve("backups/b1"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("stowage.json");
+        }
     }
 
     @Test

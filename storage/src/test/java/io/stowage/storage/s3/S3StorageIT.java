@@ -6,6 +6,7 @@ import io.stowage.events.spec.StorageType;
 import io.stowage.localstack.SharedS3;
 import io.stowage.storage.BackupStorage;
 import io.stowage.storage.NoSuchObjectException;
+import io.stowage.storage.ObjectExistsException;
 import io.stowage.storage.ObjectInfo;
 import io.stowage.storage.ObjectUpload;
 import io.stowage.storage.RandomContent;
@@ -120,6 +121,58 @@ class S3StorageIT {
 
         assertThat(openMultipartUploads()).singleElement().asString().contains("backups/b2/");
         other.abort();
+    }
+
+    @Test
+    void twoRunsWritingOneNewObjectCannotReplaceEachOther() throws IOException {
+        // What S3 offers (If-None-Match: * on CompleteMultipartUpload and PutObject), S3Proxy answers too.
+        String key = StorageLayout.baseArchive("b1");
+        String first;
+        ObjectUpload a = storage.uploadNew(key, "run-a");
+        try (a; ObjectUpload b = storage.uploadNew(key, "run-b");
+             ObjectUpload small = storage.uploadNew(key, "run-c")) {
+            first = RandomContent.write(a, 12L * MIB, 1);
+            RandomContent.write(b, 11L * MIB, 2);
+            RandomContent.write(small, MIB, 3);
+            assertThat(openMultipartUploads()).hasSize(2);
+
+            a.complete();
+            assertThatThrownBy(b::complete).isInstanceOf(ObjectExistsException.class);
+            assertThatThrownBy(small::complete).isInstanceOf(ObjectExistsException.class);
+        }
+        assertThat(RandomContent.sha256Of(storage.download(key))).isEqualTo(first);
+        assertThat(storage.stat(key).orElseThrow().version()).isEqualTo(a.version());
+        assertThat(openMultipartUploads()).isEmpty();
+    }
+
+    @Test
+    void aSmallObjectWrittenIfAbsentNeverReplacesOneAndAVersionIsDeletedOnlyWhileThere() throws IOException {
+        String key = StorageLayout.manifest("b1");
+        assertThat(storage.writeSmallIfAbsent(key, "first".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(storage.writeSmallIfAbsent(key, "second".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(storage.readSmall(key)).asString().isEqualTo("first");
+
+        String firstVersion = storage.stat(key).orElseThrow().version();
+        storage.writeSmall(key, "replaced".getBytes(StandardCharsets.UTF_8));
+        assertThat(storage.deleteVersion(key, firstVersion)).isFalse();
+        assertThat(storage.readSmall(key)).asString().isEqualTo("replaced");
+        assertThat(storage.deleteVersion(key, storage.stat(key).orElseThrow().version())).isTrue();
+        assertThat(storage.stat(key)).isEmpty();
+    }
+
+    @Test
+    void onlyUploadsNobodyWritesToAreAbandoned() throws IOException {
+        ObjectUpload crashed = storage.uploadNew(StorageLayout.baseArchive("b1"), "run-a");
+        RandomContent.write(crashed, 6L * MIB, 6);
+        assertThat(openMultipartUploads()).hasSize(1);
+
+        assertThat(storage.discardAbandoned(StorageLayout.backupFolder("b1"), Duration.ofMinutes(10))).isZero();
+        assertThat(openMultipartUploads()).hasSize(1);
+        // Its newest part is older than a second soon (S3 gives part times to the second).
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                storage.discardAbandoned(StorageLayout.backupFolder("b1"), Duration.ofSeconds(1)) == 1);
+        assertThat(openMultipartUploads()).isEmpty();
+        crashed.abort();
     }
 
     @Test
