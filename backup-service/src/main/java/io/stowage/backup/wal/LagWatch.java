@@ -23,6 +23,8 @@ final class LagWatch {
     private final ClusterArchiver.Listener listener;
     // Written by the shipper thread only, read by the status.
     private volatile Optional<LagReport> last = Optional.empty();
+    /** The store error the last report carried: a lag whose cause appears or changes is reported again. */
+    private String reportedError;
 
     LagWatch(String cluster, Duration lagAlert, SegmentQueue queue, Supplier<WalReceiver.Health> receiving,
              Supplier<Optional<ClusterArchiver.Target>> main, ClusterArchiver.Listener listener) {
@@ -46,6 +48,10 @@ final class LagWatch {
         WalReceiver.Health health = receiving.get();
         Optional<LagReport> next = LagReport.next(new LagReport.Observed(snap.segments(), snap.oldestWait(now),
                 health.queueFull(), health.failingFor(now)), lagAlert, last);
+        if (next.isEmpty() && lagging() && storeError != null && !storeError.equals(reportedError)) {
+            // Lagging already, and now the storage refuses with a reason (or another one): operators learn why.
+            next = last;
+        }
         if (next.isEmpty()) {
             return;
         }
@@ -58,6 +64,7 @@ final class LagWatch {
             storage = "none"; // the main cannot be opened: the lag report still goes out
         }
         String error = storeError != null ? storeError : health.error();
+        reportedError = storeError;
         WalLag lag = new WalLag(cluster, storage, report.state(), snap.segments(), snap.bytes(), snap.limitBytes(),
                 snap.oldest().map(SegmentQueue.Segment::name).orElse(null), report.waitingSeconds(),
                 report.queueFull(), error);
