@@ -10,6 +10,9 @@ import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncFailed;
+import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.FilesystemSpec;
@@ -53,8 +56,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 13's fault soak: backups to a filesystem and an S3 storage and restore drills into new instances run while WAL
- * is archived under a steady write load, and a fault is injected at a random moment of each: kill -9 of a service
+ * Issue 13's fault soak: backups to a filesystem and an S3 storage, resyncs, restores in place and restore drills into
+ * new instances run while WAL is archived under a steady write load, and a fault is injected at a random moment of
+ * each: kill -9 of a service
  * (started again), the broker stopped and started, S3Proxy stopped and started, the main storage's folder made
  * unwritable, the database restarted. After each, the invariants are checked:
  * <ul>
@@ -62,7 +66,8 @@ import static org.awaitility.Awaitility.await;
  *     <li>every backup reported complete is on each storage it names with a manifest that its archive matches (size,
  *     SHA-256), and every third one restores with plain tools ({@code zstd}, {@code tar}, {@code pg_verifybackup});</li>
  *     <li>the WAL chain on the main has no hole;</li>
- *     <li>a completed drill leaves a promoted server with the cluster's rows; the primary keeps running.</li>
+ *     <li>a completed drill leaves a promoted server with the cluster's rows; after every round, in place or not, the
+ *     cluster has a primary (not in recovery), and a restore in place kept the previous data directory.</li>
  * </ul>
  * In the suite it injects {@code -Dstowage.soak.injections} faults (6); {@code bench/soak.sh} runs the long form.
  * It prints the counts: injections, backups, restores, checks, violations.
@@ -153,25 +158,59 @@ class SoakIT {
         assertThat(counts.injections.get()).isEqualTo(INJECTIONS);
     }
 
+    enum Operation { BACKUP, RESYNC, RESTORE_IN_PLACE, RESTORE_DRILL }
+
     /** One request, one fault at a random moment of it, then the invariants. */
     private void round(int n) throws Exception {
-        boolean drill = completedBackups.size() > 0 && random.nextInt(3) == 0;
-        Envelope<?> request = drill ? restoreDrill() : backup();
+        Operation operation = completedBackups.isEmpty() ? Operation.BACKUP
+                : List.of(Operation.BACKUP, Operation.BACKUP, Operation.RESYNC, Operation.RESTORE_IN_PLACE,
+                Operation.RESTORE_DRILL).get(random.nextInt(5));
+        Envelope<?> request = switch (operation) {
+            case BACKUP -> backup();
+            case RESYNC -> publish(new ResyncRequested(site.cluster, null, null, "soak"));
+            case RESTORE_IN_PLACE -> restoreInPlace();
+            case RESTORE_DRILL -> restoreDrill();
+        };
         Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
         long delay = random.nextInt(4000);
-        System.out.printf("SOAK round %d: %s, %s after %d ms%n", n, drill ? "restore drill" : "backup", fault, delay);
+        System.out.printf("SOAK round %d: %s, %s after %d ms%n", n, operation, fault, delay);
         await().pollDelay(Duration.ofMillis(delay)).atMost(Duration.ofMillis(delay + 1000)).until(() -> true);
         inject(fault);
         counts.injections.incrementAndGet();
-        StowageEvent outcome = awaitOutcome(request);
-        if (outcome instanceof BackupCompleted c) {
-            completedBackups.add(c.backupId());
-            checkBackup(c, completedBackups.size() % 3 == 0);
-        } else if (outcome instanceof RestoreCompleted r) {
-            checkDrill(r);
+        List<StowageEvent> outcomes = awaitOutcomes(request, operation == Operation.RESYNC ? 2 : 1);
+        for (StowageEvent outcome : outcomes) {
+            if (outcome instanceof BackupCompleted c) {
+                completedBackups.add(c.backupId());
+                checkBackup(c, completedBackups.size() % 3 == 0);
+            } else if (outcome instanceof RestoreCompleted r && operation == Operation.RESTORE_DRILL) {
+                checkDrill(r);
+            } else if (outcome instanceof RestoreCompleted r) {
+                counts.check(r.previousDataDirectory() != null && Files.isDirectory(Path.of(r.previousDataDirectory())),
+                        "restore " + r.restoreId() + " in place: the previous data is not kept (" + r + ")");
+            }
         }
         checkWalChain();
-        counts.check(site.pg.isRunning(), "round " + n + ": the primary is not running");
+        checkPrimary(n);
+    }
+
+    /** The cluster has a primary: running, answering, not in recovery (a restore in place may have just ended). */
+    private void checkPrimary(int n) {
+        boolean primary;
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> site.pg.psql("select pg_is_in_recovery()").equals("f"));
+            primary = true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            primary = false;
+        }
+        counts.check(primary, "round " + n + ": the cluster has no primary");
+    }
+
+    private Envelope<?> restoreInPlace() {
+        counts.restores.incrementAndGet();
+        String backupId = completedBackups.get(random.nextInt(completedBackups.size()));
+        return publish(new RestoreRequested(site.cluster, backupId, random.nextBoolean() ? "local" : "s3", null, null,
+                null, "in-place-" + UUID.randomUUID().toString().substring(0, 8), null));
     }
 
     private Envelope<?> backup() {
@@ -237,26 +276,27 @@ class SoakIT {
         await().pollDelay(d).atMost(d.plusSeconds(1)).until(() -> true);
     }
 
-    /** Exactly one outcome for the request: it comes, and no second one follows. */
-    private StowageEvent awaitOutcome(Envelope<?> request) {
+    /** Exactly {@code expected} outcomes for the request (a resync of every storage: one per storage). */
+    private List<StowageEvent> awaitOutcomes(Envelope<?> request, int expected) {
         try {
-            await().atMost(OUTCOME_TIMEOUT).until(() -> !outcomes(request).isEmpty());
+            await().atMost(OUTCOME_TIMEOUT).until(() -> outcomes(request).size() >= expected);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            counts.check(false, request.type().type() + " " + request.id() + ": no outcome within " + OUTCOME_TIMEOUT);
-            return null;
+            counts.check(false, request.type().type() + " " + request.id() + ": " + outcomes(request).size()
+                    + " outcomes within " + OUTCOME_TIMEOUT + ", not " + expected);
+            return outcomes(request);
         }
         pause(Duration.ofSeconds(2));
         List<StowageEvent> outcomes = outcomes(request);
-        counts.check(outcomes.size() == 1, request.type().type() + " " + request.id() + ": " + outcomes.size()
-                + " outcomes " + outcomes);
-        return outcomes.get(0);
+        counts.check(outcomes.size() == expected, request.type().type() + " " + request.id() + ": " + outcomes.size()
+                + " outcomes, not " + expected + ": " + outcomes);
+        return outcomes;
     }
 
     private List<StowageEvent> outcomes(Envelope<?> request) {
         return bus.all().stream().filter(s -> request.id().equals(s.event().causationId()))
                 .map(s -> s.event().data())
                 .filter(d -> d instanceof BackupCompleted || d instanceof BackupFailed || d instanceof RestoreCompleted
-                        || d instanceof RestoreFailed)
+                        || d instanceof RestoreFailed || d instanceof ResyncCompleted || d instanceof ResyncFailed)
                 .toList();
     }
 
@@ -311,24 +351,30 @@ class SoakIT {
         run(List.of("rm", "-rf", data.getParent().toString()));
     }
 
-    /** The main's archived WAL has no hole between its first and last segment. */
+    /** The main's archived WAL has no hole between the first and last segment of any timeline. */
     private void checkWalChain() throws IOException {
-        Path wal = local.resolve("stowage").resolve(site.cluster).resolve("wal").resolve("00000001");
+        Path wal = local.resolve("stowage").resolve(site.cluster).resolve("wal");
         if (!Files.isDirectory(wal)) {
             return;
         }
-        TreeSet<Long> numbers = new TreeSet<>();
-        try (Stream<Path> files = Files.list(wal)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}\\.zst"))
-                    .forEach(n -> numbers.add(Long.parseLong(n.substring(8, 16), 16) * 256
-                            + Long.parseLong(n.substring(16, 24), 16)));
+        List<Path> timelines;
+        try (Stream<Path> folders = Files.list(wal)) {
+            timelines = folders.filter(Files::isDirectory).toList();
         }
-        if (numbers.isEmpty()) {
-            return;
+        for (Path timeline : timelines) {
+            TreeSet<Long> numbers = new TreeSet<>();
+            try (Stream<Path> files = Files.list(timeline)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}\\.zst"))
+                        .forEach(n -> numbers.add(Long.parseLong(n.substring(8, 16), 16) * 256
+                                + Long.parseLong(n.substring(16, 24), 16)));
+            }
+            if (numbers.isEmpty()) {
+                continue;
+            }
+            long expected = numbers.last() - numbers.first() + 1;
+            counts.check(numbers.size() == expected, "the WAL chain of timeline " + timeline.getFileName()
+                    + " on the main has " + (expected - numbers.size()) + " missing segment(s) between its first and last");
         }
-        long expected = numbers.last() - numbers.first() + 1;
-        counts.check(numbers.size() == expected, "the WAL chain on the main has " + (expected - numbers.size())
-                + " missing segment(s) between its first and last");
     }
 
     private BackupStorage open(String name) {
