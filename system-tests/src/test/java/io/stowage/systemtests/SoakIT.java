@@ -13,6 +13,7 @@ import io.stowage.events.data.RestoreTarget;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.ResyncScope;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.FilesystemSpec;
@@ -167,7 +168,7 @@ class SoakIT {
                 Operation.RESTORE_DRILL).get(random.nextInt(5));
         Envelope<?> request = switch (operation) {
             case BACKUP -> backup();
-            case RESYNC -> publish(new ResyncRequested(site.cluster, null, null, "soak"));
+            case RESYNC -> publish(new ResyncRequested(site.cluster, null, ResyncScope.ALL, "soak"));
             case RESTORE_IN_PLACE -> restoreInPlace();
             case RESTORE_DRILL -> restoreDrill();
         };
@@ -179,6 +180,8 @@ class SoakIT {
         counts.injections.incrementAndGet();
         List<StowageEvent> outcomes = awaitOutcomes(request, operation == Operation.RESYNC ? 2 : 1);
         for (StowageEvent outcome : outcomes) {
+            counts.check(!(outcome instanceof io.stowage.events.data.EventRejected), "round " + n + ": the request "
+                    + "was rejected as bad input: " + outcome);
             if (outcome instanceof BackupCompleted c) {
                 completedBackups.add(c.backupId());
                 checkBackup(c, completedBackups.size() % 3 == 0);
@@ -296,7 +299,8 @@ class SoakIT {
         return bus.all().stream().filter(s -> request.id().equals(s.event().causationId()))
                 .map(s -> s.event().data())
                 .filter(d -> d instanceof BackupCompleted || d instanceof BackupFailed || d instanceof RestoreCompleted
-                        || d instanceof RestoreFailed || d instanceof ResyncCompleted || d instanceof ResyncFailed)
+                        || d instanceof RestoreFailed || d instanceof ResyncCompleted || d instanceof ResyncFailed
+                        || d instanceof io.stowage.events.data.EventRejected)
                 .toList();
     }
 
