@@ -117,6 +117,7 @@ class SoakIT {
     final Random random = new Random(SEED);
     final Counts counts = new Counts();
     final List<String> completedBackups = new ArrayList<>();
+    final Map<String, Integer> drillPorts = new java.util.HashMap<>();
 
     @Test
     void faultsInjectedAtRandomBreakNoInvariant() throws Exception {
@@ -228,8 +229,10 @@ class SoakIT {
         String restoreId = "drill-" + UUID.randomUUID().toString().substring(0, 8);
         Path target = site.home.resolve("drills").resolve(restoreId).resolve("drill-data");
         Files.createDirectories(target.getParent());
+        int port = freePort();
+        drillPorts.put(restoreId, port);
         return publish(new RestoreRequested(site.cluster, backupId, random.nextBoolean() ? "local" : "s3", null, null,
-                null, restoreId, new RestoreTarget(target.toString(), freePort())));
+                null, restoreId, new RestoreTarget(target.toString(), port)));
     }
 
     private Envelope<?> publish(StowageEvent data) {
@@ -343,15 +346,17 @@ class SoakIT {
         }
     }
 
-    /** A completed drill left a promoted server with the cluster's rows; it is stopped and removed. */
+    /** A completed drill left a promoted server, running, with the cluster's rows; it is stopped and removed. */
     private void checkDrill(RestoreCompleted r) throws Exception {
         Path data = Path.of(r.dataDirectory());
-        try (PostgresCluster drill = PostgresCluster.startExisting(data, data.resolveSibling("run"))) {
-            counts.check(drill.psql("select pg_is_in_recovery()").equals("f"), "drill " + r.restoreId()
-                    + ": the restored server is still in recovery");
-            counts.check(Integer.parseInt(drill.psql("select count(*) from ledger")) > 0, "drill " + r.restoreId()
-                    + ": no rows restored");
-        }
+        String psql = "'" + site.pg.binDirectory().resolve("psql") + "' -h 127.0.0.1 -p " + drillPorts.get(r.restoreId())
+                + " -U postgres -d postgres -Atc ";
+        String recovery = run(List.of("bash", "-c", psql + "'select pg_is_in_recovery()'"));
+        counts.check(recovery.equals("exit 0: f"), "drill " + r.restoreId() + ": the restored server is not a running "
+                + "primary (" + recovery + ")");
+        String rows = run(List.of("bash", "-c", psql + "'select count(*) > 0 from ledger'"));
+        counts.check(rows.equals("exit 0: t"), "drill " + r.restoreId() + ": no rows restored (" + rows + ")");
+        PostgresCluster.stopServer(data);
         run(List.of("rm", "-rf", data.getParent().toString()));
     }
 
