@@ -39,8 +39,12 @@ final class BusLog implements AutoCloseable {
         reader = new BusReader(kafka, Topics.ALL.stream().map(Topics.TopicSpec::name).toList(), false);
         collector = new Thread(() -> {
             while (collecting) {
-                reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
-                        .forEach(read -> seen.add(new Seen(read.record(), read.event())));
+                try {
+                    reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
+                            .forEach(read -> seen.add(new Seen(read.record(), read.event())));
+                } catch (RuntimeException e) {
+                    // The broker away for a while (a test stops it): read on once it is back.
+                }
             }
         }, "system-test-bus");
         collector.setDaemon(true);
