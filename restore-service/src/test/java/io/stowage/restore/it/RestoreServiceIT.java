@@ -9,6 +9,7 @@ import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.EventRejected;
 import io.stowage.events.data.PitrTarget;
@@ -317,6 +318,9 @@ class RestoreServiceIT {
         site.awaitArchiving();
         site.commit(1, "T1");
         String backupId = site.backup(List.of("local"));
+        // The catalog lists it once resync-service has read its manifest: a restore asked before is refused.
+        bus.await(CatalogBackup.class, b -> b.backupId().equals(backupId) && b.storage().equals("local"),
+                Duration.ofSeconds(60));
         RestoreRequested request = new RestoreRequested(site.cluster, backupId, "local", null, null, null,
                 "hold-" + site.suffix, null);
         publish(request);
