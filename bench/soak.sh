@@ -9,12 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 injections="${1:-1000}"
-seed_option=()
-if [ -n "${2:-}" ]; then
-  seed_option=("-Dstowage.soak.seed=$2")
-fi
+seed="${2:-$(( (RANDOM << 30) | (RANDOM << 15) | RANDOM ))}"
+seed_option=("-Dstowage.soak.seed=$seed")
 log="${TMPDIR:-/tmp}/stowage-soak-$(date +%Y%m%d-%H%M%S).log"
-echo "soak: $injections injections; log $log"
+echo "soak: $injections injections, seed $seed; log $log"
 set +e
 ./mvnw -B -pl system-tests -am verify -Dtest=none -Dit.test=SoakIT "-Dstowage.soak.injections=$injections" \
     "${seed_option[@]}" -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \

@@ -76,7 +76,11 @@ import static org.awaitility.Awaitility.await;
 class SoakIT {
     static final String SOURCE = "/stowage/soak";
     static final int INJECTIONS = Integer.getInteger("stowage.soak.injections", 6);
-    static final long SEED = Long.getLong("stowage.soak.seed", System.nanoTime());
+    /**
+     * The suite's short form replays one seed (its choices of operation, fault and moment; the timings still vary),
+     * so that it is the same few rounds every run; {@code bench/soak.sh} draws a new seed per run.
+     */
+    static final long SEED = Long.getLong("stowage.soak.seed", 7L);
     static final Duration OUTCOME_TIMEOUT = Duration.ofMinutes(6);
 
     enum Fault { KILL_SERVICE, BROKER_RESTART, S3_RESTART, STORAGE_UNWRITABLE, DATABASE_RESTART }

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -59,9 +60,15 @@ public final class ResyncEventHandler {
      * event, not acknowledged, is delivered again.
      */
     public void handle(Envelope<StowageEvent> event, Runnable settled) throws RejectedEventException {
+        handle(event, settled, Set.of());
+    }
+
+    /** As {@link #handle(Envelope, Runnable)}; a resync request's {@code answered} storages are not resynced again. */
+    public void handle(Envelope<StowageEvent> event, Runnable settled, Set<String> answered)
+            throws RejectedEventException {
         StowageEvent data = event.data();
         if (data instanceof ResyncRequested r) {
-            requested(event, r, settled);
+            requested(event, r, settled, answered);
         } else if (data instanceof BackupCompleted c) {
             completed(event, c, settled);
         } else if (data instanceof WalArchived a) {
@@ -121,7 +128,7 @@ public final class ResyncEventHandler {
         }
     }
 
-    private void requested(Envelope<StowageEvent> event, ResyncRequested r, Runnable settled) {
+    private void requested(Envelope<StowageEvent> event, ResyncRequested r, Runnable settled, Set<String> answered) {
         Optional<TopologyApplied> topology = topologies.get(r.cluster());
         if (topology.isEmpty() && catchUp.caughtUp()) {
             topology = topologies.get(r.cluster());
@@ -145,8 +152,14 @@ public final class ResyncEventHandler {
             settled.run();
             return;
         }
-        Runnable part = after(storages.size(), settled);
-        storages.forEach(s -> resyncs.request(r.cluster(), s, event, part));
+        List<String> left = storages.stream().filter(s -> !answered.contains(s)).toList();
+        if (left.isEmpty() || answered.contains("-")) {
+            LOG.infof("[%s] resync request %s answered already; not run again", event.correlationId(), event.id());
+            settled.run();
+            return;
+        }
+        Runnable part = after(left.size(), settled);
+        left.forEach(s -> resyncs.request(r.cluster(), s, event, part));
     }
 
 }

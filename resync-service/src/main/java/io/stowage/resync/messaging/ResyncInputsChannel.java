@@ -1,13 +1,26 @@
 package io.stowage.resync.messaging;
 
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.RequestTrail;
 import io.stowage.bus.quarkus.IncomingEvents;
+import io.stowage.bus.quarkus.IncomingRecords;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.ResyncCompleted;
+import io.stowage.events.data.ResyncFailed;
+import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.StowageEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import io.stowage.resync.ResyncService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 
 /**
  * The {@code resync-inputs} channel (group {@code stowage-resync-service}): resync requests from
@@ -24,11 +37,23 @@ public class ResyncInputsChannel {
     private final ResyncService service;
     private final ResyncEventHandler handler;
     private final IncomingEvents events;
+    private final RequestTrail trail;
 
-    ResyncInputsChannel(ResyncService service, ResyncEventHandler handler, IncomingEvents events) {
+    ResyncInputsChannel(ResyncService service, ResyncEventHandler handler, IncomingEvents events,
+                        KafkaConnection kafka) {
         this.service = service;
         this.handler = handler;
         this.events = events;
+        this.trail = new RequestTrail(kafka);
+    }
+
+    /** The storages a resync request was answered for already: its outcomes after it on its partition. */
+    private Set<String> answeredStorages(Message<byte[]> message, Envelope<StowageEvent> request) {
+        ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
+        return trail.after(new TopicPartition(record.topic(), record.partition()), record.offset(), request.id(),
+                        Duration.ofSeconds(30)).stream().map(Envelope::data)
+                .map(d -> d instanceof ResyncCompleted c ? c.storage() : d instanceof ResyncFailed f ? f.storage() : null)
+                .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
     }
 
     @Incoming(CHANNEL)
@@ -39,7 +64,13 @@ public class ResyncInputsChannel {
         return events.handleSettlingLater(message, "handle", (event, settled) -> {
             // The channel may deliver before startup has finished: nothing is handled before the state is read.
             service.awaitStarted();
-            handler.handle(event, settled);
+            if (event.data() instanceof ResyncRequested) {
+                // Delivered again after a kill between its outcomes and the commit: storages answered already are
+                // not resynced, nor answered, twice.
+                handler.handle(event, settled, answeredStorages(message, event));
+            } else {
+                handler.handle(event, settled);
+            }
         });
     }
 }
