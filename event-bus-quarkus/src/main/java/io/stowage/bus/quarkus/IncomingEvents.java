@@ -8,7 +8,6 @@ import io.stowage.events.Envelope;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -47,16 +46,10 @@ public class IncomingEvents {
     }
 
     private final TraceContext traces;
-    private final Retries retries;
+    private final Retries retries = Retries.standard();
 
-    @Inject
     IncomingEvents(TraceContext traces) {
-        this(traces, Retries.standard());
-    }
-
-    IncomingEvents(TraceContext traces, Retries retries) {
         this.traces = traces;
-        this.retries = retries;
     }
 
     /** Handles one message of a channel; {@code what} names the handling in its span ("apply", "handle"). */

@@ -49,19 +49,13 @@ public final class LongRequests implements AutoCloseable {
     private final RequestTrail.Kinds kinds;
     private final Lease lease;
     private final TraceContext traces;
-    private final Retries retries;
+    private final Retries retries = Retries.standard();
     /** When each partition last moved away from this instance: a request from it is then no longer retried here. */
     private final Map<TopicPartition, Long> revokedAt = new ConcurrentHashMap<>();
 
     public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease,
                         TraceContext traces) {
-        this(work, trail, kinds, lease, traces, Retries.standard());
-    }
-
-    public LongRequests(ClusterWork work, RequestTrail trail, RequestTrail.Kinds kinds, Lease lease,
-                        TraceContext traces, Retries retries) {
         this.traces = traces;
-        this.retries = retries;
         this.work = work;
         this.trail = trail;
         this.kinds = kinds;

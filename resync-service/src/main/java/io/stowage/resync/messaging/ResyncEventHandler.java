@@ -16,13 +16,14 @@ import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
 import io.stowage.resync.service.CatalogKeeper;
 import io.stowage.resync.service.CompletedBackupCheck;
+import io.stowage.resync.service.Countdown;
 import io.stowage.resync.service.Resyncs;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What resync-service does with the events it consumes: resync requests (one storage, the main, or all), profiles
@@ -48,10 +49,6 @@ public final class ResyncEventHandler {
         this.catchUp = catchUp;
         this.resyncs = resyncs;
         this.keeper = keeper;
-    }
-
-    public void handle(Envelope<StowageEvent> event) throws RejectedEventException {
-        handle(event, () -> { });
     }
 
     /**
@@ -80,16 +77,6 @@ public final class ResyncEventHandler {
         }
     }
 
-    /** Runs {@code settled} once {@code parts} of an event's effects have ended. */
-    private static Runnable after(int parts, Runnable settled) {
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(parts);
-        return () -> {
-            if (left.decrementAndGet() == 0) {
-                settled.run();
-            }
-        };
-    }
-
     /**
      * Lists a completed backup where its manifest bears the event out. Where it does not, the backup is not listed and
      * the event is refused with the reason per storage ({@code event.rejected.v1}); where the manifest could not be
@@ -108,7 +95,7 @@ public final class ResyncEventHandler {
         }
         // A refused event is settled by its rejection; otherwise once listed, and once each unread storage's resync
         // has answered.
-        Runnable part = after(1 + unread.size(), settled);
+        Runnable part = Countdown.after(1 + unread.size(), settled);
         for (CompletedBackupCheck.Verdict verdict : verdicts) {
             if (verdict instanceof CompletedBackupCheck.Listed l) {
                 listed.add(l.entry());
@@ -158,7 +145,7 @@ public final class ResyncEventHandler {
             settled.run();
             return;
         }
-        Runnable part = after(left.size(), settled);
+        Runnable part = Countdown.after(left.size(), settled);
         left.forEach(s -> resyncs.request(r.cluster(), s, event, part));
     }
 

@@ -10,14 +10,15 @@ import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.StowageEvent;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import io.stowage.resync.ResyncService;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
@@ -27,8 +28,7 @@ import java.util.stream.Collectors;
  * {@code stowage.resync}, completed backups and archived WAL from {@code stowage.backup}, added profiles from
  * {@code stowage.storage}, handled one at a time in order (each is quick: a catalog write, or a resync queued).
  * A record is acknowledged once its effect is on the bus (a resync answered, a fact in the catalog); bad input is
- * nacked, and the failure strategy answers it with
- * {@code event.rejected.v1}.
+ * nacked, and the failure strategy answers it with {@code event.rejected.v1}.
  */
 @ApplicationScoped
 public class ResyncInputsChannel {
@@ -53,7 +53,7 @@ public class ResyncInputsChannel {
         return trail.after(new TopicPartition(record.topic(), record.partition()), record.offset(), request.id(),
                         Duration.ofSeconds(30)).stream().map(Envelope::data)
                 .map(d -> d instanceof ResyncCompleted c ? c.storage() : d instanceof ResyncFailed f ? f.storage() : null)
-                .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+                .filter(Objects::nonNull).collect(Collectors.toSet());
     }
 
     @Incoming(CHANNEL)

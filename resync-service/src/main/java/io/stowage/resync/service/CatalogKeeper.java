@@ -47,36 +47,28 @@ public final class CatalogKeeper implements AutoCloseable {
         return cluster + " " + storage;
     }
 
-    /** Lists a completed backup on each storage whose manifest bore it out (see CompletedBackupCheck). */
-    public void completed(Envelope<?> cause, List<CatalogBackup> checked) {
-        completed(cause, checked, () -> { });
-    }
-
     /**
-     * As {@link #completed(Envelope, List)}; {@code applied} runs once every entry is written (at once, or after the
-     * resync its storage is in): until then the fact lives in memory only, and its record must not be committed.
+     * Lists a completed backup on each storage whose manifest bore it out (see CompletedBackupCheck); {@code applied}
+     * runs once every entry is written (at once, or after the resync its storage is in): until then the fact lives
+     * in memory only, and its record must not be committed.
      */
     public void completed(Envelope<?> cause, List<CatalogBackup> checked, Runnable applied) {
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(checked.size());
+        Runnable written = Countdown.after(checked.size(), applied);
         run(() -> {
             if (checked.isEmpty()) {
                 applied.run();
             }
             checked.forEach(entry -> applyOrHold(entry.cluster(), entry.storage(), () -> {
                 write(cause, List.of(entry));
-                if (left.decrementAndGet() == 0) {
-                    applied.run();
-                }
+                written.run();
             }));
         });
     }
 
-    /** Adds an archived segment (or history file) to its storage's WAL coverage. */
-    public void archived(Envelope<?> cause, WalArchived a) {
-        archived(cause, a, () -> { });
-    }
-
-    /** As {@link #archived(Envelope, WalArchived)}; {@code applied} runs once it is written. */
+    /**
+     * Adds an archived segment (or history file) to its storage's WAL coverage; {@code applied} runs once it is
+     * written.
+     */
     public void archived(Envelope<?> cause, WalArchived a, Runnable applied) {
         run(() -> applyOrHold(a.cluster(), a.storage(), () -> {
             CatalogUpdates.archived(catalog.wal(a.cluster(), a.storage(), a.timeline()), a)

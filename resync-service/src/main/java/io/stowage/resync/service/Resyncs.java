@@ -70,14 +70,9 @@ public final class Resyncs implements AutoCloseable {
         });
     }
 
-    /** Asks for a resync of one storage, answered later (the caller does not wait). */
-    public void request(String cluster, String storage, Envelope<?> cause) {
-        request(cluster, storage, cause, () -> { });
-    }
-
     /**
-     * Asks for a resync of one storage; {@code answered} runs once its outcome is published (never when it could not
-     * be: the request is then left to be delivered again).
+     * Asks for a resync of one storage, answered later (the caller does not wait); {@code answered} runs once its
+     * outcome is published (never when it could not be: the request is then left to be delivered again).
      */
     public void request(String cluster, String storage, Envelope<?> cause, Runnable answered) {
         String key = CatalogKeeper.storageKey(cluster, storage);
