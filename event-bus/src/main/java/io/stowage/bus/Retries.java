@@ -1,5 +1,6 @@
 package io.stowage.bus;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.kafka.common.errors.RetriableException;
 
 import java.io.IOException;
@@ -48,8 +49,17 @@ public final class Retries {
         return failure instanceof Refusal || failure instanceof RejectedEventException;
     }
 
-    /** A failure of something out of reach for now: the broker, a storage, a server; its causes are looked at too. */
+    /**
+     * A failure of something out of reach for now: the broker, a storage, a server; its causes are looked at too.
+     * Content that does not parse (JSON, a manifest) is an I/O exception but never transient: trying again reads the
+     * same bytes.
+     */
     public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JsonProcessingException) {
+                return false;
+            }
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof BusUnavailable || t instanceof RetriableException || t instanceof IOException
                     || t instanceof UncheckedIOException || t instanceof TimeoutException) {

@@ -28,6 +28,15 @@ class RetriesTest {
     }
 
     @Test
+    void contentThatDoesNotParseIsNotTransient_tryingAgainReadsTheSameBytes() {
+        UncheckedIOException unreadable = new UncheckedIOException(new com.fasterxml.jackson.core.JsonParseException(
+                null, "Unexpected character ('x')"));
+
+        assertThat(Retries.isTransient(unreadable)).isFalse();
+        assertThat(retries.again(unreadable, Retries.UNEXPECTED_ATTEMPTS)).isFalse();
+    }
+
+    @Test
     void anUnexpectedFailureIsTriedAFewTimesThenAnswered() {
         NullPointerException bug = new NullPointerException("plan");
         assertThat(retries.again(bug, 1)).isTrue();

@@ -58,7 +58,7 @@ public final class RestorePlanner {
     /** Finds an earlier run's choice by the restore's state file; empty for a restore never run. */
     @FunctionalInterface
     public interface BegunRestores {
-        Optional<Begun> find(Path stateFile);
+        Optional<Begun> find(Path stateFile) throws IOException;
     }
 
     private final CatalogView catalog;
@@ -96,7 +96,7 @@ public final class RestorePlanner {
             throw new Refusal(CHECK_REQUEST, "cluster " + r.cluster() + " has no spec.postgres");
         }
         Path dataDirectory = dataDirectory(r, postgres);
-        r = keptTo(r, restoreId, storage, begun.find(RestorePlan.stateFile(dataDirectory, restoreId)));
+        r = keptTo(r, restoreId, storage, begun(RestorePlan.stateFile(dataDirectory, restoreId)));
         int port = r.inPlace() ? (postgres.port() == null ? 5432 : postgres.port()) : r.target().port();
 
         CatalogBackup backup = chooseBackup(r, storage, topology, resynced);
@@ -121,6 +121,15 @@ public final class RestorePlanner {
         return new Go(new RestorePlan(r.cluster(), restoreId, storage, backup, r.pitr(), pieces, lastSegment,
                 histories, postgres, dataDirectory, port, r.inPlace(), archiving,
                 Boolean.TRUE.equals(r.backupAfterRestore())));
+    }
+
+    private Optional<Begun> begun(Path stateFile) throws Refusal {
+        try {
+            return begun.find(stateFile);
+        } catch (IOException e) {
+            throw new Refusal(CHECK_REQUEST, "the restore's state file " + stateFile + " cannot be read (" + e.getMessage()
+                    + "): it says what an earlier run of this restore did; move it aside only if no run of it is left");
+        }
     }
 
     /**

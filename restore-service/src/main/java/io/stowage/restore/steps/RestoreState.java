@@ -5,7 +5,6 @@ import io.stowage.events.EventJson;
 import io.stowage.restore.plan.RestorePlanner;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -58,16 +57,12 @@ public record RestoreState(
     }
 
     /** What the restore whose state file is {@code file} was begun with; empty if it was never run. */
-    public static Optional<RestorePlanner.Begun> begun(Path file) {
+    public static Optional<RestorePlanner.Begun> begun(Path file) throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        try {
-            RestoreState s = EventJson.MAPPER.readValue(file.toFile(), RestoreState.class);
-            return Optional.of(new RestorePlanner.Begun(s.backupId(), s.storage(), file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the restore's state file " + file + ": " + e.getMessage(), e);
-        }
+        RestoreState s = EventJson.MAPPER.readValue(file.toFile(), RestoreState.class);
+        return Optional.of(new RestorePlanner.Begun(s.backupId(), s.storage(), file));
     }
 
     void write(Path file) throws IOException {

@@ -156,6 +156,21 @@ class RestorePlannerTest {
         assertThat(otherStorage).hasMessageContaining("was begun with backup b1 from storage 'local'");
     }
 
+    @Test
+    void aStateFileThatCannotBeReadIsARefusalWithItsPath_notAFailureTriedForever() {
+        catalog(B1);
+        RestorePlanner unreadable = new RestorePlanner(catalog, (cluster, storage, timeline, name) -> Optional.empty(),
+                file -> {
+                    throw new java.io.IOException("Unexpected character ('x')");
+                });
+
+        Refusal refusal = catchThrowableOfType(Refusal.class, () -> unreadable.plan(inPlace("latest", MAIN, null), "r1",
+                topology(POSTGRES), MAIN, false));
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("main.restore-r1.json cannot be read (Unexpected character");
+    }
+
     // check-request
 
     @Test
