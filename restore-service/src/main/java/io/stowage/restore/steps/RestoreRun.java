@@ -452,7 +452,10 @@ public final class RestoreRun {
      * ({@value #LOG_FILE}) says why it did not promote. Never a folder a server runs on, never the data directory.
      */
     private StepFailure removeUnfinishedCopy(StepFailure failure) {
-        if (!List.of(FETCH_BASE_BACKUP, VERIFY_BACKUP, FETCH_WAL).contains(failure.step()) || state.switched()) {
+        if (!List.of(FETCH_BASE_BACKUP, VERIFY_BACKUP, FETCH_WAL).contains(failure.step()) || state.switched()
+                || state.primaryStopped()) {
+            // A previous primary this restore stopped and could not start again: the state file is how a rerun
+            // knows to start it.
             return failure;
         }
         try {
