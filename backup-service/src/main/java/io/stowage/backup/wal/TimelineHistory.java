@@ -43,16 +43,12 @@ final class TimelineHistory {
             return;
         }
         String key = StorageLayout.timelineHistory(timeline);
-        if (target.storage().stat(key).isPresent()) {
-            byte[] stored = target.storage().readSmall(key);
-            if (!java.util.Arrays.equals(stored, h.content())) {
-                // Another server promoted to the same timeline id: its history (and WAL) stay, this one's wait.
-                throw new IOException(WalSegments.historyFileName(timeline) + " on " + target.storage().describe()
-                        + " is another timeline's of the same id: it is not replaced, and this timeline's WAL is "
-                        + "held (two servers promoted to timeline " + timeline + ")");
-            }
-        } else {
-            target.storage().writeSmall(key, h.content());
+        if (!target.storage().writeSmallIfAbsent(key, h.content())
+                && !java.util.Arrays.equals(target.storage().readSmall(key), h.content())) {
+            // Another server promoted to the same timeline id: its history (and WAL) stay, this one's wait.
+            throw new IOException(WalSegments.historyFileName(timeline) + " on " + target.storage().describe()
+                    + " is another timeline's of the same id: it is not replaced, and this timeline's WAL is "
+                    + "held (two servers promoted to timeline " + timeline + ")");
         }
         listener.archived(new WalArchived(cluster, target.name(), StorageLayout.timelineHex(timeline),
                 WalSegments.historyFileName(timeline), h.content().length,
