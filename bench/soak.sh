@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fault soak of issue 13, long form: system-tests' SoakIT with as many injections as asked (default 1000). Each
 # round requests a backup (to a filesystem and an S3 storage) or a restore drill into a new instance while WAL is
-# archived under a write load, injects one fault at a random moment (kill -9 of a service, the broker or S3Proxy
+# archived under pgbench (a fixed rate), injects one fault at a random moment (kill -9 of a service, the broker or S3Proxy
 # stopped and started, the main storage's folder made unwritable, the database restarted), then checks the
 # invariants. It prints the counts (injections, backups, restores, checks, violations) and the seed that replays it.
 # The suite runs the same class with 6 injections.
@@ -12,10 +12,13 @@ injections="${1:-1000}"
 seed="${2:-$(( (RANDOM << 30) | (RANDOM << 15) | RANDOM ))}"
 seed_option=("-Dstowage.soak.seed=$seed")
 log="${TMPDIR:-/tmp}/stowage-soak-$(date +%Y%m%d-%H%M%S).log"
-echo "soak: $injections injections, seed $seed; log $log"
+progress="${log%.log}.progress"
+echo "soak: $injections injections, seed $seed; log $log; a line per round in $progress"
+# Only SoakIT runs: an earlier run's failsafe summary in another module would fail this one's verify.
+rm -f ./*/target/failsafe-reports/failsafe-summary.xml
 set +e
 ./mvnw -B -pl system-tests -am verify -Dtest=none -Dit.test=SoakIT "-Dstowage.soak.injections=$injections" \
-    "${seed_option[@]}" -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+    "${seed_option[@]}" "-Dstowage.soak.progress=$progress" -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
     -Dfailsafe.timeout=0 >"$log" 2>&1
 status=$?
 set -e

@@ -36,11 +36,17 @@ final class BusLog implements AutoCloseable {
     private volatile boolean collecting = true;
 
     BusLog(KafkaConnection kafka) {
+        this(kafka, event -> true);
+    }
+
+    /** Keeps only the events that {@code keep} accepts (a long run would hold every WAL fact otherwise). */
+    BusLog(KafkaConnection kafka, Predicate<Envelope<StowageEvent>> keep) {
         reader = new BusReader(kafka, Topics.ALL.stream().map(Topics.TopicSpec::name).toList(), false);
         collector = new Thread(() -> {
             while (collecting) {
                 try {
                     reader.poll(Duration.ofMillis(200)).stream().filter(BusReader.Read::valid)
+                            .filter(read -> keep.test(read.event()))
                             .forEach(read -> seen.add(new Seen(read.record(), read.event())));
                 } catch (RuntimeException e) {
                     // The broker away for a while (a test stops it): read on once it is back.
