@@ -49,16 +49,18 @@ class ContractTest {
             entry("io.stowage.event.rejected.v1", "stowage.rejected"));
 
     /** The shared definitions that describe a record of the spec, and that record. */
-    private static final Map<String, Class<? extends Record>> DEFINITION_RECORDS = Map.of(
-            "storageSpec", StorageSpec.class,
-            "s3Spec", S3Spec.class,
-            "filesystemSpec", FilesystemSpec.class,
-            "storageLocation", StorageLocation.class,
-            "topologyView", TopologyView.class,
-            "pitrTarget", PitrTarget.class,
-            "postgresSpec", PostgresSpec.class,
-            "pitrSpec", PitrSpec.class,
-            "configSpec", BackupConfigSpec.class);
+    private static final Map<String, Class<? extends Record>> DEFINITION_RECORDS = Map.ofEntries(
+            entry("storageSpec", StorageSpec.class),
+            entry("s3Spec", S3Spec.class),
+            entry("filesystemSpec", FilesystemSpec.class),
+            entry("retentionSpec", RetentionSpec.class),
+            entry("storageLocation", StorageLocation.class),
+            entry("topologyView", TopologyView.class),
+            entry("pitrTarget", PitrTarget.class),
+            entry("postgresSpec", PostgresSpec.class),
+            entry("pitrSpec", PitrSpec.class),
+            entry("scheduleSpec", ScheduleSpec.class),
+            entry("configSpec", BackupConfigSpec.class));
 
     private static final JsonNode COMMON = GoldenEvents.resource("/schemas/common.json");
 

@@ -38,6 +38,8 @@ record BackupConfigCrd(JsonNode manifest) {
                 schema = schema.path("properties").path(segment);
             } else if (schema.path("additionalProperties").isObject()) {
                 schema = schema.path("additionalProperties");
+            } else if (schema.path("items").isObject()) {
+                schema = schema.path("items");
             } else {
                 throw new IllegalArgumentException("no schema for " + segment + " in " + pointer);
             }

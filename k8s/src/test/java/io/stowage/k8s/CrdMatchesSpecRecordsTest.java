@@ -7,7 +7,9 @@ import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.FilesystemSpec;
 import io.stowage.events.spec.PitrSpec;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.events.spec.RetentionSpec;
 import io.stowage.events.spec.S3Spec;
+import io.stowage.events.spec.ScheduleSpec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,17 @@ class CrdMatchesSpecRecordsTest {
     @Test
     void filesystemPropertiesAreTheComponentsOfFilesystemSpec() {
         assertSameFields("/spec/storages/any/filesystem", FilesystemSpec.class);
+    }
+
+    @Test
+    void retentionPropertiesAreTheComponentsOfRetentionSpec() {
+        assertSameFields("/spec/storages/any/retention", RetentionSpec.class);
+    }
+
+    @Test
+    void schedulesIsAListOfScheduleSpecs() {
+        assertThat(CRD.schemaAt("/spec/schedules").path("type").asText()).isEqualTo("array");
+        assertSameFields("/spec/schedules/any", ScheduleSpec.class);
     }
 
     @Test
@@ -123,6 +136,9 @@ class CrdMatchesSpecRecordsTest {
         }
         if (java == Boolean.class || java == boolean.class) {
             return "boolean";
+        }
+        if (List.class.isAssignableFrom(java)) {
+            return "array";
         }
         if (java.isRecord() || Map.class.isAssignableFrom(java)) {
             return "object";

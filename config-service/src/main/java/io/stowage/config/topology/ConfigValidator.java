@@ -6,6 +6,8 @@ import io.stowage.config.model.ConfigDocument;
 import io.stowage.config.model.ConfigProblem;
 import io.stowage.events.EventJson;
 import io.stowage.events.spec.BackupConfigSpec;
+import io.stowage.events.spec.RetentionAge;
+import io.stowage.events.spec.ScheduleTimes;
 import io.stowage.events.spec.StorageSpec;
 
 import java.util.ArrayList;
@@ -31,11 +33,14 @@ public final class ConfigValidator {
     private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
     private static final Pattern CLUSTER_PART = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
 
-    private static final Set<String> SPEC_FIELDS = Set.of("postgres", "pitr", "storages");
+    private static final Set<String> SPEC_FIELDS = Set.of("postgres", "pitr", "storages", "schedules");
     private static final Set<String> POSTGRES_FIELDS = Set.of("host", "port", "user", "passwordSecret", "dataDirectory",
             "binDirectory", "osUser");
     private static final Set<String> PITR_FIELDS = Set.of("enabled");
-    private static final Set<String> STORAGE_FIELDS = Set.of("main", "type", "s3", "filesystem");
+    private static final Set<String> STORAGE_FIELDS = Set.of("main", "type", "s3", "filesystem", "retention");
+    private static final Set<String> RETENTION_FIELDS = Set.of("keep", "maxAge");
+    private static final Set<String> SCHEDULE_FIELDS = Set.of("name", "schedule", "timezone", "storages", "enabled");
+    private static final Pattern SCHEDULE_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     private static final Set<String> S3_FIELDS = Set.of("bucket", "region", "endpointUrl", "prefix", "forcePathStyle",
             "credentialsSecret", "caBundleSecret", "insecureSkipTLSVerify");
     private static final Set<String> FILESYSTEM_FIELDS = Set.of("path", "prefix");
@@ -83,6 +88,7 @@ public final class ConfigValidator {
         checkPostgres(spec.path("postgres"), p);
         checkPitr(spec.path("pitr"), p);
         Map<String, StorageSpec> storages = checkStorages(spec.path("storages"), p);
+        checkSchedules(spec.path("schedules"), spec.path("storages"), p);
         if (!p.problems.isEmpty()) {
             return p.result();
         }
@@ -124,7 +130,7 @@ public final class ConfigValidator {
         if (!p.problems.isEmpty()) {
             return p.result();
         }
-        BackupConfigSpec spec = new BackupConfigSpec(parsed.postgres(), parsed.pitr(), resolved);
+        BackupConfigSpec spec = new BackupConfigSpec(parsed.postgres(), parsed.pitr(), resolved, parsed.schedules());
         return new Result(new ClusterConfig(cluster, doc.source(), doc.index(), spec, main, profiles, implied, resync),
                 List.of());
     }
@@ -247,6 +253,101 @@ public final class ConfigValidator {
             checkFilesystem(s.path("filesystem"), at + ".filesystem", p);
         } else {
             p.add(p.cluster, at + ".type", "unknown type '" + type + "': use s3 or filesystem");
+        }
+        checkRetention(s.path("retention"), at + ".retention", p);
+    }
+
+    private static void checkRetention(JsonNode retention, String at, Problems p) {
+        if (retention.isMissingNode() || retention.isNull()) {
+            return;
+        }
+        if (!retention.isObject()) {
+            p.add(p.cluster, at, "must be an object: keep, maxAge (both optional)");
+            return;
+        }
+        unknownFields(retention, at, RETENTION_FIELDS, p);
+        JsonNode keep = retention.path("keep");
+        if (!keep.isMissingNode() && (!keep.isIntegralNumber() || !keep.canConvertToInt() || keep.asInt() < 1)) {
+            p.add(p.cluster, at + ".keep", "must be a whole number of at least 1 (the newest complete backup is "
+                    + "always kept)");
+        }
+        JsonNode maxAge = retention.path("maxAge");
+        if (!maxAge.isMissingNode()) {
+            try {
+                RetentionAge.parse(maxAge.isTextual() ? maxAge.asText() : maxAge.toString());
+            } catch (IllegalArgumentException e) {
+                p.add(p.cluster, at + ".maxAge", e.getMessage());
+            }
+        }
+    }
+
+    private static void checkSchedules(JsonNode schedules, JsonNode storages, Problems p) {
+        if (schedules.isMissingNode() || schedules.isNull()) {
+            return;
+        }
+        if (!schedules.isArray()) {
+            p.add(p.cluster, "spec.schedules", "must be a list of schedules (name, schedule, ...)");
+            return;
+        }
+        Set<String> storageNames = new TreeSet<>();
+        storages.fieldNames().forEachRemaining(storageNames::add);
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < schedules.size(); i++) {
+            JsonNode s = schedules.get(i);
+            String at = "spec.schedules[" + i + "]";
+            if (!s.isObject()) {
+                p.add(p.cluster, at, "must be an object with a name and a schedule");
+                continue;
+            }
+            unknownFields(s, at, SCHEDULE_FIELDS, p);
+            String name = s.path("name").isTextual() ? s.path("name").asText() : null;
+            if (s.path("name").isBoolean()) {
+                p.add(p.cluster, at + ".name", "must be text: quote it (YAML reads on, off, yes and no as true or "
+                        + "false)");
+            } else if (name == null || name.length() > 63 || !SCHEDULE_NAME.matcher(name).matches()) {
+                p.add(p.cluster, at + ".name", "is required: lowercase letters, digits and '-', at most 63 (it names "
+                        + "the schedule's backups)");
+            } else if (!names.add(name)) {
+                p.add(p.cluster, at + ".name", "'" + name + "' is the name of another schedule: names are unique in"
+                        + " a cluster");
+            }
+            optionalText(s, at, "timezone", p);
+            if (!s.path("schedule").isTextual()) {
+                p.add(p.cluster, at + ".schedule", "is required: a cron expression of 5 fields, e.g. \"0 2 * * *\"");
+            } else if (s.path("timezone").isMissingNode() || s.path("timezone").isTextual()) {
+                try {
+                    ScheduleTimes.of(s.path("schedule").asText(), s.path("timezone").asText(null));
+                } catch (IllegalArgumentException e) {
+                    String field = e.getMessage().contains("time zone") ? ".timezone" : ".schedule";
+                    p.add(p.cluster, at + field, e.getMessage());
+                }
+            }
+            JsonNode enabled = s.path("enabled");
+            if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+                p.add(p.cluster, at + ".enabled", "must be true or false");
+            }
+            checkScheduleStorages(s.path("storages"), at + ".storages", storageNames, p);
+        }
+    }
+
+    private static void checkScheduleStorages(JsonNode storages, String at, Set<String> known, Problems p) {
+        if (storages.isMissingNode() || storages.isNull() || (storages.isArray() && storages.isEmpty())) {
+            if (known.isEmpty()) {
+                p.add(p.cluster, at, "the cluster has no storage to back up to: add one under spec.storages");
+            }
+            return;
+        }
+        if (!storages.isArray()) {
+            p.add(p.cluster, at, "must be a list of storage names");
+            return;
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        for (JsonNode storage : storages) {
+            if (!storage.isTextual() || !known.contains(storage.asText())) {
+                p.add(p.cluster, at, "unknown storage " + storage + " (storages: " + String.join(", ", known) + ")");
+            } else if (!seen.add(storage.asText())) {
+                p.add(p.cluster, at, "names storage '" + storage.asText() + "' twice");
+            }
         }
     }
 

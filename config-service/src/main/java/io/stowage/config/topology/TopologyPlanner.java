@@ -9,6 +9,7 @@ import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.StorageLocation;
+import io.stowage.events.spec.RetentionSpec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.TopologyView;
 
@@ -107,7 +108,9 @@ public final class TopologyPlanner {
         for (String name : new TreeSet<>(after.keySet())) {
             if (before.containsKey(name) && !sameSettings(before.get(name), after.get(name))) {
                 events.add(new StorageChanged(cluster, StorageChange.STORAGE_UPDATED, name, null, view,
-                        "settings changed"));
+                        onlyRetentionDiffers(before.get(name), after.get(name))
+                                ? "retention changed: " + describe(after.get(name).retention())
+                                : "settings changed"));
             }
         }
         if (desired.resyncAnnotation() && !applied.resyncAnnotation()) {
@@ -156,7 +159,29 @@ public final class TopologyPlanner {
 
     private static boolean sameSpec(BackupConfigSpec a, BackupConfigSpec b) {
         return Objects.equals(a.postgres(), b.postgres()) && Objects.equals(a.pitr(), b.pitr())
-                && Objects.equals(a.storages(), b.storages());
+                && Objects.equals(a.storages(), b.storages()) && a.schedulesOrNone().equals(b.schedulesOrNone());
+    }
+
+    private static boolean onlyRetentionDiffers(StorageSpec a, StorageSpec b) {
+        return sameSettings(withoutRetention(a), withoutRetention(b));
+    }
+
+    private static StorageSpec withoutRetention(StorageSpec s) {
+        return new StorageSpec(s.main(), s.type(), s.s3(), s.filesystem(), null);
+    }
+
+    private static String describe(RetentionSpec retention) {
+        if (retention == null || (retention.keep() == null && retention.maxAge() == null)) {
+            return "every backup is kept";
+        }
+        List<String> limits = new ArrayList<>();
+        if (retention.keep() != null) {
+            limits.add("keep " + retention.keep());
+        }
+        if (retention.maxAge() != null) {
+            limits.add("maxAge " + retention.maxAge());
+        }
+        return String.join(", ", limits);
     }
 
     private static boolean sameSettings(StorageSpec a, StorageSpec b) {

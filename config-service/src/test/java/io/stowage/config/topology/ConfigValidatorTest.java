@@ -2,6 +2,8 @@ package io.stowage.config.topology;
 
 import io.stowage.config.model.ClusterConfig;
 import io.stowage.config.model.ConfigProblem;
+import io.stowage.events.spec.RetentionSpec;
+import io.stowage.events.spec.ScheduleSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -185,6 +187,93 @@ class ConfigValidatorTest {
         assertThat(ConfigValidator.isBackupConfig(doc("x.yaml", "{apiVersion: v1, kind: ConfigMap}"))).isFalse();
         assertThat(ConfigValidator.isBackupConfig(doc("x.yaml", "{apiVersion: stowage.io/v1alpha1, kind: Backupconfig}")))
                 .isTrue();
+    }
+
+    @Test
+    void schedulesAndRetentionAreRead() {
+        ClusterConfig c = Configs.valid(header("pg1") + """
+                  schedules:
+                    - {name: nightly, schedule: "0 2 * * *", timezone: Europe/Paris, storages: [s3-us-west, local]}
+                    - {name: hourly, schedule: "0 * * * *", enabled: false}
+                  storages:
+                    s3-us-west:
+                      main: true
+                      type: s3
+                      s3: {bucket: backups}
+                      retention: {keep: 14, maxAge: 30d}
+                    local:
+                      type: filesystem
+                      filesystem: {path: /srv/backups}
+                      retention: {keep: 3}
+                """);
+        assertThat(c.spec().schedulesOrNone()).extracting(ScheduleSpec::name).containsExactly("nightly", "hourly");
+        ScheduleSpec nightly = c.spec().schedulesOrNone().get(0);
+        assertThat(nightly.timezone()).isEqualTo("Europe/Paris");
+        assertThat(nightly.storages()).containsExactly("s3-us-west", "local");
+        assertThat(nightly.enabledOrDefault()).isTrue();
+        assertThat(c.spec().schedulesOrNone().get(1).enabledOrDefault()).isFalse();
+        assertThat(c.spec().storages().get("s3-us-west").retention()).isEqualTo(new RetentionSpec(14, "30d"));
+        assertThat(c.spec().storages().get("local").retention()).isEqualTo(new RetentionSpec(3, null));
+    }
+
+    @Test
+    void aBadScheduleIsRefusedNamingTheField() {
+        assertThat(refusal(header("pg1") + """
+                  schedules:
+                    - {name: nightly, schedule: "0 2 * * * *"}
+                    - {name: nightly, schedule: "0 3 * * *"}
+                    - {name: Weekly, schedule: "0 3 * * 0"}
+                    - {name: paris, schedule: "0 3 * * 0", timezone: Europe/Lutetia}
+                    - {name: elsewhere, schedule: "61 3 * * 0", storages: [nas]}
+                    - {name: off, schedule: "0 3 * * 0", enabled: "no"}
+                  storages:
+                    local: {type: filesystem, filesystem: {path: /srv/backups}}
+                """)).containsExactly(
+                "spec.schedules[0].schedule: '0 2 * * * *' has 6 fields: a cron expression has 5 (minute, hour, day "
+                        + "of month, month, day of week)",
+                "spec.schedules[1].name: 'nightly' is the name of another schedule: names are unique in a cluster",
+                "spec.schedules[2].name: is required: lowercase letters, digits and '-', at most 63 (it names the "
+                        + "schedule's backups)",
+                "spec.schedules[3].timezone: 'Europe/Lutetia' is not a time zone (an IANA name such as Europe/Paris, "
+                        + "or UTC)",
+                "spec.schedules[4].schedule: '61 3 * * 0' is not a cron expression: Failed to parse cron expression. "
+                        + "Value 61 not in range [0, 59]",
+                "spec.schedules[4].storages: unknown storage \"nas\" (storages: local)",
+                "spec.schedules[5].name: must be text: quote it (YAML reads on, off, yes and no as true or false)",
+                "spec.schedules[5].enabled: must be true or false");
+    }
+
+    @Test
+    void aScheduleOfAClusterWithoutStorageIsRefused() {
+        assertThat(refusal(header("pg-dr") + """
+                  schedules: [{name: nightly, schedule: "0 2 * * *"}]
+                """)).containsExactly("spec.schedules[0].storages: the cluster has no storage to back up to: add one "
+                + "under spec.storages");
+    }
+
+    @Test
+    void aBadRetentionIsRefusedNamingTheField() {
+        assertThat(refusal(header("pg1") + """
+                  storages:
+                    local:
+                      type: filesystem
+                      filesystem: {path: /srv/backups}
+                      retention: {keep: 0, maxAge: 30days}
+                """)).containsExactly(
+                "spec.storages.local.retention.keep: must be a whole number of at least 1 (the newest complete backup "
+                        + "is always kept)",
+                "spec.storages.local.retention.maxAge: '30days' is not an age: a whole number and m, h, d or w (90m, "
+                        + "12h, 30d, 2w)");
+        assertThat(refusal(header("pg1") + """
+                  storages:
+                    local:
+                      type: filesystem
+                      filesystem: {path: /srv/backups}
+                      retention: {keep: 2.5, keepDays: 3}
+                """)).containsExactly(
+                "spec.storages.local.retention.keepDays: unknown field (known: keep, maxAge)",
+                "spec.storages.local.retention.keep: must be a whole number of at least 1 (the newest complete backup "
+                        + "is always kept)");
     }
 
     private static List<String> refusal(String yaml) {

@@ -50,6 +50,30 @@ class TopologyPlannerTest {
     }
 
     @Test
+    void aNewScheduleIsANewRevisionWithoutStorageEvents() {
+        TopologyApplied applied = applied(twoStorages("pg1", "a"));
+        TopologyPlan plan = TopologyPlanner.plan(applied, Configs.valid(twoStorages("pg1", "a") + """
+                  schedules: [{name: nightly, schedule: "0 2 * * *"}]
+                """)).orElseThrow();
+
+        assertThat(plan.events()).isEmpty();
+        assertThat(plan.next().revision()).isEqualTo(2);
+        assertThat(plan.next().spec().schedulesOrNone()).extracting(s -> s.name()).containsExactly("nightly");
+    }
+
+    @Test
+    void aRetentionChangeSaysSo() {
+        TopologyApplied applied = applied(twoStorages("pg1", "a"));
+        TopologyPlan plan = TopologyPlanner.plan(applied, Configs.valid(twoStorages("pg1", "a").replace(
+                "filesystem: {path: /srv/backups/b}", "filesystem: {path: /srv/backups/b}\n      retention: {keep: 3}")))
+                .orElseThrow();
+
+        assertThat(lines(plan)).containsExactly("STORAGE_UPDATED b");
+        assertThat(((StorageChanged) plan.events().get(0)).reason()).isEqualTo("retention changed: keep 3");
+        assertThat(plan.next().spec().storages().get("b").retention().keep()).isEqualTo(3);
+    }
+
+    @Test
     void anUnchangedConfigPlansNothing() {
         TopologyApplied applied = applied(twoStorages("pg1", "a"));
         assertThat(TopologyPlanner.plan(applied, Configs.valid(twoStorages("pg1", "a")))).isEmpty();

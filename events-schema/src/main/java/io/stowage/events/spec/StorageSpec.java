@@ -2,8 +2,14 @@ package io.stowage.events.spec;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
-/** One named storage of a cluster: its role flag and where it is. */
-public record StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemSpec filesystem) {
+/** One named storage of a cluster: its role flag, where it is, and how long it keeps backups (optional). */
+public record StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemSpec filesystem,
+                          RetentionSpec retention) {
+
+    /** A storage that keeps every backup. */
+    public StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemSpec filesystem) {
+        this(main, type, s3, filesystem, null);
+    }
 
     /** The prefix a cluster's files live under when the config names none. */
     public static String defaultPrefix(String cluster) {
@@ -18,7 +24,7 @@ public record StorageSpec(Boolean main, StorageType type, S3Spec s3, FilesystemS
 
     /** The same storage with its role flag set. */
     public StorageSpec withMain(boolean isMain) {
-        return new StorageSpec(isMain, type, s3, filesystem);
+        return new StorageSpec(isMain, type, s3, filesystem, retention);
     }
 
     /** Where this storage is, without any secret, with the default prefix applied. */
