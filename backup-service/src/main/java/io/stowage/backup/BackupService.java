@@ -1,5 +1,9 @@
 package io.stowage.backup;
 
+import io.quarkus.scheduler.Scheduled;
+import io.stowage.backup.schedule.BackupScheduler;
+import io.stowage.backup.wal.ArchivingPauses;
+import java.time.Instant;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -42,6 +46,8 @@ public class BackupService {
     private final StateFollower restoreFollower;
     private final ClusterTopologies topologies;
     private final WalArchivers archivers;
+    private final BackupScheduler scheduler;
+    private final ArchivingPauses pauses;
     private final Instance<ArchiverOwnership> ownerships;
     private final WalGauges walGauges;
     private final BusLiveness liveness;
@@ -54,7 +60,9 @@ public class BackupService {
     BackupService(BackupServiceSettings settings, @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower,
                   @Identifier(Topics.RESTORE) StateFollower restoreFollower, ClusterTopologies topologies,
                   WalArchivers archivers, Instance<ArchiverOwnership> ownerships, WalGauges walGauges,
-                  BusLiveness liveness, StartupReadiness readiness) {
+                  BusLiveness liveness, StartupReadiness readiness, BackupScheduler scheduler, ArchivingPauses pauses) {
+        this.scheduler = scheduler;
+        this.pauses = pauses;
         this.settings = settings;
         this.topologyFollower = topologyFollower;
         this.restoreFollower = restoreFollower;
@@ -87,13 +95,44 @@ public class BackupService {
             throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
         }
         started.countDown();
-        if (settings.wal().enabled()) {
-            // Made only now: its group membership hands this instance clusters to archive, on the state just read.
+        if (settings.wal().enabled() || settings.schedules().enabled()) {
+            // Made only now: its group membership hands this instance clusters to archive and schedule, on the state
+            // just read.
             ownership = ownerships.get().start();
-            liveness.watch("WAL archiving ownership", ownership::alive);
+            liveness.watch("cluster ownership (WAL archiving, schedules)", ownership::alive);
+        }
+        if (settings.wal().enabled()) {
             walGauges.start();
         }
         ready = true;
+    }
+
+    /**
+     * Fires the due schedules of the clusters this instance owns, every {@code stowage.schedules.tick}; a tick that
+     * runs long is not run twice at once.
+     */
+    @Scheduled(every = "{stowage.schedules.tick}", delayed = "{stowage.schedules.tick}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void fireSchedules() {
+        if (!ready || stopping || !settings.schedules().enabled()) {
+            return;
+        }
+        scheduler.tick(new BackupScheduler.Clusters() {
+            @Override
+            public java.util.Collection<io.stowage.events.data.TopologyApplied> all() {
+                return topologies.all();
+            }
+
+            @Override
+            public java.util.Optional<Instant> appliedAt(String cluster) {
+                return topologies.appliedAt(cluster);
+            }
+
+            @Override
+            public java.util.Optional<String> restoreOf(String cluster) {
+                return pauses.pausedBy(cluster).map(ArchivingPauses.Request::restoreId);
+            }
+        }, Instant.now());
     }
 
     /**

@@ -6,6 +6,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.stowage.backup.messaging.ArchiverOwnership;
+import io.stowage.backup.schedule.BackupScheduler;
 import io.stowage.backup.messaging.BackupRequestHandler;
 import io.stowage.backup.messaging.BackupRequestsChannel;
 import io.stowage.backup.metrics.BackupMetrics;
@@ -80,6 +81,8 @@ class BackupServiceWiringTest {
     @Inject
     ArchiverOwnership ownership;
     @Inject
+    BackupScheduler scheduler;
+    @Inject
     WalGauges walGauges;
     @Inject
     BackupRequestHandler handler;
@@ -123,7 +126,8 @@ class BackupServiceWiringTest {
         assertThat(ownership.alive()).isTrue();
         assertThat(InjectedBeans.held(service, ArchiverOwnership.class)).as("the ownership BackupService started")
                 .isSameAs(ownership);
-        assertThat(InjectedBeans.held(ownership, WalArchivers.class)).isSameAs(archivers);
+        assertThat(InjectedBeans.held(service, BackupScheduler.class)).as("the scheduler BackupService ticks")
+                .isSameAs(InjectedBeans.instance(scheduler));
         assertThat(service.stopping()).isFalse();
         assertThat(InjectedBeans.held(requests, BackupRequestHandler.class))
                 .isSameAs(InjectedBeans.instance(handler));
@@ -138,7 +142,7 @@ class BackupServiceWiringTest {
         ServiceEndpoints.Answer liveness = ServiceEndpoints.get(live);
         assertThat(liveness.status()).isEqualTo(200);
         assertThat(liveness.body()).contains("stowage-kafka-loops").contains("follower stowage.topology")
-                .contains("follower stowage.restore").contains("WAL archiving ownership");
+                .contains("follower stowage.restore").contains("cluster ownership (WAL archiving, schedules)");
     }
 
     @Test

@@ -18,6 +18,8 @@ public final class ClusterTopologies {
     private final Map<String, TopologyApplied> byCluster = new ConcurrentHashMap<>();
     /** The correlation each cluster's topology was applied in: a file change's own, or the request it answered. */
     private final Map<String, String> appliedIn = new ConcurrentHashMap<>();
+    /** When each cluster's current topology was applied (its event's time). */
+    private final Map<String, java.time.Instant> appliedAt = new ConcurrentHashMap<>();
 
     public Optional<TopologyApplied> get(String cluster) {
         return Optional.ofNullable(byCluster.get(cluster));
@@ -26,6 +28,11 @@ public final class ClusterTopologies {
     /** The correlation id of the change that made the cluster's current topology (e.g. a restore that placed a storage). */
     public Optional<String> appliedIn(String cluster) {
         return Optional.ofNullable(appliedIn.get(cluster));
+    }
+
+    /** When the cluster's current topology was applied, as its event says. */
+    public Optional<java.time.Instant> appliedAt(String cluster) {
+        return Optional.ofNullable(appliedAt.get(cluster));
     }
 
     /** Every cluster's topology, as followed so far. */
@@ -45,6 +52,7 @@ public final class ClusterTopologies {
         if (record.value() == null) {
             byCluster.remove(record.key());
             appliedIn.remove(record.key());
+            appliedAt.remove(record.key());
             return;
         }
         try {
@@ -52,6 +60,9 @@ public final class ClusterTopologies {
             if (event.data() instanceof TopologyApplied t
                     && byCluster.merge(t.cluster(), t, (old, neu) -> neu.revision() >= old.revision() ? neu : old) == t) {
                 appliedIn.put(t.cluster(), event.correlationId());
+                if (event.time() != null) {
+                    appliedAt.put(t.cluster(), event.time().toInstant());
+                }
             }
         } catch (InvalidEventException e) {
             LOG.debugf("skipping an invalid topology record at offset %d: %s", record.offset(), e.getMessage());

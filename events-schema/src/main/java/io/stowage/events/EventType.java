@@ -15,6 +15,7 @@ public enum EventType {
     BACKUP_PROGRESS("io.stowage.backup.progress.v1", Topics.BACKUP, BackupProgress.class),
     BACKUP_COMPLETED("io.stowage.backup.completed.v1", Topics.BACKUP, BackupCompleted.class),
     BACKUP_FAILED("io.stowage.backup.failed.v1", Topics.BACKUP, BackupFailed.class),
+    BACKUP_SKIPPED("io.stowage.backup.skipped.v1", Topics.BACKUP, BackupSkipped.class),
     WAL_ARCHIVED("io.stowage.wal.archived.v1", Topics.BACKUP, WalArchived.class),
     WAL_LAG("io.stowage.wal.lag.v1", Topics.BACKUP, WalLag.class),
     RESTORE_REQUESTED("io.stowage.restore.requested.v1", Topics.RESTORE, RestoreRequested.class),

@@ -33,6 +33,7 @@ class ContractTest {
             entry("io.stowage.backup.progress.v1", "stowage.backup"),
             entry("io.stowage.backup.completed.v1", "stowage.backup"),
             entry("io.stowage.backup.failed.v1", "stowage.backup"),
+            entry("io.stowage.backup.skipped.v1", "stowage.backup"),
             entry("io.stowage.wal.archived.v1", "stowage.backup"),
             entry("io.stowage.wal.lag.v1", "stowage.backup"),
             entry("io.stowage.restore.requested.v1", "stowage.restore"),

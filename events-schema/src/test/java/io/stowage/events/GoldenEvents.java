@@ -101,6 +101,8 @@ final class GoldenEvents {
                     new CatalogWal.SegmentRange("000000010000000000000003", "00000001000000000000001F"),
                     new CatalogWal.SegmentRange("000000010000000000000025", "000000010000000100000002")),
                     251, false);
+            case BACKUP_SKIPPED -> new BackupSkipped(CLUSTER, "nightly", OffsetDateTime.parse("2026-11-22T02:00:00Z"),
+                    "nightly-20261122T0200Z", "restore dr-drill-7 is running: a cluster being restored fires no schedule");
             case WAL_LAG -> new WalLag(CLUSTER, "s3-us-west", WalLag.LAGGING, 12, 201326592L, 1073741824L,
                     "000000010000000000000005", 94, false, "storage 's3-us-west': connect timed out");
             case RESTORE_REQUESTED -> new RestoreRequested(CLUSTER, "latest", "dr-copy",

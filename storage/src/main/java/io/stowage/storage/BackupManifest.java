@@ -33,7 +33,20 @@ public record BackupManifest(
         String compression,
         List<StoredObject> objects,
         String requestId,
-        String correlationId) {
+        String correlationId,
+        String schedule,
+        OffsetDateTime dueAt,
+        Boolean late) {
+
+    /** The manifest of a backup no schedule asked for. */
+    public BackupManifest(String format, String backupId, String cluster, List<String> storages, String startLsn,
+                          String stopLsn, String timeline, OffsetDateTime startTime, OffsetDateTime stopTime,
+                          String systemIdentifier, String postgresVersion, long databaseBytes, long tarBytes,
+                          String compression, List<StoredObject> objects, String requestId, String correlationId) {
+        this(format, backupId, cluster, storages, startLsn, stopLsn, timeline, startTime, stopTime, systemIdentifier,
+                postgresVersion, databaseBytes, tarBytes, compression, objects, requestId, correlationId, null, null,
+                null);
+    }
 
     public static final String FORMAT = "stowage.backup.v1";
 

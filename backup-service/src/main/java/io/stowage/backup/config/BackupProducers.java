@@ -1,5 +1,10 @@
 package io.stowage.backup.config;
 
+import io.stowage.backup.schedule.BackupScheduler;
+import io.stowage.backup.schedule.ScheduledBackups;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.BackupSkipped;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import io.stowage.backup.BackupService;
@@ -167,13 +172,41 @@ public class BackupProducers {
     }
 
     /**
-     * Which clusters this instance archives (a consumer group on {@code stowage.topology}). Made, and started, by
-     * BackupService only when {@code stowage.wal.enabled}.
+     * Which clusters this instance archives and schedules (a consumer group on {@code stowage.topology}). Made, and
+     * started, by BackupService only when {@code stowage.wal.enabled} or {@code stowage.schedules.enabled}.
      */
     @Produces
     @Singleton
-    ArchiverOwnership ownership(KafkaConnection kafka, InstanceId instance, WalArchivers archivers) {
-        return new ArchiverOwnership(kafka, instance.value(), archivers);
+    ArchiverOwnership ownership(KafkaConnection kafka, InstanceId instance, WalArchivers archivers,
+                                BackupScheduler scheduler, BackupServiceSettings settings) {
+        return new ArchiverOwnership(kafka, instance.value(), owns -> {
+            if (settings.wal().enabled()) {
+                archivers.own(owns);
+            }
+            if (settings.schedules().enabled()) {
+                scheduler.own(owns);
+            }
+        });
+    }
+
+    /**
+     * Fires the schedules of the clusters this instance owns; BackupService ticks it. A due time whose backup is
+     * complete on its storages (looked up when this instance takes a cluster) is not fired again.
+     */
+    @Produces
+    @Singleton
+    BackupScheduler scheduler(EventPublisher events, StorageOpener storages) {
+        return new BackupScheduler(new BackupScheduler.Firing() {
+            @Override
+            public void fire(BackupRequested request) {
+                events.publishAndWait(Envelope.root(BackupService.SOURCE, request));
+            }
+
+            @Override
+            public void skip(BackupSkipped skipped) {
+                events.publishAndWait(Envelope.root(BackupService.SOURCE, skipped));
+            }
+        }, (topology, backupId, names) -> ScheduledBackups.completeOnEvery(topology, backupId, names, storages));
     }
 
     void closeOwnership(@Disposes ArchiverOwnership ownership) {
@@ -199,8 +232,9 @@ public class BackupProducers {
     @ApplicationScoped
     BackupRequestHandler handler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
                                  SecretsFolder secrets, BaseBackupRun run, EventPublisher events,
-                                 ArchivingPauses pauses, BackupService service, BackupMetrics metrics) {
+                                 ArchivingPauses pauses, BackupService service, BackupMetrics metrics,
+                                 BackupServiceSettings settings) {
         return new BackupRequestHandler(topologies, catchUp, storages, secrets, run, events, BackupService.SOURCE,
-                pauses, service::stopping, metrics);
+                pauses, service::stopping, metrics, settings.schedules().lateAfter());
     }
 }

@@ -1,6 +1,5 @@
 package io.stowage.backup.messaging;
 
-import io.stowage.backup.wal.WalArchivers;
 import io.stowage.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -20,9 +19,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * Which clusters this instance archives: its share of a consumer group on {@code stowage.topology}, whose records
+ * Which clusters this instance archives and schedules: its share of a consumer group on {@code stowage.topology}, whose records
  * are keyed by cluster. Kafka gives each partition to exactly one live member, so each cluster's archiver runs on
  * exactly one instance; when an instance dies its partitions move to the others after the session timeout, and they
  * resume from the cluster's replication slot. (The slot itself admits one streaming connection at a time, so even a
@@ -33,14 +34,15 @@ public final class ArchiverOwnership implements AutoCloseable {
     public static final String GROUP = "stowage-wal-archivers";
 
     private final KafkaConsumer<String, byte[]> consumer;
-    private final WalArchivers archivers;
+    private final Consumer<Predicate<String>> owners;
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile int partitions;
     private volatile boolean running = true;
     private volatile boolean died;
 
-    public ArchiverOwnership(KafkaConnection kafka, String instanceId, WalArchivers archivers) {
+    /** @param owners told, at each change, which clusters are this instance's (the WAL archivers, the scheduler) */
+    public ArchiverOwnership(KafkaConnection kafka, String instanceId, Consumer<Predicate<String>> owners) {
         Properties props = kafka.consumer(GROUP + "-" + instanceId, Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
@@ -51,7 +53,7 @@ public final class ArchiverOwnership implements AutoCloseable {
         // Only the partitions that really move are revoked: a joining instance does not restart every archiver.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = kafka.opened(new KafkaConsumer<>(props));
-        this.archivers = archivers;
+        this.owners = owners;
         this.thread = new Thread(this::run, "wal-ownership");
         thread.setDaemon(true);
     }
@@ -114,7 +116,7 @@ public final class ArchiverOwnership implements AutoCloseable {
     private void apply() {
         Set<Integer> mine = Set.copyOf(owned);
         int n = partitions;
-        archivers.own(cluster -> mine.contains(partitionOf(cluster, n)));
+        owners.accept(cluster -> mine.contains(partitionOf(cluster, n)));
     }
 
     /** Leaves the group; the archivers are stopped by their owner. Closing it again does nothing. */

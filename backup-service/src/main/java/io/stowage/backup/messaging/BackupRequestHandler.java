@@ -47,11 +47,14 @@ public final class BackupRequestHandler {
     private final ArchivingPauses pauses;
     private final BooleanSupplier stopping;
     private final BackupMetrics metrics;
+    private final Duration lateAfter;
 
     /** @param stopping true once this instance is stopping: a backup it cuts short is not reported as failed */
     public BackupRequestHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
                                 SecretSource secrets, BaseBackupRun run, EventPublisher publisher, String source,
-                                ArchivingPauses pauses, BooleanSupplier stopping, BackupMetrics metrics) {
+                                ArchivingPauses pauses, BooleanSupplier stopping, BackupMetrics metrics,
+                                Duration lateAfter) {
+        this.lateAfter = lateAfter;
         this.pauses = pauses;
         this.metrics = metrics;
         this.stopping = stopping;
@@ -73,10 +76,11 @@ public final class BackupRequestHandler {
     public void handle(Envelope<BackupRequested> event) {
         BackupRequested request = event.data();
         BackupRequests.Decision decision = BackupRequests.decide(request,
-                topologies.get(request.cluster()).orElse(null), event.id());
+                topologies.get(request.cluster()).orElse(null), event.id(), Instant.now(), lateAfter);
         if (decision.refusal() != null && catchUp.caughtUp()) {
             // The request may name a cluster or storage applied a moment ago: decide again on the current topology.
-            decision = BackupRequests.decide(request, topologies.get(request.cluster()).orElse(null), event.id());
+            decision = BackupRequests.decide(request, topologies.get(request.cluster()).orElse(null), event.id(),
+                    Instant.now(), lateAfter);
         }
         String tag = "[" + event.correlationId() + "] backup " + decision.backupId() + " of " + request.cluster();
         Optional<ArchivingPauses.Request> paused = pauses.pausedBy(request.cluster());
@@ -98,7 +102,9 @@ public final class BackupRequestHandler {
                 opened.put(e.getKey(), storages.open(request.cluster(), e.getKey(), e.getValue()));
             }
             PostgresTools tools = new PostgresTools(decision.plan().postgres(), password(decision));
-            LOG.infof("%s to %s: starting", tag, decision.storages());
+            LOG.infof("%s to %s: starting%s", tag, decision.storages(), decision.plan().schedule() == null ? ""
+                    : " (schedule " + decision.plan().schedule() + ", due " + decision.plan().dueAt()
+                    + (Boolean.TRUE.equals(decision.plan().late()) ? ", late" : "") + ")");
             metrics.started(request.cluster());
             long startNanos = System.nanoTime();
             BaseBackupRun.Result result = run.run(decision.plan(), opened, tools, event.id(), event.correlationId(),
@@ -113,7 +119,7 @@ public final class BackupRequestHandler {
             long stored = m.objects().stream().mapToLong(BackupManifest.StoredObject::sizeBytes).sum();
             publisher.publishAndWait(Envelope.causedBy(event, source, new BackupCompleted(request.cluster(),
                     m.backupId(), decision.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime(),
-                    m.stopTime(), m.tarBytes(), stored)));
+                    m.stopTime(), m.tarBytes(), stored, m.schedule(), m.late())));
             metrics.completed(request.cluster(), decision.storages(), Duration.ofNanos(System.nanoTime() - startNanos),
                     m.tarBytes(), stored, Instant.now());
         } catch (BusUnavailable e) {

@@ -5,6 +5,8 @@ import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.storage.StorageLayout;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,15 @@ public final class BackupRequests {
      *                request keeps its id
      */
     public static Decision decide(BackupRequested request, TopologyApplied topology, String eventId) {
+        return decide(request, topology, eventId, Instant.now(), Duration.ofMinutes(1));
+    }
+
+    /**
+     * @param now       when the backup starts
+     * @param lateAfter how long after its due time a schedule's backup may start without being called late
+     */
+    public static Decision decide(BackupRequested request, TopologyApplied topology, String eventId, Instant now,
+                                  Duration lateAfter) {
         String backupId = request.backupId() != null ? request.backupId() : derivedId(eventId);
         List<String> asked = request.storages() == null ? List.of() : request.storages();
         if (topology == null) {
@@ -48,8 +59,10 @@ public final class BackupRequests {
         }
         Map<String, StorageSpec> targets = new LinkedHashMap<>();
         names.forEach(n -> targets.put(n, known.get(n)));
-        return new Decision(new BackupPlan(request.cluster(), backupId, topology.spec().postgres(), targets), backupId,
-                names, null);
+        Boolean late = request.dueAt() == null ? null
+                : Duration.between(request.dueAt().toInstant(), now).compareTo(lateAfter) > 0;
+        return new Decision(new BackupPlan(request.cluster(), backupId, topology.spec().postgres(), targets,
+                request.schedule(), request.dueAt(), late), backupId, names, null);
     }
 
     /** A backup id from an event id: kept as is when it is a valid id (UUIDs are), otherwise made one. */

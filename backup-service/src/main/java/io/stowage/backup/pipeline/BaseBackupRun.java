@@ -153,7 +153,7 @@ public final class BaseBackupRun {
                     startTime, now(), facts.systemIdentifier(), facts.version(), facts.databaseBytes(), tarBytes,
                     "zstd:" + settings.zstdLevel(),
                     List.of(new BackupManifest.StoredObject(StorageLayout.BASE_ARCHIVE, fanOut.bytes(), fanOut.sha256Hex())),
-                    requestId, correlationId);
+                    requestId, correlationId, plan.schedule(), plan.dueAt(), plan.late());
             if (!placement.place(uploads, storages)) {
                 abortAll(uploads);
                 placement.removeUnfinished(storages, null);

@@ -26,6 +26,23 @@ public interface BackupServiceSettings {
 
     Wal wal();
 
+    Schedules schedules();
+
+    /** The backup schedules of the clusters' configs ({@code spec.schedules}). */
+    interface Schedules {
+        /** Whether this instance fires schedules (of the clusters it owns, as for WAL archiving). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often due times are looked for: a backup is asked for at most this long after its due time. */
+        @WithDefault("10s")
+        Duration tick();
+
+        /** A schedule's backup that starts more than this after its due time is marked late. */
+        @WithDefault("1m")
+        Duration lateAfter();
+    }
+
     /** How WAL is archived (clusters with {@code pitr.enabled}). */
     interface Wal {
         /** Whether this instance archives WAL at all. */

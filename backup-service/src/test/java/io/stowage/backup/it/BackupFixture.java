@@ -68,12 +68,19 @@ final class BackupFixture {
     /** The same for a PostgreSQL at any address (one that does not answer, for instance). */
     static void publishTopology(String bootstrap, String cluster, String host, int port, String binDirectory,
                                 String main, Map<String, StorageSpec> storages, boolean pitr, long revision) {
+        publishTopology(bootstrap, cluster, host, port, binDirectory, main, storages, pitr, revision, List.of());
+    }
+
+    /** The same with backup schedules. */
+    static void publishTopology(String bootstrap, String cluster, String host, int port, String binDirectory,
+                                String main, Map<String, StorageSpec> storages, boolean pitr, long revision,
+                                List<io.stowage.events.spec.ScheduleSpec> schedules) {
         Map<String, StorageSpec> resolved = new TreeMap<>();
         storages.forEach((n, s) -> resolved.put(n, s.withMain(n.equals(main))));
         List<String> profiles = resolved.keySet().stream().filter(n -> !n.equals(main)).toList();
         TopologyApplied t = new TopologyApplied(cluster, revision, main, profiles, new BackupConfigSpec(
                 new PostgresSpec(host, port, "postgres", null, null, binDirectory, null),
-                new PitrSpec(pitr), resolved), false, "test");
+                new PitrSpec(pitr), resolved, schedules), false, "test");
         try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(bootstrap), "test-topology-" + cluster)) {
             p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
         }

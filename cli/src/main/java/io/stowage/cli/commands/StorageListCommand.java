@@ -7,6 +7,7 @@ import io.stowage.cli.bus.BrokerProbe;
 import io.stowage.cli.bus.CatalogRead;
 import io.stowage.cli.bus.TopologyHistory;
 import io.stowage.cli.render.RecoveryWindows;
+import io.stowage.cli.render.ScheduleReport;
 import io.stowage.cli.render.StorageListReport;
 import io.stowage.events.data.TopologyApplied;
 import picocli.CommandLine.Command;
@@ -24,7 +25,8 @@ import java.util.List;
         description = {"List a cluster's main storage and profiles.",
                 "As applied: name, role (main or profile), type, location (no secrets) and the revision since",
                 "which the storage holds its role; then, from the catalog, each storage's complete backups and the",
-                "earliest and latest points a restore from it can reach (its backups, the WAL chain on the mains)."})
+                "earliest and latest points a restore from it can reach (its backups, the WAL chain on the mains);",
+                "the schedules with their next due time, and each storage's retention."})
 public class StorageListCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -56,6 +58,9 @@ public class StorageListCommand implements Runnable {
             storages.add(current.main());
         }
         current.profiles().forEach(storages::add);
+        out.println();
+        ScheduleReport.lines(current.spec().schedulesOrNone(), new java.util.TreeMap<>(current.spec().storages()),
+                current.main(), java.time.Instant.now(), ZoneId.systemDefault()).forEach(out::println);
         out.println();
         RecoveryWindows.lines(storages, catalog.backups(), catalog.wal(), ZoneId.systemDefault()).forEach(out::println);
         out.flush();

@@ -22,12 +22,13 @@ public final class BackupListReport {
                     + "completes; `stowage resync --cluster " + cluster + "` lists what is on the storages.");
             return out;
         }
-        Table table = new Table("BACKUP", "STORAGE", "STATUS", "STORED", "STARTED", "FINISHED", "WAL");
+        Table table = new Table("BACKUP", "STORAGE", "STATUS", "STORED", "STARTED", "FINISHED", "WAL", "SCHEDULE");
         List<String> reasons = new ArrayList<>();
         for (CatalogBackup b : backups) {
             table.row(Text.clean(b.backupId()), Text.clean(b.storage()), b.complete() ? "complete" : "INCOMPLETE",
                     b.storedBytes() == null ? "-" : Text.bytes(b.storedBytes()), time(b.startTime(), zone),
-                    time(b.stopTime(), zone), b.startLsn() == null ? "-" : b.startLsn() + ".." + b.stopLsn());
+                    time(b.stopTime(), zone), b.startLsn() == null ? "-" : b.startLsn() + ".." + b.stopLsn(),
+                    b.schedule() == null ? "-" : Text.clean(b.schedule()) + (Boolean.TRUE.equals(b.late()) ? " (late)" : ""));
             if (!b.complete() && b.reason() != null) {
                 reasons.add("  " + Text.clean(b.backupId()) + " on " + Text.clean(b.storage()) + ": "
                         + Text.clean(b.reason()));

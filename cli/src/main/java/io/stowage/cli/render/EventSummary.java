@@ -2,6 +2,7 @@ package io.stowage.cli.render;
 
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.BackupSkipped;
 import io.stowage.events.data.BackupProgress;
 import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.BackupStarted;
@@ -45,7 +46,8 @@ public final class EventSummary {
         }
         if (data instanceof BackupRequested e) {
             return "backup " + orElse(e.backupId(), "(id from ce_id)") + " to "
-                    + (e.storages() == null || e.storages().isEmpty() ? "the main" : names(e.storages()));
+                    + (e.storages() == null || e.storages().isEmpty() ? "the main" : names(e.storages()))
+                    + (e.schedule() == null ? "" : " (schedule " + e.schedule() + ", due " + e.dueAt() + ")");
         }
         if (data instanceof BackupStarted e) {
             return "backup " + e.backupId() + " started on " + names(e.storages());
@@ -57,7 +59,12 @@ public final class EventSummary {
         }
         if (data instanceof BackupCompleted e) {
             return "backup " + e.backupId() + " completed on " + names(e.storages()) + ": lsn " + e.startLsn() + ".."
-                    + e.stopLsn() + " timeline " + e.timeline() + ", " + Text.bytes(e.storedBytes()) + " stored";
+                    + e.stopLsn() + " timeline " + e.timeline() + ", " + Text.bytes(e.storedBytes()) + " stored"
+                    + (e.schedule() == null ? "" : ", schedule " + e.schedule()
+                    + (Boolean.TRUE.equals(e.late()) ? " (late)" : ""));
+        }
+        if (data instanceof BackupSkipped e) {
+            return "schedule " + e.schedule() + " skipped " + e.backupId() + ": " + e.reason();
         }
         if (data instanceof BackupFailed e) {
             return "backup " + e.backupId() + " failed: " + e.reason();

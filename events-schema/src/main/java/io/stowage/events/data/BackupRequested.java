@@ -1,5 +1,6 @@
 package io.stowage.events.data;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
@@ -7,6 +8,15 @@ import java.util.List;
  *
  * @param storages storage names; empty or absent means the main storage
  * @param backupId the idempotency key; absent means derived from the CloudEvents id
+ * @param schedule the schedule that asked, when a schedule did (its backup id is then the schedule's name and
+ *                 {@code dueAt})
+ * @param dueAt    the schedule's due time this backup is for
  */
-public record BackupRequested(String cluster, List<String> storages, String backupId) implements BackupEvent {
+public record BackupRequested(String cluster, List<String> storages, String backupId, String schedule,
+                              OffsetDateTime dueAt) implements BackupEvent {
+
+    /** A backup asked for by someone, not by a schedule. */
+    public BackupRequested(String cluster, List<String> storages, String backupId) {
+        this(cluster, storages, backupId, null, null);
+    }
 }

@@ -9,6 +9,8 @@ import java.time.OffsetDateTime;
  *                       {@code INCOMPLETE} (never offered for restore)
  * @param reason         why it is incomplete
  * @param manifestSha256 SHA-256 of its stowage.json, to tell a changed manifest from the same one
+ * @param schedule       the schedule that made it, as its manifest says
+ * @param late           for a schedule's backup, whether it started late
  */
 public record CatalogBackup(
         String cluster,
@@ -23,7 +25,17 @@ public record CatalogBackup(
         OffsetDateTime stopTime,
         Long sizeBytes,
         Long storedBytes,
-        String manifestSha256) implements CatalogEvent {
+        String manifestSha256,
+        String schedule,
+        Boolean late) implements CatalogEvent {
+
+    /** An entry of a backup no schedule asked for (or whose manifest does not say). */
+    public CatalogBackup(String cluster, String storage, String backupId, String status, String reason,
+                         String startLsn, String stopLsn, String timeline, OffsetDateTime startTime,
+                         OffsetDateTime stopTime, Long sizeBytes, Long storedBytes, String manifestSha256) {
+        this(cluster, storage, backupId, status, reason, startLsn, stopLsn, timeline, startTime, stopTime, sizeBytes,
+                storedBytes, manifestSha256, null, null);
+    }
 
     public static final String COMPLETE = "COMPLETE";
     public static final String INCOMPLETE = "INCOMPLETE";

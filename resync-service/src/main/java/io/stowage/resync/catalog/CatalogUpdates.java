@@ -25,7 +25,7 @@ public final class CatalogUpdates {
         return new CatalogBackup(cluster, storage, backupId,
                 wrong.isEmpty() ? CatalogBackup.COMPLETE : CatalogBackup.INCOMPLETE,
                 wrong.isEmpty() ? null : String.join("; ", wrong), m.startLsn(), m.stopLsn(), m.timeline(),
-                m.startTime(), m.stopTime(), m.tarBytes(), storedBytes(m), manifestSha256);
+                m.startTime(), m.stopTime(), m.tarBytes(), storedBytes(m), manifestSha256, m.schedule(), m.late());
     }
 
     /** The bytes of a backup's objects on a storage, as its manifest lists them. */
