@@ -173,6 +173,18 @@ final class WalReceiver implements Runnable {
         return start;
     }
 
+    /**
+     * What the slot may be told is flushed. Everything before {@code durableEnd} is on the main storage. When that is
+     * the start of the segment being received (no complete segment waits to be stored), the position received so far
+     * is confirmed too: the server keeps the whole segment a slot's position falls in, so nothing that is not stored
+     * can go, and a walsender at the server's shutdown, which waits until its receiver has flushed all it sent, is
+     * answered at once instead of holding the shutdown for {@code wal_sender_timeout} (60 s). A reconnect streams that
+     * segment again from its start.
+     */
+    static long confirmable(long durableEnd, long segmentStart, long received) {
+        return durableEnd > 0 && durableEnd == segmentStart ? received : durableEnd;
+    }
+
     /** Streams into segment files until stopped or the queue is full (returns true then). */
     private boolean receive(WalSource.WalStream s, long timeline, long start, long segmentSize)
             throws SQLException, IOException {
@@ -185,10 +197,10 @@ final class WalReceiver implements Runnable {
         long lastConfirmed = -1;
         try {
             while (stop.running()) {
-                long durableEnd = durable.end();
-                if (durableEnd > 0 && durableEnd != lastConfirmed) {
-                    s.confirm(durableEnd);
-                    lastConfirmed = durableEnd;
+                long confirmable = confirmable(durable.end(), segmentStart, position);
+                if (confirmable > 0 && confirmable != lastConfirmed) {
+                    s.confirm(confirmable);
+                    lastConfirmed = confirmable;
                 }
                 ByteBuffer chunk = s.read();
                 if (chunk == null) {

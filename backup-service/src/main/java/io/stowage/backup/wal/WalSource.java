@@ -177,15 +177,36 @@ public final class WalSource implements AutoCloseable {
     public static final class WalStream implements AutoCloseable {
         private final Connection connection;
         private final PGReplicationStream stream;
+        private static final long MAX_IDLE_MS = 100;
+        private long idleMillis = 1;
 
         WalStream(Connection connection, PGReplicationStream stream) {
             this.connection = connection;
             this.stream = stream;
         }
 
-        /** Blocks until WAL arrives; the buffer holds the bytes that end at {@link #lastEnd()}. */
+        /**
+         * The next WAL bytes (ending at {@link #lastEnd()}), or null after a short wait when none came, so that the
+         * caller can tell the server more before the next read. Not pgjdbc's blocking {@code read()}: that sends the
+         * reply a server's keepalive asks for only once the next message arrives, and a server shutting down sends
+         * none until it has that reply (it then waits {@code wal_sender_timeout}, 60 s, before it stops).
+         * {@code readPending()} answers a keepalive as soon as nothing more is waiting. The wait grows from 1 ms to
+         * {@value #MAX_IDLE_MS} ms while the stream is idle, so an idle archiver wakes a few times a second.
+         */
         public ByteBuffer read() throws SQLException {
-            return stream.read();
+            ByteBuffer chunk = stream.readPending();
+            if (chunk != null) {
+                idleMillis = 1;
+                return chunk;
+            }
+            try {
+                Thread.sleep(idleMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for WAL", e);
+            }
+            idleMillis = Math.min(MAX_IDLE_MS, idleMillis * 2);
+            return null;
         }
 
         /** The position just after the last chunk read. */

@@ -291,6 +291,34 @@ class WalArchivingIT {
     }
 
     @Test
+    void aCleanShutdownOfThePrimaryIsNotHeldUpByArchiving_andArchivingGoesOnAfterItsRestart() throws Exception {
+        // A server of its own: a shutdown waits for every walsender, and other tests' archivers stream from pg.
+        try (PostgresCluster own = PostgresCluster.start(work.resolve("shutdown-pg"))) {
+            String cluster = cluster("shutdown");
+            Path local = Files.createDirectories(work.resolve("shutdown-local"));
+            BackupFixture.publishTopology(bootstrap, cluster, own, "local",
+                    Map.of("local", BackupFixture.filesystem(local)), true, 1);
+            String first = WalChain.awaitSlot(own, cluster);
+            own.pgbench("-i", "-s", "1", "-q");
+            events.awaitArchived(cluster, first, WalChain.switchWal(own));
+            own.psql("create table after_switch (x int); insert into after_switch select generate_series(1, 1000)");
+
+            long began = System.nanoTime();
+            own.stop();
+            Duration shutdown = Duration.ofNanos(System.nanoTime() - began);
+
+            // The walsender waits until its receiver says it flushed everything sent, or wal_sender_timeout (60 s).
+            assertThat(shutdown).as("pg_ctl stop -m fast, with archiving caught up").isLessThan(Duration.ofSeconds(20));
+            own.start();
+            own.psql("insert into after_switch select generate_series(1, 1000)");
+            String last = WalChain.switchWal(own);
+            events.awaitArchived(cluster, first, last);
+            assertThat(WalChain.range(first, last)).allSatisfy(segment -> assertThat(local.resolve("stowage")
+                    .resolve(cluster).resolve("wal").resolve("00000001").resolve(segment + ".zst")).exists());
+        }
+    }
+
+    @Test
     void aPostgresThatCannotBeStreamedFromIsReportedAsLag() throws Exception {
         String cluster = cluster("unreachable");
         Path local = Files.createDirectories(work.resolve("unreachable-local"));
