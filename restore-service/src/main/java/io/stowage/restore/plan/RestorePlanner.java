@@ -47,7 +47,7 @@ public final class RestorePlanner {
     public record Go(RestorePlan plan) implements Decision {
     }
 
-    /** The catalog does not know the backup on a profile: resync the profile, then decide (seed 1). */
+    /** The catalog does not know the backup on the storage: resync it, then decide (seed 1; the catalog lags too). */
     public record ResyncFirst(String storage, String why) implements Decision {
     }
 
@@ -195,14 +195,15 @@ public final class RestorePlanner {
     private CatalogBackup chooseBackup(RestoreRequested r, String storage, TopologyApplied topology, boolean resynced)
             throws Refusal {
         List<CatalogBackup> known = catalog.backups(r.cluster(), storage);
-        // The main's backups are the catalog's own record; a profile, or a backupSource placed as the main for
-        // this restore, may hold backups the catalog has not seen (written by another site, or before a resync).
-        boolean profile = !storage.equals(topology.main()) || r.backupSource() != null;
+        // What the catalog lacks is looked for on the storage once (a resync) before a refusal: a profile, or a
+        // backupSource placed as the main for this restore, may hold backups the catalog has not seen (written by
+        // another site, or before a resync), and even the main's newest backup is listed only once resync-service
+        // has read its manifest, a moment after backup.completed.v1 (a restore asked for at once would be refused).
         boolean mayResync = !resynced;
         if (!r.backupId().equals(LATEST)) {
             Optional<CatalogBackup> b = known.stream().filter(k -> k.backupId().equals(r.backupId())).findFirst();
             if (b.isEmpty()) {
-                if (mayResync && profile) {
+                if (mayResync) {
                     return null;
                 }
                 throw new Refusal(CHECK_BACKUP, "backup " + r.backupId() + " is not on storage '" + storage + "'"
@@ -218,7 +219,7 @@ public final class RestorePlanner {
         List<CatalogBackup> complete = known.stream().filter(CatalogBackup::complete)
                 .sorted(Comparator.comparing(CatalogBackup::stopTime).reversed()).toList();
         if (complete.isEmpty()) {
-            if (mayResync && profile) {
+            if (mayResync) {
                 return null;
             }
             throw new Refusal(CHECK_BACKUP, "storage '" + storage + "' has no complete backup of cluster "

@@ -270,13 +270,17 @@ class RestorePlannerTest {
     // check-backup
 
     @Test
-    void anUnknownBackupOnTheMainIsRefused() {
+    void anUnknownBackupOnTheMainIsLookedForByAResyncThenRefused() throws Refusal {
+        // The catalog lists a backup a moment after backup.completed.v1: a restore asked for at once must not be
+        // refused for that.
         catalog(B1);
+        RestoreRequested r = inPlace("b9", MAIN, null);
 
-        Refusal refusal = refusal(inPlace("b9", MAIN, null));
+        assertThat(plan(r)).isEqualTo(new ResyncFirst(MAIN, "the catalog does not know backup b9 on it"));
 
+        Refusal refusal = refusal(r, MAIN, true);
         assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
-        assertThat(refusal).hasMessage("backup b9 is not on storage 'local'");
+        assertThat(refusal).hasMessage("backup b9 is not on storage 'local' (it was resynced for this restore)");
     }
 
     @Test
@@ -292,12 +296,15 @@ class RestorePlannerTest {
     }
 
     @Test
-    void latestWithNoCompleteBackupIsRefusedOnTheMainAndResyncedFirstOnAProfile() throws Refusal {
+    void latestWithNoCompleteBackupIsResyncedFirst_thenRefused() throws Refusal {
         catalog(incomplete(MAIN, "b3", "manifest missing", "0/C000028", "2026-11-22T09:00:06Z"));
 
-        Refusal refusal = refusal(inPlace("latest", MAIN, null));
+        assertThat(plan(inPlace("latest", MAIN, null)))
+                .isEqualTo(new ResyncFirst(MAIN, "the catalog knows no complete backup on it"));
+        Refusal refusal = refusal(inPlace("latest", MAIN, null), MAIN, true);
         assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_BACKUP);
-        assertThat(refusal).hasMessage("storage 'local' has no complete backup of cluster pg1");
+        assertThat(refusal).hasMessage("storage 'local' has no complete backup of cluster pg1 (it was resynced for "
+                + "this restore)");
 
         assertThat(plan(inPlace("latest", "s3-us-west", null)))
                 .isEqualTo(new ResyncFirst("s3-us-west", "the catalog knows no complete backup on it"));
