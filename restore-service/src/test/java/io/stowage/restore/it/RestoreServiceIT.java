@@ -506,6 +506,46 @@ class RestoreServiceIT {
         assertThat(site.rows()).isEqualTo("T1,T2,T3");
     }
 
+    static final int RESYNC_SERVICE = 1;
+
+    /**
+     * The catalog lists a backup a moment after {@code backup.completed.v1} (resync-service reads its manifest
+     * first); a restore asked for in between was refused at check-backup ("not on storage"). Here resync-service is
+     * down while the backup completes, so the catalog surely lags: the restore resyncs the storage first, and
+     * completes once resync-service is back.
+     */
+    @Test
+    void aRestoreAskedBeforeTheCatalogListsItsBackupResyncsFirst_andIsNotRefused() throws Exception {
+        Site site = new Site("lag");
+        site.configure(fs("local", true, site.storage("local")));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        services.get(RESYNC_SERVICE).kill();
+        String backupId;
+        Path drill = site.home.resolve("lag-drill");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        drills.add(drill);
+        RestoreRequested request;
+        try {
+            backupId = site.backup(List.of("local"));
+            request = new RestoreRequested(site.cluster, backupId, "local", null, null, null, "lag-" + site.suffix,
+                    new RestoreTarget(drill.toString(), port));
+            publish(request);
+            bus.await(ResyncRequested.class, r -> r.cluster().equals(site.cluster) && "local".equals(r.storage()),
+                    Duration.ofSeconds(60));
+        } finally {
+            services.set(RESYNC_SERVICE, service("resync-service", Map.of("stowage.secrets-folder",
+                    work.resolve("secrets").toString())));
+        }
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+
+        assertThat(done.backupId()).isEqualTo(backupId);
+        assertThat(query(port, "select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1");
+    }
+
     @Test
     void aRestoreToANewInstanceLeavesTheRunningPrimaryAlone() throws Exception {
         Site site = new Site("drill");
