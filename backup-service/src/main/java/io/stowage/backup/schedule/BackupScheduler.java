@@ -72,7 +72,7 @@ public final class BackupScheduler {
     /** The schedules looked at so far (fired or not: a firing that failed is tried again, not taken for new). */
     private final Set<Key> known = new HashSet<>();
     private final Set<String> seenClusters = new HashSet<>();
-    private Predicate<String> owns = cluster -> false;
+    private volatile Predicate<String> owns = cluster -> false;
 
     public BackupScheduler(Firing firing, CompleteBackups complete) {
         this.firing = firing;
@@ -80,18 +80,17 @@ public final class BackupScheduler {
     }
 
     /**
-     * Which clusters this instance schedules; those it no longer owns are forgotten (checked afresh if they come
-     * back).
+     * Which clusters this instance schedules. Called from the ownership's rebalance callback: it never waits for a
+     * tick (which may be publishing). The next tick forgets the clusters no longer owned, and checks afresh those
+     * that come (back).
      */
-    public synchronized void own(Predicate<String> owns) {
+    public void own(Predicate<String> owns) {
         this.owns = owns;
-        handled.keySet().removeIf(k -> !owns.test(k.cluster()));
-        known.removeIf(k -> !owns.test(k.cluster()));
-        seenClusters.removeIf(c -> !owns.test(c));
     }
 
     /** One pass over the owned clusters' enabled schedules at {@code now}. */
     public synchronized void tick(Clusters topologies, Instant now) {
+        Predicate<String> owns = this.owns;
         Set<Key> current = new HashSet<>();
         Set<String> clusters = new HashSet<>();
         for (TopologyApplied t : topologies.all()) {
