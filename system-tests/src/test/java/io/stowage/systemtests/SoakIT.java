@@ -325,7 +325,15 @@ class SoakIT {
             }
             case DATABASE_RESTART -> {
                 site.pg.stop();
-                site.pg.start();
+                try {
+                    site.pg.start();
+                } catch (IllegalStateException e) {
+                    // A restore in place may have started its own server on the port meanwhile (seed 3312598011353,
+                    // round 288: "could not bind ... Address already in use"). Not the harness's to judge: the
+                    // round's checks say whether the cluster has a primary.
+                    System.out.println("SOAK round note: the database was not started again by the soak: "
+                            + e.getMessage().lines().limit(2).toList());
+                }
             }
         }
     }

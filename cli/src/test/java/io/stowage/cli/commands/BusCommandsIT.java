@@ -172,6 +172,8 @@ class BusCommandsIT {
                 List.of("a", "profile", "filesystem", "file:///srv/backups/a/stowage/" + CLUSTER, "revision 2"),
                 List.of("c", "profile", "filesystem", "file:///srv/backups/c/stowage/" + CLUSTER, "revision 3"),
                 List.of(""),
+                List.of("No schedules: backups are taken when asked (spec.schedules adds some)."),
+                List.of(""),
                 List.of("Recoverable from each storage (stowage.catalog)"),
                 List.of("STORAGE", "BACKUPS", "EARLIEST", "LATEST"),
                 List.of("b", "0", "-", "-"),
