@@ -22,5 +22,5 @@ set +e
     -Dfailsafe.timeout=0 >"$log" 2>&1
 status=$?
 set -e
-grep -h "SOAK" "$log" system-tests/target/failsafe-reports/*SoakIT-output.txt 2>/dev/null | grep -E "seed|result|VIOLATION" | sort -u
+grep -h "SOAK" "$log" system-tests/target/failsafe-reports/*SoakIT-output.txt 2>/dev/null | grep -E "seed|result|VIOLATION|HARNESS" | sort -u
 exit $status
