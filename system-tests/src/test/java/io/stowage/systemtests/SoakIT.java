@@ -283,7 +283,9 @@ class SoakIT {
     private Envelope<?> backup() {
         counts.backups.incrementAndGet();
         String backupId = "soak-" + UUID.randomUUID().toString().substring(0, 8);
-        return publish(new BackupRequested(site.cluster, null, backupId));
+        // To both storages: without a list a backup goes to the main only, and every restore from the S3 storage
+        // was a refusal ("not on storage 's3'"), so S3 was never backed up to or restored from.
+        return publish(new BackupRequested(site.cluster, List.of("local", "s3"), backupId));
     }
 
     private Envelope<?> restoreDrill() throws IOException {
