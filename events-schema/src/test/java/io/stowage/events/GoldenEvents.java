@@ -103,6 +103,15 @@ final class GoldenEvents {
                     251, false);
             case BACKUP_SKIPPED -> new BackupSkipped(CLUSTER, "nightly", OffsetDateTime.parse("2026-11-22T02:00:00Z"),
                     "nightly-20261122T0200Z", "restore dr-drill-7 is running: a cluster being restored fires no schedule");
+            case BACKUP_REMOVED -> new BackupRemoved(CLUSTER, "local", "nightly-20261108T0200Z", BackupRemoved.RETENTION,
+                    "retention keep 14: 14 newer complete backups on the storage", 3);
+            case WAL_REMOVED -> new WalRemoved(CLUSTER, "s3-us-west", "00000001", "000000010000000000000003",
+                    "00000001000000000000001F", 29, BackupRemoved.RETENTION, "before the start of backup "
+                    + "nightly-20261109T0200Z on local (0/20000028, timeline 00000001), the oldest kept on any storage");
+            case RETENTION_REQUESTED -> new RetentionRequested(CLUSTER, "asked with ./stowage retention apply");
+            case RETENTION_COMPLETED -> new RetentionCompleted(CLUSTER, 2, 1, 29, 0, 412L);
+            case RETENTION_FAILED -> new RetentionFailed(CLUSTER,
+                    "storage 's3-us-west': 403 Forbidden (credentials from secret s3-creds)");
             case WAL_LAG -> new WalLag(CLUSTER, "s3-us-west", WalLag.LAGGING, 12, 201326592L, 1073741824L,
                     "000000010000000000000005", 94, false, "storage 's3-us-west': connect timed out");
             case RESTORE_REQUESTED -> new RestoreRequested(CLUSTER, "latest", "dr-copy",

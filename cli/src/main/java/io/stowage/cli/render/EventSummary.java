@@ -1,5 +1,10 @@
 package io.stowage.cli.render;
 
+import io.stowage.events.data.BackupRemoved;
+import io.stowage.events.data.RetentionCompleted;
+import io.stowage.events.data.RetentionFailed;
+import io.stowage.events.data.RetentionRequested;
+import io.stowage.events.data.WalRemoved;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupSkipped;
@@ -66,6 +71,13 @@ public final class EventSummary {
         if (data instanceof BackupSkipped e) {
             return "schedule " + e.schedule() + " skipped " + e.backupId() + ": " + e.reason();
         }
+        if (data instanceof BackupRemoved e) {
+            return "backup " + e.backupId() + " removed from " + e.storage() + " (" + e.trigger() + "): " + e.reason();
+        }
+        if (data instanceof WalRemoved e) {
+            return "wal " + e.first() + ".." + e.last() + " (" + e.segments() + " segments) removed from " + e.storage()
+                    + " (" + e.trigger() + "): " + e.reason();
+        }
         if (data instanceof BackupFailed e) {
             return "backup " + e.backupId() + " failed: " + e.reason();
         }
@@ -108,6 +120,17 @@ public final class EventSummary {
         if (data instanceof ResyncCompleted e) {
             return "resync storage=" + e.storage() + " done: found " + e.found() + ", added " + e.added() + ", removed "
                     + e.removed() + ", incomplete " + e.incomplete() + " (" + e.durationMs() + " ms)";
+        }
+        if (data instanceof RetentionRequested e) {
+            return "retention requested" + (e.reason() == null ? "" : ": " + e.reason());
+        }
+        if (data instanceof RetentionCompleted e) {
+            return "retention applied: " + e.backupsRemoved() + " backups and " + e.segmentsRemoved()
+                    + " WAL segments removed" + (e.heldForRestores() == 0 ? "" : ", " + e.heldForRestores()
+                    + " held for running restores") + " (" + e.durationMs() + " ms)";
+        }
+        if (data instanceof RetentionFailed e) {
+            return "retention failed: " + e.reason();
         }
         if (data instanceof ResyncFailed e) {
             return "resync storage=" + e.storage() + " failed: " + e.reason();

@@ -6,7 +6,8 @@ import java.time.OffsetDateTime;
  * One base backup on one storage, as the catalog knows it.
  *
  * @param status         {@code COMPLETE} (its manifest exists and every object it lists is there with its size) or
- *                       {@code INCOMPLETE} (never offered for restore)
+ *                       {@code INCOMPLETE} (never offered for restore) or {@code EXPIRING} (being removed, never
+ *                       offered for restore)
  * @param reason         why it is incomplete
  * @param manifestSha256 SHA-256 of its stowage.json, to tell a changed manifest from the same one
  * @param schedule       the schedule that made it, as its manifest says
@@ -39,6 +40,8 @@ public record CatalogBackup(
 
     public static final String COMPLETE = "COMPLETE";
     public static final String INCOMPLETE = "INCOMPLETE";
+    /** Being removed (retention, a delete request): never offered for restore; the next expiry finishes it. */
+    public static final String EXPIRING = "EXPIRING";
 
     @Override
     public String entryKey() {
