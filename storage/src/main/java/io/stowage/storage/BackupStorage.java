@@ -5,6 +5,7 @@ import io.stowage.events.spec.StorageLocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -84,6 +85,16 @@ public interface BackupStorage extends AutoCloseable {
      * objects: backups are never deleted through here.
      */
     void delete(String key) throws IOException;
+
+    /**
+     * Removes each key {@code keys} gives that exists (one already gone is no error), reading the keys as it goes,
+     * so any number of them costs constant memory: on S3 in DeleteObjects calls of up to 1,000 keys, on a filesystem
+     * file by file, removing the folders it empties (never the prefix's folder nor the layout's top folders). Only
+     * retention and delete requests remove backups and WAL, through here. Returns how many keys it was given.
+     *
+     * @throws StorageException naming the keys that could not be removed; those before them are gone
+     */
+    long deleteAll(Iterator<String> keys) throws IOException;
 
     /**
      * Removes {@code key} only while it is the object of that {@code version} ({@link ObjectInfo#version()},

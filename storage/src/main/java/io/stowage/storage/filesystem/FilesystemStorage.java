@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.Optional;
@@ -174,6 +175,42 @@ public final class FilesystemStorage implements BackupStorage {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             throw failure("cannot delete", key, e);
+        }
+    }
+
+    @Override
+    public long deleteAll(Iterator<String> keys) throws IOException {
+        long given = 0;
+        Path folder = null;
+        while (keys.hasNext()) {
+            String key = keys.next();
+            Path file = fileOf(key);
+            if (folder != null && !folder.equals(file.getParent())) {
+                removeIfEmpty(folder);
+            }
+            folder = file.getParent();
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw failure("cannot delete", key, e);
+            }
+            given++;
+        }
+        if (folder != null) {
+            removeIfEmpty(folder);
+        }
+        return given;
+    }
+
+    /** Removes a folder left empty below the layout's top folders ({@code backups/<id>/}, {@code wal/<timeline>/}). */
+    private void removeIfEmpty(Path folder) {
+        if (!folder.startsWith(root) || root.relativize(folder).getNameCount() < 2) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // Not empty (a partial file, a file written since) or not ours: it stays, which is harmless.
         }
     }
 

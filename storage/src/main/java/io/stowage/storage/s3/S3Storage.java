@@ -14,7 +14,10 @@ import io.stowage.storage.StorageKeys;
 import io.stowage.storage.StorageTuning;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -23,11 +26,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -187,6 +195,77 @@ public final class S3Storage implements BackupStorage {
             client().deleteObject(r -> r.bucket(bucket).key(objectKey));
         } catch (RuntimeException e) {
             throw failures.translate("delete of " + key, e);
+        }
+    }
+
+    /** Keys per DeleteObjects call: the most S3 takes. */
+    static final int DELETE_BATCH = 1000;
+    /** DeleteObjects calls in flight at once. */
+    static final int DELETES_IN_FLIGHT = 4;
+
+    @Override
+    public long deleteAll(Iterator<String> keys) throws IOException {
+        long given = 0;
+        Deque<Future<?>> inFlight = new ArrayDeque<>();
+        List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
+        boolean done = false;
+        try {
+            while (keys.hasNext()) {
+                batch.add(ObjectIdentifier.builder().key(objectKey(StorageKeys.requireValid(keys.next()))).build());
+                given++;
+                if (batch.size() == DELETE_BATCH) {
+                    List<ObjectIdentifier> full = batch;
+                    inFlight.add(transfers.submit(() -> deleteBatch(full)));
+                    batch = new ArrayList<>(DELETE_BATCH);
+                    while (inFlight.size() >= DELETES_IN_FLIGHT) {
+                        await(inFlight.poll());
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                deleteBatch(batch);
+            }
+            while (!inFlight.isEmpty()) {
+                await(inFlight.poll());
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                inFlight.forEach(f -> f.cancel(true));
+            }
+        }
+        return given;
+    }
+
+    private Void deleteBatch(List<ObjectIdentifier> batch) throws StorageException {
+        DeleteObjectsResponse response;
+        try {
+            response = client().deleteObjects(r -> r.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+        } catch (RuntimeException e) {
+            throw failures.translate("delete of " + batch.size() + " objects from "
+                    + relativeKey(batch.get(0).key()), e);
+        }
+        // S3 reports a key that was not there as deleted; some servers say NoSuchKey: gone either way.
+        List<S3Error> errors = response.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
+        if (!errors.isEmpty()) {
+            S3Error first = errors.get(0);
+            throw new StorageException(describe() + ": could not remove " + errors.size() + " of " + batch.size()
+                    + " objects, " + relativeKey(first.key()) + " first: " + first.code() + " " + first.message());
+        }
+        return null;
+    }
+
+    private static void await(Future<?> batch) throws IOException {
+        try {
+            batch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while deleting");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new StorageException("delete failed: " + e.getCause(), e.getCause());
         }
     }
 

@@ -54,6 +54,30 @@ class FilesystemStorageTest {
     }
 
     @Test
+    void deletingManyKeysRemovesTheFilesAndTheFoldersItEmptiesOnly() throws IOException {
+        for (String id : List.of("b1", "b2")) {
+            storage.writeSmall(StorageLayout.baseArchive(id), bytes("tar"));
+            storage.writeSmall(StorageLayout.manifest(id), bytes("{}"));
+        }
+        storage.writeSmall(StorageLayout.walSegment("000000010000000000000001"), bytes("w"));
+        storage.writeSmall(StorageLayout.walSegment("000000010000000000000002"), bytes("w"));
+        storage.writeSmall(StorageLayout.timelineHistory(2), bytes("h"));
+
+        long given = storage.deleteAll(List.of(StorageLayout.manifest("b1"), StorageLayout.baseArchive("b1"),
+                StorageLayout.walSegment("000000010000000000000001"), StorageLayout.walSegment("000000010000000000000002"),
+                StorageLayout.walSegment("000000010000000000000003")).iterator());
+
+        assertThat(given).isEqualTo(5);
+        assertThat(root.resolve("backups/b1")).doesNotExist();
+        assertThat(root.resolve("wal/00000001")).doesNotExist();
+        assertThat(root.resolve("backups/b2/stowage.json")).exists();
+        assertThat(root.resolve("wal/00000002/00000002.history")).exists();
+        // The layout's top folders stay, empty or not.
+        storage.deleteAll(List.of(StorageLayout.timelineHistory(2)).iterator());
+        assertThat(root.resolve("wal")).isDirectory();
+    }
+
+    @Test
     void filesLandUnderPathAndTheDefaultPrefix() throws IOException {
         storage.writeSmall("backups/b1/stowage.json", bytes("{}"));
 

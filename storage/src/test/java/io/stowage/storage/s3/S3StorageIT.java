@@ -228,6 +228,33 @@ class S3StorageIT {
     }
 
     @Test
+    void deletingManyKeysGoesInBatchesOfAThousandAndLeavesEverythingElse() throws IOException {
+        try (BackupStorage neighbour = s3.open("pg10", "s3-main", SMALL_PARTS)) {
+            neighbour.writeSmall("wal/00000001/000000010000000000000001.zst", new byte[1]);
+            List<String> doomed = new ArrayList<>();
+            for (int i = 0; i < 2_503; i++) {
+                doomed.add(StorageLayout.walSegment("00000001%016X".formatted(i)));
+            }
+            // Written in parallel through the raw client: 2,503 objects, three batches and a part.
+            doomed.parallelStream().forEach(k -> s3.raw.putObject(r -> r.bucket(s3.bucket).key("stowage/pg1/" + k),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1])));
+            storage.writeSmall(StorageLayout.manifest("kept"), new byte[1]);
+
+            List<String> asked = new ArrayList<>(doomed);
+            asked.add("wal/00000001/00000001000000FF00000000.zst"); // never there: not an error
+            assertThat(storage.deleteAll(asked.iterator())).isEqualTo(2_504);
+
+            try (Stream<ObjectInfo> left = storage.list("")) {
+                assertThat(left.map(ObjectInfo::key)).containsExactly(StorageLayout.manifest("kept"));
+            }
+            try (Stream<ObjectInfo> left = neighbour.list("")) {
+                assertThat(left.count()).isEqualTo(1);
+            }
+            assertThat(storage.deleteAll(java.util.Collections.emptyIterator())).isZero();
+        }
+    }
+
+    @Test
     void listingPagesThroughMoreKeysThanOnePageAndStaysInsideThePrefix() throws IOException {
         try (BackupStorage paged = s3.open("pg1", "s3-main", SMALL_PARTS.withListPageSize(7));
                 BackupStorage neighbour = s3.open("pg10", "s3-main", SMALL_PARTS)) {
