@@ -7,7 +7,10 @@ import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.BusLiveness;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.events.Topics;
+import io.stowage.events.Envelope;
+import io.stowage.events.data.RetentionRequested;
 import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.retention.Expiries;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
@@ -29,6 +32,8 @@ public class ResyncService {
 
     private final StateFollower catalogFollower;
     private final StateFollower topologyFollower;
+    private final StateFollower restoreFollower;
+    private final Expiries expiries;
     private final Catalog catalog;
     private final Instance<TransactionalPublisher> catalogPublisher;
     private final BusLiveness liveness;
@@ -37,9 +42,12 @@ public class ResyncService {
     private volatile boolean ready;
 
     ResyncService(@Identifier(Topics.CATALOG) StateFollower catalogFollower,
-                  @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower, Catalog catalog,
+                  @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower,
+                  @Identifier(Topics.RESTORE) StateFollower restoreFollower, Catalog catalog,
                   Instance<TransactionalPublisher> catalogPublisher, BusLiveness liveness,
-                  StartupReadiness readiness) {
+                  StartupReadiness readiness, Expiries expiries) {
+        this.restoreFollower = restoreFollower;
+        this.expiries = expiries;
         this.catalogPublisher = catalogPublisher;
         this.catalogFollower = catalogFollower;
         this.topologyFollower = topologyFollower;
@@ -69,11 +77,26 @@ public class ResyncService {
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }
+        // Retention must know the running restores before it removes anything: they hold their backups.
+        liveness.watch(restoreFollower);
+        if (!restoreFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("could not read " + Topics.RESTORE + " within 60 s");
+        }
         // The catalog's transactional producer is made once the state is read, before any event is handled: making
         // it fences the transactions of a predecessor with this instance's id.
         catalogPublisher.get().fence();
         started.countDown();
         ready = true;
+        finishInterruptedRemovals();
+    }
+
+    /** Removals a predecessor was killed in the middle of leave backups EXPIRING: each such cluster's next expiry. */
+    private void finishInterruptedRemovals() {
+        catalog.clustersWithBackupsExpiring().forEach(cluster -> {
+            LOG.infof("cluster %s: backups were being removed when the last instance stopped; finishing", cluster);
+            expiries.soon(cluster, Envelope.root(SOURCE, new RetentionRequested(cluster,
+                    "finishing removals interrupted before resync-service started")));
+        });
     }
 
     /**

@@ -35,6 +35,28 @@ public final class Catalog {
     }
 
 
+    /** Every entry of one cluster, every storage. */
+    public java.util.List<CatalogEvent> ofCluster(String cluster) {
+        String prefix = cluster + " ";
+        return java.util.List.copyOf(entries.subMap(prefix, prefix + Character.MAX_VALUE).values());
+    }
+
+    /** The clusters with a backup being removed ({@code EXPIRING}). */
+    public java.util.Set<String> clustersWithBackupsExpiring() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        entries.values().forEach(e -> {
+            if (e instanceof io.stowage.events.data.CatalogBackup b
+                    && io.stowage.events.data.CatalogBackup.EXPIRING.equals(b.status())) {
+                out.add(b.cluster());
+            }
+        });
+        return out;
+    }
+
+    public Optional<CatalogEvent> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
     public Optional<CatalogWal> wal(String cluster, String storage, String timeline) {
         return Optional.ofNullable(entries.get(CatalogWal.key(cluster, storage, timeline)))
                 .filter(e -> e instanceof CatalogWal).map(e -> (CatalogWal) e);

@@ -97,6 +97,51 @@ public final class WalRanges {
         return merge(out);
     }
 
+    /**
+     * The ranges without the segments from {@code first} to {@code last} (both included, names of one timeline in
+     * order), and how many segments that took out.
+     */
+    public static Cut without(List<SegmentRange> ranges, String first, String last) {
+        List<SegmentRange> out = new ArrayList<>(ranges.size() + 1);
+        long removed = 0;
+        long from = number(first);
+        long to = number(last);
+        String timeline = first.substring(0, 8);
+        for (SegmentRange r : ranges) {
+            long a = number(r.first());
+            long b = number(r.last());
+            if (b < from || a > to) {
+                out.add(r);
+                continue;
+            }
+            removed += Math.min(b, to) - Math.max(a, from) + 1;
+            if (a < from) {
+                out.add(new SegmentRange(r.first(), name(timeline, from - 1)));
+            }
+            if (b > to) {
+                out.add(new SegmentRange(name(timeline, to + 1), r.last()));
+            }
+        }
+        return new Cut(List.copyOf(out), removed);
+    }
+
+    /** Ranges after a cut, and how many segments it took out. */
+    public record Cut(List<SegmentRange> ranges, long removed) {
+    }
+
+    /** Segments per log id with PostgreSQL's default 16 MiB segments, which segment numbers assume. */
+    public static final long SEGMENTS_PER_LOG = 0x100;
+
+    /** A segment's number along its timeline, from its name. */
+    public static long number(String segment) {
+        return Long.parseLong(segment.substring(8, 16), 16) * SEGMENTS_PER_LOG + Long.parseLong(segment.substring(16, 24), 16);
+    }
+
+    /** The name of segment {@code number} of a timeline (8 hex digits). */
+    public static String name(String timeline, long number) {
+        return String.format("%s%08X%08X", timeline, number / SEGMENTS_PER_LOG, number % SEGMENTS_PER_LOG);
+    }
+
     private static List<SegmentRange> merge(List<SegmentRange> ranges) {
         List<SegmentRange> out = new ArrayList<>(ranges.size());
         for (SegmentRange r : ranges) {

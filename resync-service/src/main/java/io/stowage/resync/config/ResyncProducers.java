@@ -6,15 +6,20 @@ import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.ClusterTopologies;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.KafkaEvents;
 import io.stowage.bus.StateFollower;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
 import io.stowage.resync.ResyncService;
 import io.stowage.resync.catalog.Catalog;
 import io.stowage.bus.CatalogRecords;
 import io.stowage.resync.messaging.KafkaCatalogWrites;
 import io.stowage.resync.messaging.ResyncEventHandler;
+import io.stowage.resync.retention.Expiries;
+import io.stowage.resync.retention.Expiry;
+import io.stowage.resync.retention.RunningRestores;
 import io.stowage.resync.service.CatalogKeeper;
 import io.stowage.resync.service.CompletedBackupCheck;
 import io.stowage.resync.service.Resyncs;
@@ -27,6 +32,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * How resync-service's objects are made, and closed when the application stops: the state it follows, the catalog
@@ -150,11 +156,53 @@ public class ResyncProducers {
         return new CompletedBackupCheck(topologies::get, catchUp, storages);
     }
 
+    /** Runs the expiries of retention, one at a time. */
+    @Produces
+    @Singleton
+    Expiries expiries(CatalogKeeper keeper, ClusterTopologies topologies, Resyncs.StorageSource storages,
+                      RunningRestores restores, ResyncServiceSettings settings) {
+        Expiry expiry = new Expiry(keeper, topologies::get, storages, restores,
+                settings.retention().incompleteGrace(), Instant::now, ResyncService.SOURCE);
+        return new Expiries(expiry, keeper, ResyncService.SOURCE, settings.retention().enabled());
+    }
+
+    void closeExpiries(@Disposes Expiries expiries) {
+        expiries.close();
+    }
+
+    /** The backups running restores use; a restore that ends lets retention remove what it held. */
+    @Produces
+    @Singleton
+    RunningRestores runningRestores(ResyncServiceSettings settings, jakarta.enterprise.inject.Instance<Expiries> expiries) {
+        return new RunningRestores(settings.retention().restoreLease(), Instant::now,
+                outcome -> expiries.get().soon(outcome.data().cluster(), outcome));
+    }
+
+    /** Follows {@code stowage.restore} whole (a few events per restore): it tells which backups restores use. */
+    @Produces
+    @Singleton
+    @Identifier(Topics.RESTORE)
+    StateFollower restoreFollower(KafkaConnection kafka, RunningRestores restores) {
+        return new StateFollower(kafka, Topics.RESTORE, record -> {
+            try {
+                if (record.value() != null) {
+                    restores.apply(KafkaEvents.fromRecord(record));
+                }
+            } catch (InvalidEventException e) {
+                // Refused by restore-service, which answers it: it holds no backup.
+            }
+        }).start();
+    }
+
+    void closeRestoreFollower(@Disposes @Identifier(Topics.RESTORE) StateFollower follower) {
+        follower.close();
+    }
+
     /** What the resync-inputs channel hands every event to. */
     @Produces
     @ApplicationScoped
     ResyncEventHandler handler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
-                               CatalogKeeper keeper, CompletedBackupCheck check) {
-        return new ResyncEventHandler(topologies, catchUp, resyncs, keeper, check, ResyncService.SOURCE);
+                               CatalogKeeper keeper, CompletedBackupCheck check, Expiries expiries) {
+        return new ResyncEventHandler(topologies, catchUp, resyncs, keeper, check, expiries, ResyncService.SOURCE);
     }
 }

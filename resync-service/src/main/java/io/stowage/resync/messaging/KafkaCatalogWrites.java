@@ -43,6 +43,16 @@ public final class KafkaCatalogWrites implements CatalogWrites {
     }
 
     @Override
+    public void commit(List<? extends CatalogEvent> upserts, List<String> tombstones, List<Envelope<?>> events,
+                       Envelope<?> cause) {
+        List<Envelope<?>> all = new ArrayList<>();
+        upserts.forEach(e -> all.add(Envelope.causedBy(cause, source, e)));
+        all.addAll(events);
+        publisher.publishAtomically(all, tombstones.stream()
+                .map(key -> new ProducerRecord<String, byte[]>(Topics.CATALOG, key, null)).toList());
+    }
+
+    @Override
     public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
         publisher.publishAtomically(new ArrayList<>(outcomes), List.of());
     }

@@ -9,11 +9,13 @@ import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.ResyncScope;
+import io.stowage.events.data.RetentionRequested;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
+import io.stowage.resync.retention.Expiries;
 import io.stowage.resync.service.CatalogKeeper;
 import io.stowage.resync.service.CompletedBackupCheck;
 import io.stowage.resync.service.Countdown;
@@ -27,8 +29,8 @@ import java.util.Set;
 
 /**
  * What resync-service does with the events it consumes: resync requests (one storage, the main, or all), profiles
- * added to a topology (resynced), completed backups (listed once their manifest is checked) and archived WAL (listed
- * at once).
+ * added to a topology (resynced), completed backups (listed once their manifest is checked, then the cluster's
+ * retention applied), archived WAL (listed at once) and retention requests.
  */
 public final class ResyncEventHandler {
     private static final Logger LOG = Logger.getLogger(ResyncEventHandler.class);
@@ -40,9 +42,11 @@ public final class ResyncEventHandler {
     private final CatalogKeeper keeper;
     private final CompletedBackupCheck check;
     private final String source;
+    private final Expiries expiries;
 
     public ResyncEventHandler(ClusterTopologies topologies, TopologyCatchUp catchUp, Resyncs resyncs,
-                              CatalogKeeper keeper, CompletedBackupCheck check, String source) {
+                              CatalogKeeper keeper, CompletedBackupCheck check, Expiries expiries, String source) {
+        this.expiries = expiries;
         this.check = check;
         this.source = source;
         this.topologies = topologies;
@@ -68,6 +72,8 @@ public final class ResyncEventHandler {
             requested(event, r, settled, answered);
         } else if (data instanceof BackupCompleted c) {
             completed(event, c, settled);
+        } else if (data instanceof RetentionRequested r) {
+            expiries.requested(r.cluster(), event, settled);
         } else if (data instanceof WalArchived a) {
             keeper.archived(event, a, settled);
         } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {
@@ -108,6 +114,10 @@ public final class ResyncEventHandler {
             }
         }
         keeper.completed(event, listed, refused.isEmpty() ? part : () -> { });
+        if (!listed.isEmpty()) {
+            // Each completed backup applies its cluster's retention (on a thread of its own: nothing waits for it).
+            expiries.soon(c.cluster(), event);
+        }
         if (!refused.isEmpty()) {
             // The channel's failure strategy logs the reason and publishes it as event.rejected.v1.
             throw new RejectedEventException("backup " + c.backupId() + " of " + c.cluster() + " not listed "

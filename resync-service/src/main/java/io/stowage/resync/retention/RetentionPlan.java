@@ -4,6 +4,7 @@ import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.spec.RetentionAge;
 import io.stowage.events.spec.RetentionSpec;
+import io.stowage.resync.catalog.WalRanges;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,6 @@ import java.util.Set;
 public final class RetentionPlan {
     /** PostgreSQL's default WAL segment size, which the catalog's segment names assume. */
     static final long SEGMENT_BYTES = 16L << 20;
-    private static final long SEGMENTS_PER_XLOG_ID = 0x1_0000_0000L / SEGMENT_BYTES;
 
     /** A backup to remove from one storage, and why. */
     public record BackupRemoval(String storage, String backupId, String reason) {
@@ -41,8 +41,12 @@ public final class RetentionPlan {
     public record WalRemoval(String storage, String timeline, String first, String last, String reason) {
     }
 
-    /** The whole decision; {@code oldestKept} is the backup whose start the WAL is kept from (empty: none kept). */
-    public record Decision(List<BackupRemoval> backups, List<WalRemoval> wal, Optional<CatalogBackup> oldestKept) {
+    /**
+     * The whole decision; {@code held} are the backups retention would remove but a running restore uses (kept, for
+     * now); {@code oldestKept} is the backup whose start the WAL is kept from (empty: none kept).
+     */
+    public record Decision(List<BackupRemoval> backups, List<WalRemoval> wal, List<BackupRemoval> held,
+                           Optional<CatalogBackup> oldestKept) {
         public boolean nothing() {
             return backups.isEmpty() && wal.isEmpty();
         }
@@ -61,6 +65,7 @@ public final class RetentionPlan {
     public static Decision decide(Map<String, RetentionSpec> retention, List<CatalogBackup> backups,
                                   List<CatalogWal> wal, Set<String> usedByRestores, Instant now) {
         List<BackupRemoval> removals = new ArrayList<>();
+        List<BackupRemoval> held = new ArrayList<>();
         List<CatalogBackup> kept = new ArrayList<>();
         Map<String, List<CatalogBackup>> byStorage = new java.util.TreeMap<>();
         for (CatalogBackup b : backups) {
@@ -77,6 +82,7 @@ public final class RetentionPlan {
                 String why = i == 0 || spec == null ? null : beyond(spec, i, b, now);
                 if (why != null && (usedByRestores.contains(storage + " " + b.backupId())
                         || usedByRestores.contains(b.backupId()))) {
+                    held.add(new BackupRemoval(storage, b.backupId(), why));
                     why = null; // a running restore reads it: it goes once the restore has ended
                 }
                 if (why == null) {
@@ -89,7 +95,7 @@ public final class RetentionPlan {
         Optional<CatalogBackup> oldest = kept.stream().filter(b -> b.timeline() != null && b.startLsn() != null)
                 .min(Comparator.comparing((CatalogBackup b) -> Long.parseLong(b.timeline(), 16))
                         .thenComparingLong(b -> lsn(b.startLsn())));
-        return new Decision(removals, oldest.map(o -> walBefore(o, wal)).orElse(List.of()), oldest);
+        return new Decision(removals, oldest.map(o -> walBefore(o, wal)).orElse(List.of()), held, oldest);
     }
 
     /** Why the {@code index}-th newest backup (0 the newest) goes, or null when it stays. */
@@ -138,13 +144,11 @@ public final class RetentionPlan {
         return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
     }
 
-    /** A segment's number along its timeline, from its name. */
     static long number(String segment) {
-        return Long.parseLong(segment.substring(8, 16), 16) * SEGMENTS_PER_XLOG_ID
-                + Long.parseLong(segment.substring(16, 24), 16);
+        return WalRanges.number(segment);
     }
 
     static String name(long timeline, long number) {
-        return String.format("%08X%08X%08X", timeline, number / SEGMENTS_PER_XLOG_ID, number % SEGMENTS_PER_XLOG_ID);
+        return WalRanges.name(String.format("%08X", timeline), number);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * What a resync changes in the catalog of one storage: only the differences between what the scan found and what
  * the catalog holds (set difference by key, and by content: a changed manifest checksum, a backup that became
  * incomplete, more or less WAL). New and changed entries are written again; entries whose objects vanished get a
- * tombstone.
+ * tombstone. A backup being removed ({@code EXPIRING}) stays so while any of its files is left.
  */
 public record CatalogDiff(List<CatalogEvent> upserts, List<String> tombstones, int added, int removed) {
 
@@ -22,6 +22,9 @@ public record CatalogDiff(List<CatalogEvent> upserts, List<String> tombstones, i
         int removed = 0;
         for (var e : scanned.entrySet()) {
             CatalogEvent before = current.get(e.getKey());
+            if (before instanceof CatalogBackup b && CatalogBackup.EXPIRING.equals(b.status())) {
+                continue; // being removed: whatever is left of it stays unlisted until the removal is done
+            }
             if (!e.getValue().equals(before)) {
                 upserts.add(e.getValue());
                 if (before == null && e.getValue() instanceof CatalogBackup) {

@@ -3,13 +3,16 @@ package io.stowage.resync.service;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
+import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.WalArchived;
 import io.stowage.resync.catalog.Catalog;
 import io.stowage.resync.catalog.CatalogUpdates;
+import io.stowage.resync.catalog.WalRanges;
 import io.stowage.resync.scan.CatalogDiff;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -33,6 +37,12 @@ public final class CatalogKeeper implements AutoCloseable {
         return t;
     });
     private final Map<String, List<Runnable>> heldDuringResync = new HashMap<>();
+    /** Removals made while a resync of their storage ran: its scan may predate them, so its result is cut too. */
+    private final Map<String, List<Consumer<Map<String, CatalogEvent>>>> removedDuringResync = new HashMap<>();
+
+    /** WAL removed from a storage: a run of segments of one timeline, both ends included. */
+    public record WalCut(String timeline, String first, String last) {
+    }
 
     public CatalogKeeper(Catalog catalog, CatalogWrites writes) {
         this.catalog = catalog;
@@ -77,6 +87,60 @@ public final class CatalogKeeper implements AutoCloseable {
         }));
     }
 
+    /**
+     * Marks backups about to be removed {@code EXPIRING}, at once, even while their storage is resynced: from now on
+     * none is offered for restore, and an interrupted removal is known for one.
+     */
+    public void markExpiring(Envelope<?> cause, List<CatalogBackup> expiring) {
+        if (!expiring.isEmpty()) {
+            run(() -> write(cause, expiring));
+        }
+    }
+
+    /**
+     * Takes removed backups and WAL out of one storage's catalog, with the events that say so, in one transaction.
+     * WAL entries are cut as they are now, so segments archived meanwhile stay listed; a resync of the storage that
+     * runs meanwhile has its result cut the same way.
+     */
+    public void removed(Envelope<?> cause, String cluster, String storage, Collection<String> backupIds,
+                        List<WalCut> wal, List<Envelope<?>> events) {
+        run(() -> {
+            Consumer<Map<String, CatalogEvent>> cut = entries -> {
+                backupIds.forEach(id -> entries.remove(CatalogBackup.key(cluster, storage, id)));
+                for (WalCut c : wal) {
+                    entries.computeIfPresent(CatalogWal.key(cluster, storage, c.timeline()),
+                            (key, entry) -> entry instanceof CatalogWal w ? cut(w, c) : entry);
+                }
+            };
+            Map<String, CatalogEvent> before = new HashMap<>(catalog.ofStorage(cluster, storage));
+            Map<String, CatalogEvent> after = new HashMap<>(before);
+            cut.accept(after);
+            List<CatalogEvent> upserts = new ArrayList<>();
+            List<String> tombstones = new ArrayList<>();
+            before.forEach((key, entry) -> {
+                CatalogEvent now = after.get(key);
+                if (now == null || now instanceof CatalogWal w && w.ranges().isEmpty() && !w.historyFile()) {
+                    tombstones.add(key);
+                } else if (!now.equals(entry)) {
+                    upserts.add(now);
+                }
+            });
+            writes.commit(upserts, tombstones, events, cause);
+            upserts.forEach(catalog::put);
+            tombstones.forEach(catalog::remove);
+            String key = storageKey(cluster, storage);
+            if (heldDuringResync.containsKey(key)) {
+                removedDuringResync.computeIfAbsent(key, k -> new ArrayList<>()).add(cut);
+            }
+        });
+    }
+
+    private static CatalogWal cut(CatalogWal w, WalCut c) {
+        WalRanges.Cut left = WalRanges.without(w.ranges(), c.first(), c.last());
+        return new CatalogWal(w.cluster(), w.storage(), w.timeline(), left.ranges(),
+                Math.max(0, w.segments() - left.removed()), w.historyFile());
+    }
+
     /** From now until {@link #endResync}, facts about this storage wait. */
     public void beginResync(String cluster, String storage) {
         run(() -> heldDuringResync.putIfAbsent(storageKey(cluster, storage), new ArrayList<>()));
@@ -91,7 +155,15 @@ public final class CatalogKeeper implements AutoCloseable {
                                  Envelope<?> cause) {
         return call(() -> {
             try {
-                CatalogDiff diff = CatalogDiff.between(catalog.ofStorage(cluster, storage), scanned);
+                Map<String, CatalogEvent> found = scanned;
+                List<Consumer<Map<String, CatalogEvent>>> cuts = removedDuringResync.remove(storageKey(cluster, storage));
+                if (cuts != null) {
+                    found = new HashMap<>(scanned);
+                    for (Consumer<Map<String, CatalogEvent>> cut : cuts) {
+                        cut.accept(found);
+                    }
+                }
+                CatalogDiff diff = CatalogDiff.between(catalog.ofStorage(cluster, storage), found);
                 writes.apply(diff, outcomes.apply(diff), cause);
                 diff.upserts().forEach(catalog::put);
                 diff.tombstones().forEach(catalog::remove);
@@ -119,6 +191,7 @@ public final class CatalogKeeper implements AutoCloseable {
     }
 
     private void releaseHeld(String cluster, String storage) {
+        removedDuringResync.remove(storageKey(cluster, storage));
         List<Runnable> held = heldDuringResync.remove(storageKey(cluster, storage));
         if (held != null) {
             held.forEach(Runnable::run);

@@ -16,6 +16,10 @@ public interface CatalogWrites {
     /** A resync's changes and its outcome events (one per coalesced request), all or nothing. */
     void apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause);
 
+    /** Entries written and removed, with the events that say why, all or nothing. */
+    void commit(List<? extends CatalogEvent> upserts, List<String> tombstones, List<Envelope<?>> events,
+                Envelope<?> cause);
+
     /** Outcome events alone (a failed resync changes nothing). */
     void publish(List<Envelope<? extends ResyncEvent>> outcomes);
 }

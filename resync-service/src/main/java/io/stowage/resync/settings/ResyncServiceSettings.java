@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** resync-service settings ({@code stowage.*} in application.properties, or -D / environment overrides). */
 @ConfigMapping(prefix = "stowage")
@@ -22,4 +23,27 @@ public interface ResyncServiceSettings {
     /** How many storages are resynced at once. */
     @WithDefault("2")
     int resyncWorkers();
+
+    /** Retention: expiry of backups and WAL by each storage's {@code retention}. */
+    Retention retention();
+
+    interface Retention {
+        /** Off: nothing is ever removed, and retention requests are answered with {@code retention.failed.v1}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * An incomplete backup is removed once nothing was written to it for this long. Make it longer than the
+         * longest a backup takes between two of its files (S3 shows a file only once it is whole).
+         */
+        @WithDefault("24h")
+        Duration incompleteGrace();
+
+        /**
+         * A restore holds its backup until its outcome, or until nothing was heard of it for this long
+         * (restore-service says a restore is alive every few seconds).
+         */
+        @WithDefault("10m")
+        Duration restoreLease();
+    }
 }

@@ -44,4 +44,20 @@ class WalRangesTest {
         assertThat(WalRanges.with(List.of(), S3)).containsExactly(new SegmentRange(S3, S3));
         assertThat(WalRanges.with(List.of(new SegmentRange(S4, S5)), S3)).containsExactly(new SegmentRange(S3, S5));
     }
+
+    @Test
+    void aCutTakesOutWholeRangesAndTrimsThoseItCrosses() {
+        List<SegmentRange> ranges = List.of(new SegmentRange(S3, S5), new SegmentRange(S9, NEXT_LOG));
+
+        WalRanges.Cut cut = WalRanges.without(ranges, S3, "00000001000000000000000A");
+        assertThat(cut.ranges()).containsExactly(new SegmentRange("00000001000000000000000B", NEXT_LOG));
+        assertThat(cut.removed()).isEqualTo(3 + 2);
+
+        WalRanges.Cut across = WalRanges.without(ranges, S4, FF);
+        assertThat(across.ranges()).containsExactly(new SegmentRange(S3, S3), new SegmentRange(NEXT_LOG, NEXT_LOG));
+        assertThat(across.removed()).isEqualTo(2 + (0xFF - 0x09 + 1));
+
+        assertThat(WalRanges.without(ranges, "000000010000000200000000", "000000010000000200000005").ranges())
+                .isEqualTo(ranges);
+    }
 }

@@ -1,0 +1,99 @@
+package io.stowage.resync.retention;
+
+import io.stowage.events.Envelope;
+import io.stowage.events.data.ResyncEvent;
+import io.stowage.events.data.RetentionCompleted;
+import io.stowage.events.data.RetentionFailed;
+import io.stowage.resync.service.CatalogKeeper;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Runs expiries one at a time, on a thread of their own (they delete files: never on the inputs channel's thread).
+ * After a completed backup, an expiry of its cluster is queued unless one is queued already; it says something
+ * ({@code retention.completed.v1}, {@code retention.failed.v1}) only when it removed or held anything, or failed. A
+ * request is always run and always answered, caused by it.
+ */
+public final class Expiries implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Expiries.class);
+
+    private final Expiry expiry;
+    private final CatalogKeeper keeper;
+    private final String source;
+    private final boolean enabled;
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "retention");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Expiries(Expiry expiry, CatalogKeeper keeper, String source, boolean enabled) {
+        this.expiry = expiry;
+        this.keeper = keeper;
+        this.source = source;
+        this.enabled = enabled;
+    }
+
+    /** Queues an expiry of the cluster, after a completed backup or an ended restore (nothing waits for it). */
+    public void soon(String cluster, Envelope<?> cause) {
+        if (!enabled || !queued.add(cluster)) {
+            return;
+        }
+        worker.submit(() -> {
+            queued.remove(cluster);
+            run(cluster, cause, false, () -> { });
+        });
+    }
+
+    /** Runs an expiry the request asked for; {@code answered} runs once its outcome is on the bus. */
+    public void requested(String cluster, Envelope<?> cause, Runnable answered) {
+        if (!enabled) {
+            answer(cause, new RetentionFailed(cluster, "retention is off on this resync-service "
+                    + "(stowage.retention.enabled=false)"), answered);
+            return;
+        }
+        worker.submit(() -> run(cluster, cause, true, answered));
+    }
+
+    private void run(String cluster, Envelope<?> cause, boolean asked, Runnable answered) {
+        long began = System.nanoTime();
+        ResyncEvent outcome;
+        try {
+            Expiry.Outcome o = expiry.apply(cluster, cause);
+            if (!asked && o.nothing()) {
+                return;
+            }
+            outcome = new RetentionCompleted(cluster, o.backupsRemoved(), o.walRangesRemoved(), o.segmentsRemoved(),
+                    o.heldForRestores(), (System.nanoTime() - began) / 1_000_000);
+            LOG.infof("[%s] retention of %s: %d backups and %d WAL segments removed, %d held for restores",
+                    cause.correlationId(), cluster, o.backupsRemoved(), o.segmentsRemoved(), o.heldForRestores());
+        } catch (Throwable e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.errorf("[%s] retention of %s failed: %s", cause.correlationId(), cluster, reason);
+            outcome = new RetentionFailed(cluster, reason);
+        }
+        answer(cause, outcome, answered);
+    }
+
+    private void answer(Envelope<?> cause, ResyncEvent outcome, Runnable answered) {
+        try {
+            keeper.publish(List.of(Envelope.causedBy(cause, source, outcome)));
+            answered.run();
+        } catch (RuntimeException e) {
+            // The request stays unacknowledged and is delivered again.
+            LOG.errorf(e, "[%s] could not publish the outcome of retention of %s", cause.correlationId(),
+                    outcome.cluster());
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
