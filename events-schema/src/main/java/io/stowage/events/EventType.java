@@ -17,6 +17,8 @@ public enum EventType {
     BACKUP_FAILED("io.stowage.backup.failed.v1", Topics.BACKUP, BackupFailed.class),
     BACKUP_SKIPPED("io.stowage.backup.skipped.v1", Topics.BACKUP, BackupSkipped.class),
     BACKUP_REMOVED("io.stowage.backup.removed.v1", Topics.BACKUP, BackupRemoved.class),
+    BACKUP_DELETE_REQUESTED("io.stowage.backup.delete.requested.v1", Topics.BACKUP, BackupDeleteRequested.class),
+    BACKUP_DELETE_FAILED("io.stowage.backup.delete.failed.v1", Topics.BACKUP, BackupDeleteFailed.class),
     WAL_ARCHIVED("io.stowage.wal.archived.v1", Topics.BACKUP, WalArchived.class),
     WAL_LAG("io.stowage.wal.lag.v1", Topics.BACKUP, WalLag.class),
     WAL_REMOVED("io.stowage.wal.removed.v1", Topics.BACKUP, WalRemoved.class),

@@ -35,6 +35,8 @@ class ContractTest {
             entry("io.stowage.backup.failed.v1", "stowage.backup"),
             entry("io.stowage.backup.skipped.v1", "stowage.backup"),
             entry("io.stowage.backup.removed.v1", "stowage.backup"),
+            entry("io.stowage.backup.delete.requested.v1", "stowage.backup"),
+            entry("io.stowage.backup.delete.failed.v1", "stowage.backup"),
             entry("io.stowage.wal.removed.v1", "stowage.backup"),
             entry("io.stowage.retention.requested.v1", "stowage.resync"),
             entry("io.stowage.retention.completed.v1", "stowage.resync"),

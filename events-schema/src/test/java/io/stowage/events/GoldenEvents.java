@@ -105,6 +105,11 @@ final class GoldenEvents {
                     "nightly-20261122T0200Z", "restore dr-drill-7 is running: a cluster being restored fires no schedule");
             case BACKUP_REMOVED -> new BackupRemoved(CLUSTER, "local", "nightly-20261108T0200Z", BackupRemoved.RETENTION,
                     "retention keep 14: 14 newer complete backups on the storage", 3);
+            case BACKUP_DELETE_REQUESTED -> new BackupDeleteRequested(CLUSTER, "nightly-20261122T0200Z", "local", false,
+                    "asked with ./stowage backup delete");
+            case BACKUP_DELETE_FAILED -> new BackupDeleteFailed(CLUSTER, "nightly-20261122T0200Z", "local",
+                    "restore dr-drill-7 is running from it on storage 'local': it is removed once the restore has "
+                            + "ended, or delete it then");
             case WAL_REMOVED -> new WalRemoved(CLUSTER, "s3-us-west", "00000001", "000000010000000000000003",
                     "00000001000000000000001F", 29, BackupRemoved.RETENTION, "before the start of backup "
                     + "nightly-20261109T0200Z on local (0/20000028, timeline 00000001), the oldest kept on any storage");

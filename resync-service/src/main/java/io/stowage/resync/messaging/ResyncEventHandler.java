@@ -5,6 +5,7 @@ import io.stowage.bus.RejectedEventException;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
@@ -74,6 +75,8 @@ public final class ResyncEventHandler {
             completed(event, c, settled);
         } else if (data instanceof RetentionRequested r) {
             expiries.requested(r.cluster(), event, settled);
+        } else if (data instanceof BackupDeleteRequested d) {
+            expiries.delete(d, event, settled);
         } else if (data instanceof WalArchived a) {
             keeper.archived(event, a, settled);
         } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {

@@ -1,6 +1,8 @@
 package io.stowage.resync.retention;
 
 import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupDeleteFailed;
+import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.RetentionCompleted;
 import io.stowage.events.data.RetentionFailed;
@@ -59,6 +61,34 @@ public final class Expiries implements AutoCloseable {
             return;
         }
         worker.submit(() -> run(cluster, cause, true, answered));
+    }
+
+    /**
+     * Runs a delete request: {@code backup.removed.v1} per storage (published as each is removed), or
+     * {@code backup.delete.failed.v1}; {@code answered} runs once the outcome is on the bus.
+     */
+    public void delete(BackupDeleteRequested r, Envelope<?> cause, Runnable answered) {
+        worker.submit(() -> {
+            try {
+                List<String> storages = expiry.delete(r, cause);
+                LOG.infof("[%s] backup %s of %s deleted on request from %s", cause.correlationId(), r.backupId(),
+                        r.cluster(), storages);
+                answered.run();
+            } catch (Throwable e) {
+                String storage = e instanceof Expiry.Refused refused ? refused.storage() : r.storage();
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                LOG.warnf("[%s] delete of backup %s of %s: %s", cause.correlationId(), r.backupId(), r.cluster(),
+                        reason);
+                try {
+                    keeper.publishEvents(List.of(Envelope.causedBy(cause, source,
+                            new BackupDeleteFailed(r.cluster(), r.backupId(), storage, reason))));
+                    answered.run();
+                } catch (RuntimeException again) {
+                    LOG.errorf(again, "[%s] could not publish the outcome of a delete of %s", cause.correlationId(),
+                            r.backupId());
+                }
+            }
+        });
     }
 
     private void run(String cluster, Envelope<?> cause, boolean asked, Runnable answered) {

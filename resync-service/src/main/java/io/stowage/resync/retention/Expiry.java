@@ -1,6 +1,7 @@
 package io.stowage.resync.retention;
 
 import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.BackupRemoved;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
@@ -143,7 +144,7 @@ public final class Expiry {
                             new Doomed(b.backupId(), "incomplete (" + b.reason() + "), nothing written to it since "
                                     + newest + ", more than " + incompleteGrace + " ago")));
                 }
-                Removed removed = remove(cluster, opened, here, walHere, cause);
+                Removed removed = remove(cluster, opened, here, walHere, BackupRemoved.RETENTION, cause);
                 backupsRemoved += removed.backups();
                 rangesRemoved += removed.ranges();
                 segmentsRemoved += removed.segments();
@@ -168,7 +169,7 @@ public final class Expiry {
 
     /** Removes backups, then WAL, from one storage; the catalog follows in one transaction. */
     private Removed remove(String cluster, BackupStorage storage, Map<String, Doomed> doomed,
-                           List<RetentionPlan.WalRemoval> wal, Envelope<?> cause) throws IOException {
+                           List<RetentionPlan.WalRemoval> wal, String trigger, Envelope<?> cause) throws IOException {
         String name = storage.name();
         List<CatalogBackup> marks = new ArrayList<>();
         for (Doomed d : doomed.values()) {
@@ -211,16 +212,76 @@ public final class Expiry {
 
         List<Envelope<?>> events = new ArrayList<>();
         doomed.values().forEach(d -> events.add(Envelope.causedBy(cause, source, new BackupRemoved(cluster, name,
-                d.backupId(), BackupRemoved.RETENTION, d.reason(), objects.getOrDefault(d.backupId(), 0L)))));
+                d.backupId(), trigger, d.reason(), objects.getOrDefault(d.backupId(), 0L)))));
         wal.forEach(w -> events.add(Envelope.causedBy(cause, source, new WalRemoved(cluster, name, w.timeline(),
                 w.first(), w.last(), WalRanges.number(w.last()) - WalRanges.number(w.first()) + 1,
-                BackupRemoved.RETENTION, w.reason()))));
+                trigger, w.reason()))));
         keeper.removed(cause, cluster, name, doomed.keySet(), cuts, events);
         doomed.values().forEach(d -> LOG.infof("[%s] backup %s of %s removed from %s: %s", cause.correlationId(),
                 d.backupId(), cluster, name, d.reason()));
         wal.forEach(w -> LOG.infof("[%s] WAL %s..%s of %s removed from %s: %s", cause.correlationId(), w.first(),
                 w.last(), cluster, name, w.reason()));
         return new Removed(doomed.size(), wal.size(), segments);
+    }
+
+    /** Why a delete request removes nothing: the reason, and the storage it is about (null: the request). */
+    public static final class Refused extends Exception {
+        private final String storage;
+
+        Refused(String storage, String reason) {
+            super(reason);
+            this.storage = storage;
+        }
+
+        public String storage() {
+            return storage;
+        }
+    }
+
+    /**
+     * Removes one backup as a delete request asks, from one storage or from every storage whose catalog lists it;
+     * returns the storages it was removed from. Refused, before anything is removed, when a running restore uses it,
+     * when no storage named lists it, or when it is a storage's only complete backup and {@code force} is not given.
+     */
+    public List<String> delete(BackupDeleteRequested r, Envelope<?> cause) throws Exception {
+        TopologyApplied topology = topologies.apply(r.cluster()).orElseThrow(() -> new Refused(null,
+                "cluster " + r.cluster() + " is not in the applied topology"));
+        if (r.storage() != null && !topology.spec().storages().containsKey(r.storage())) {
+            throw new Refused(r.storage(), "cluster " + r.cluster() + " has no storage '" + r.storage() + "'");
+        }
+        List<CatalogBackup> all = keeper.catalog().ofCluster(r.cluster()).stream()
+                .filter(e -> e instanceof CatalogBackup).map(e -> (CatalogBackup) e).toList();
+        List<CatalogBackup> copies = all.stream().filter(b -> b.backupId().equals(r.backupId()))
+                .filter(b -> r.storage() == null ? topology.spec().storages().containsKey(b.storage())
+                        : b.storage().equals(r.storage())).toList();
+        if (copies.isEmpty()) {
+            throw new Refused(r.storage(), "backup " + r.backupId() + " is not in the catalog of "
+                    + (r.storage() == null ? "any storage of " + r.cluster() : "storage '" + r.storage() + "'"));
+        }
+        Set<String> used = restores.inUse(r.cluster());
+        for (CatalogBackup b : copies) {
+            if (used.contains(b.storage() + " " + b.backupId()) || used.contains(b.backupId())) {
+                throw new Refused(b.storage(), "a running restore uses backup " + b.backupId() + " on storage '"
+                        + b.storage() + "': it can be deleted once the restore has ended");
+            }
+            boolean onlyComplete = b.complete() && all.stream().noneMatch(o -> o.storage().equals(b.storage())
+                    && o.complete() && !o.backupId().equals(b.backupId()));
+            if (onlyComplete && !r.forced()) {
+                throw new Refused(b.storage(), "backup " + b.backupId() + " is the only complete backup on storage '"
+                        + b.storage() + "': without it nothing there restores; add force to delete it anyway");
+            }
+        }
+        String reason = "deleted on request" + (r.reason() == null ? "" : ": " + r.reason());
+        List<String> done = new ArrayList<>();
+        for (CatalogBackup b : copies) {
+            try (BackupStorage opened = storages.open(topology, b.storage())) {
+                Map<String, Doomed> one = new LinkedHashMap<>();
+                one.put(b.backupId(), new Doomed(b.backupId(), reason));
+                remove(r.cluster(), opened, one, List.of(), BackupRemoved.REQUEST, cause);
+                done.add(b.storage());
+            }
+        }
+        return done;
     }
 
     /** The time of an incomplete backup's newest file when that is older than the grace; empty otherwise. */

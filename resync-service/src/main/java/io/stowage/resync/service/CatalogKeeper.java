@@ -179,6 +179,11 @@ public final class CatalogKeeper implements AutoCloseable {
         run(() -> writes.publish(outcomes));
     }
 
+    /** Publishes events that change nothing in the catalog, of any topic. */
+    public void publishEvents(List<Envelope<?>> events) {
+        run(() -> writes.commit(List.of(), List.of(), events, null));
+    }
+
     /** Ends a resync that failed: its outcome events, then the facts that waited. */
     public void failResync(String cluster, String storage, List<Envelope<? extends ResyncEvent>> outcomes) {
         run(() -> {

@@ -1,6 +1,7 @@
 package io.stowage.resync.retention;
 
 import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.BackupRemoved;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
@@ -310,5 +311,36 @@ class ExpiryTest {
         assertThat(all).containsExactly("wal/00000002/0000000200000003000000FE.zst",
                 "wal/00000002/0000000200000003000000FF.zst", "wal/00000002/000000020000000400000000.zst",
                 "wal/00000002/000000020000000400000001.zst");
+    }
+
+    @Test
+    void aDeleteRequestRemovesOneBackupEverywhereAndRefusesWhatARestoreUsesOrTheLastOne() throws Exception {
+        storages.replaceAll((name, sp) -> new StorageSpec(sp.main(), sp.type(), null, sp.filesystem(), null));
+        eightBackupsAndWal();
+        Expiry expiry = expiry();
+
+        assertThat(expiry.delete(new BackupDeleteRequested("pg1", "b3", null, null, "test"), request()))
+                .containsExactly("copy", "local");
+        assertThat(backupFolders("local")).doesNotContain("b3").hasSize(7);
+        assertThat(backupFolders("copy")).doesNotContain("b3").hasSize(7);
+        assertThat(events(BackupRemoved.class)).hasSize(2)
+                .allSatisfy(r -> assertThat(r.trigger()).isEqualTo(BackupRemoved.REQUEST));
+        // WAL is retention's: a delete leaves it.
+        assertThat(events(WalRemoved.class)).isEmpty();
+
+        restores.apply(Envelope.root("test", new RestoreStarted("pg1", "r1", "b4", "local")));
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b4", "local", true, null), request()))
+                .isInstanceOf(Expiry.Refused.class).hasMessageContaining("a running restore uses backup b4");
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b3", "local", null, null), request()))
+                .isInstanceOf(Expiry.Refused.class).hasMessageContaining("not in the catalog of storage 'local'");
+
+        for (int i : List.of(1, 2, 4, 5, 6, 7)) {
+            expiry.delete(new BackupDeleteRequested("pg1", "b" + i, "copy", null, null), request());
+        }
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", null, null), request()))
+                .isInstanceOf(Expiry.Refused.class).hasMessageContaining("the only complete backup on storage 'copy'");
+        assertThat(backupFolders("copy")).containsExactly("b8");
+        expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", true, null), request());
+        assertThat(backupFolders("copy")).isEmpty();
     }
 }
