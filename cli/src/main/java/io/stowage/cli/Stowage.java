@@ -5,6 +5,7 @@ import io.stowage.cli.commands.DemoCommand;
 import io.stowage.cli.commands.DownCommand;
 import io.stowage.cli.commands.RestoreCommand;
 import io.stowage.cli.commands.ResyncCommand;
+import io.stowage.cli.commands.RetentionCommand;
 import io.stowage.cli.commands.EventsCommand;
 import io.stowage.cli.commands.StatusCommand;
 import io.stowage.cli.commands.StorageCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Stowage, a backup control plane for database clusters with several backup storages.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class,
                 EventsCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class,
-                ResyncCommand.class},
+                ResyncCommand.class, RetentionCommand.class},
         footer = {"", "State lives under .stowage/ (config/, secrets/, kafka/, s3/, postgres/, logs/, run/).",
                 "Start with: stowage up, then stowage demo."})
 public class Stowage implements Runnable {

@@ -141,6 +141,62 @@ class RetentionIT {
                 ids.get(5));
     }
 
+    @Test
+    void theCliDeletesABackupAfterConfirmationRefusesTheLastOneUnlessForcedAndAppliesRetention() throws Exception {
+        Site small = new Site("delete", work, services.configFolder());
+        try {
+            Path local = small.storage("local");
+            small.configure(false, Site.filesystem("local", true, local) + "      retention: {keep: 2}\n");
+            bus.await(TopologyApplied.class, t -> t.cluster().equals(small.cluster), Duration.ofSeconds(60));
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                String id = "d" + i + "-" + UUID.randomUUID().toString().substring(0, 4);
+                ids.add(id);
+                publisher.publishAndWait(Envelope.root(SOURCE, new BackupRequested(small.cluster, null, id)));
+                bus.await(BackupCompleted.class, b -> b.backupId().equals(id), Duration.ofMinutes(2));
+            }
+            Path backups = local.resolve("stowage").resolve(small.cluster).resolve("backups");
+            // keep: 2 removed the first after the third.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(folders(backups)).containsExactlyElementsOf(new TreeSet<>(ids.subList(1, 3))));
+            // The catalog lists the newest two before the CLI reads it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> bus.find(BackupRemoved.class,
+                    r -> r.backupId().equals(ids.get(0))).isPresent());
+            StowageCli cli = new StowageCli(work.resolve("cli"), Map.of());
+            String kafka = SharedKafka.bootstrapServers();
+
+            StowageCli.Result unconfirmed = cli.run(Duration.ofMinutes(1), "backup", "delete", "--kafka", kafka,
+                    "--cluster", small.cluster, "--backup", ids.get(1));
+            assertThat(unconfirmed.exitCode()).as(unconfirmed.toString()).isNotZero();
+            assertThat(unconfirmed.err()).contains("not deleted: confirm with y, or add --yes");
+            assertThat(folders(backups)).contains(ids.get(1));
+
+            StowageCli.Result deleted = cli.run(Duration.ofMinutes(1), "backup", "delete", "--kafka", kafka,
+                    "--cluster", small.cluster, "--backup", ids.get(1), "--yes");
+            assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+            assertThat(deleted.out()).contains("local: removed");
+            assertThat(folders(backups)).containsExactly(ids.get(2));
+
+            StowageCli.Result last = cli.run(Duration.ofMinutes(1), "backup", "delete", "--kafka", kafka,
+                    "--cluster", small.cluster, "--backup", ids.get(2), "--yes");
+            assertThat(last.exitCode()).as(last.toString()).isNotZero();
+            assertThat(last.err()).contains("the only complete backup on storage 'local'", "force");
+            assertThat(folders(backups)).containsExactly(ids.get(2));
+
+            StowageCli.Result applied = cli.run(Duration.ofMinutes(1), "retention", "apply", "--kafka", kafka,
+                    "--cluster", small.cluster, "--wait");
+            assertThat(applied.exitCode()).as(applied.toString()).isZero();
+            assertThat(applied.out()).contains("done: 0 backups and 0 WAL segments removed");
+
+            StowageCli.Result forced = cli.run(Duration.ofMinutes(1), "backup", "delete", "--kafka", kafka,
+                    "--cluster", small.cluster, "--backup", ids.get(2), "--yes", "--force");
+            assertThat(forced.exitCode()).as(forced.toString()).isZero();
+            assertThat(folders(backups)).isEmpty();
+        } finally {
+            small.close();
+        }
+    }
+
     private List<String> removed(String storage) {
         return bus.data(BackupRemoved.class, r -> r.cluster().equals(site.cluster) && r.storage().equals(storage))
                 .stream().map(BackupRemoved::backupId).toList();

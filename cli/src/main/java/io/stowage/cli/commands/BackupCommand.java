@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code stowage backup}: base backups. */
 @Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = StowageVersion.class,
-        description = "Base backups.", subcommands = {BackupCreateCommand.class, BackupListCommand.class})
+        description = "Base backups.", subcommands = {BackupCreateCommand.class, BackupListCommand.class, BackupDeleteCommand.class})
 public class BackupCommand implements Runnable {
     @Spec
     CommandSpec spec;
