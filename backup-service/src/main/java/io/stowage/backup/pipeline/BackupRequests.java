@@ -23,14 +23,8 @@ public final class BackupRequests {
     }
 
     /**
-     * @param eventId the CloudEvents id of the request: the backup id when the request names none, so a redelivered
-     *                request keeps its id
-     */
-    public static Decision decide(BackupRequested request, TopologyApplied topology, String eventId) {
-        return decide(request, topology, eventId, Instant.now(), Duration.ofMinutes(1));
-    }
-
-    /**
+     * @param eventId   the CloudEvents id of the request: the backup id when the request names none, so a redelivered
+     *                  request keeps its id
      * @param now       when the backup starts
      * @param lateAfter how long after its due time a schedule's backup may start without being called late
      */

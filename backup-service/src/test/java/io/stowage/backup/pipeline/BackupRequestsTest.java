@@ -27,7 +27,7 @@ class BackupRequestsTest {
 
     @Test
     void noStorageNamedMeansTheMain() {
-        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg1", null, "b1"), PG1, "e1");
+        BackupRequests.Decision d = decide(new BackupRequested("pg1", null, "b1"), PG1, "e1");
         assertThat(d.refusal()).isNull();
         assertThat(d.plan().storages()).containsOnlyKeys("s3-main");
         assertThat(d.plan().backupId()).isEqualTo("b1");
@@ -35,7 +35,7 @@ class BackupRequestsTest {
 
     @Test
     void severalStoragesInTheOrderAsked() {
-        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg1", List.of("local", "s3-main"), null),
+        BackupRequests.Decision d = decide(new BackupRequested("pg1", List.of("local", "s3-main"), null),
                 PG1, "6c1e0b0e-3b8a-4b5e-9a57-2f7a4c1d9e10");
         assertThat(d.plan().storages().keySet()).containsExactly("local", "s3-main");
         assertThat(d.backupId()).as("derived from the event id, stable on redelivery")
@@ -44,7 +44,7 @@ class BackupRequestsTest {
 
     @Test
     void anUnknownStorageIsRefusedNamingTheKnownOnes() {
-        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg1", List.of("local", "nas"), "b1"),
+        BackupRequests.Decision d = decide(new BackupRequested("pg1", List.of("local", "nas"), "b1"),
                 PG1, "e1");
         assertThat(d.plan()).isNull();
         assertThat(d.refusal()).isEqualTo("unknown storage nas for cluster pg1 (its storages: local, s3-main)");
@@ -53,17 +53,17 @@ class BackupRequestsTest {
 
     @Test
     void anUnknownClusterIsRefused() {
-        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg9", null, "b1"), null, "e1");
+        BackupRequests.Decision d = decide(new BackupRequested("pg9", null, "b1"), null, "e1");
         assertThat(d.refusal()).startsWith("unknown cluster pg9");
     }
 
     @Test
     void aBackupIdThatNamesNoFolderIsRefused() {
         for (String id : List.of(".hidden", "-x", "a/b", "x".repeat(129))) {
-            assertThat(BackupRequests.decide(new BackupRequested("pg1", null, id), PG1, "e1").refusal()).as(id)
+            assertThat(decide(new BackupRequested("pg1", null, id), PG1, "e1").refusal()).as(id)
                     .isEqualTo("backupId must be letters, digits, '.', '_' or '-' (at most 128)");
         }
-        assertThat(BackupRequests.decide(new BackupRequested("pg1", null, "x".repeat(128)), PG1, "e1").refusal())
+        assertThat(decide(new BackupRequested("pg1", null, "x".repeat(128)), PG1, "e1").refusal())
                 .isNull();
     }
 
@@ -73,13 +73,13 @@ class BackupRequestsTest {
         TopologyApplied reverted = new TopologyApplied("pg1", 5, null, List.of(),
                 new BackupConfigSpec(PG1.spec().postgres(), new PitrSpec(false), Map.of()), false, "pg1.yaml");
 
-        BackupRequests.Decision d = BackupRequests.decide(new BackupRequested("pg1", null, "b1"), reverted, "e1");
+        BackupRequests.Decision d = decide(new BackupRequested("pg1", null, "b1"), reverted, "e1");
         assertThat(d.plan()).isNull();
         assertThat(d.refusal()).isEqualTo("cluster pg1 has no main storage");
         assertThat(d.backupId()).isEqualTo("b1");
         assertThat(d.storages()).isEmpty();
 
-        BackupRequests.Decision named = BackupRequests.decide(new BackupRequested("pg1", List.of("local"), "b2"),
+        BackupRequests.Decision named = decide(new BackupRequested("pg1", List.of("local"), "b2"),
                 reverted, "e2");
         assertThat(named.plan()).isNull();
         assertThat(named.refusal()).isEqualTo("cluster pg1 has no main storage");
@@ -90,5 +90,10 @@ class BackupRequestsTest {
     void anEventIdThatIsNoValidBackupIdIsMadeOne() {
         assertThat(BackupRequests.derivedId("ci:run/42")).isEqualTo("ci-run-42");
         assertThat(BackupRequests.derivedId("//x")).isEqualTo("x");
+    }
+
+    /** A request decided now, by the default late-after of one minute (only schedules' backups can be late). */
+    private static BackupRequests.Decision decide(BackupRequested request, TopologyApplied topology, String eventId) {
+        return BackupRequests.decide(request, topology, eventId, java.time.Instant.now(), java.time.Duration.ofMinutes(1));
     }
 }
