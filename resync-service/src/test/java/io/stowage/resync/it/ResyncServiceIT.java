@@ -17,6 +17,7 @@ import io.stowage.events.data.EventRejected;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.RetentionRequested;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.TopologyApplied;
@@ -25,6 +26,7 @@ import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.FilesystemSpec;
 import io.stowage.events.spec.PitrSpec;
 import io.stowage.events.spec.PostgresSpec;
+import io.stowage.events.spec.RetentionSpec;
 import io.stowage.events.spec.S3Spec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
@@ -382,6 +384,63 @@ class ResyncServiceIT {
             assertThat(answered.storage()).isEqualTo("s3");
             assertThat(answered.found()).as("the backup on the storage, listed").isEqualTo(1);
             assertThat(backups(cluster, "s3")).containsKey("there-all-along");
+        }
+    }
+
+    @Test
+    void anExpiryKilledMidwayListsNothingCompleteThatIsNot_andTheRestartedServiceFinishesIt() throws Exception {
+        String cluster = "expiry-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        StorageSpec plain = storages.get("s3");
+        storages.put("s3", new StorageSpec(true, plain.type(), plain.s3(), null, new RetentionSpec(1, null)));
+        publishTopology(cluster, "s3", storages);
+        // 1,000 backups written straight into the S3 server's folder (S3Proxy serves a file per object).
+        Path prefix = s3.dataDirectory().resolve(BUCKET).resolve("stowage").resolve(cluster);
+        int count = 1_000;
+        for (int i = 0; i < count; i++) {
+            String id = String.format("b%05d", i);
+            Path folder = Files.createDirectories(prefix.resolve("backups").resolve(id));
+            Files.write(folder.resolve("base.tar.zst"), new byte[100]);
+            BackupManifest m = StorageFill.manifest(cluster, id, 100, "s3");
+            Files.write(folder.resolve("stowage.json"), new BackupManifest(m.format(), id, cluster, m.storages(),
+                    m.startLsn(), m.stopLsn(), m.timeline(), m.startTime().plusMinutes(i),
+                    m.stopTime().plusMinutes(i), m.systemIdentifier(), m.postgresVersion(), m.databaseBytes(),
+                    m.tarBytes(), m.compression(), m.objects(), m.requestId(), m.correlationId()).toJson());
+        }
+        assertThat(awaitCompleted(request(new ResyncRequested(cluster, "s3", null, "test")), 1).get(0).found())
+                .isEqualTo(count);
+
+        publisher.publishAndWait(Envelope.root(SOURCE, new RetentionRequested(cluster, "test")));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> manifests(prefix) < count);
+        service.kill();
+
+        // Whatever the kill interrupted, every backup listed COMPLETE is whole on the storage.
+        Map<String, CatalogBackup> listed = backups(cluster, "s3");
+        long expiring = listed.values().stream().filter(b -> b.status().equals(CatalogBackup.EXPIRING)).count();
+        System.out.printf("expiry killed with %d manifests left, %d backups listed, %d of them EXPIRING%n",
+                manifests(prefix), listed.size(), expiring);
+        for (CatalogBackup b : listed.values()) {
+            if (b.complete()) {
+                assertThat(prefix.resolve("backups").resolve(b.backupId()).resolve("stowage.json")).exists();
+                assertThat(prefix.resolve("backups").resolve(b.backupId()).resolve("base.tar.zst")).exists();
+            }
+        }
+
+        service = startService();
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            assertThat(backups(cluster, "s3")).containsOnlyKeys(String.format("b%05d", count - 1));
+            try (var files = Files.walk(prefix.resolve("backups"))) {
+                assertThat(files.filter(Files::isRegularFile).map(f -> f.getParent().getFileName().toString())
+                        .distinct()).containsExactly(String.format("b%05d", count - 1));
+            }
+        });
+        assertThat(backups(cluster, "s3").values()).allSatisfy(b -> assertThat(b.complete()).isTrue());
+    }
+
+    static long manifests(Path prefix) throws java.io.IOException {
+        try (var files = Files.walk(prefix.resolve("backups"))) {
+            return files.filter(f -> f.getFileName().toString().equals("stowage.json")).count();
         }
     }
 
