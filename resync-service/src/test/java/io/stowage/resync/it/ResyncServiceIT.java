@@ -17,6 +17,9 @@ import io.stowage.events.data.EventRejected;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.RestoreCompleted;
+import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RetentionCompleted;
 import io.stowage.events.data.RetentionRequested;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
@@ -436,6 +439,48 @@ class ResyncServiceIT {
             }
         });
         assertThat(backups(cluster, "s3").values()).allSatisfy(b -> assertThat(b.complete()).isTrue());
+    }
+
+    @Test
+    void aBackupARunningRestoreUsesIsKeptUntilTheRestoreEnds_thenRemoved() throws Exception {
+        String cluster = "held-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        StorageSpec plain = storages.get("local");
+        storages.put("local", new StorageSpec(true, plain.type(), null, plain.filesystem(), new RetentionSpec(1, null)));
+        publishTopology(cluster, "local", storages);
+        try (BackupStorage s = open(cluster, "local", storages.get("local"))) {
+            for (int i = 1; i <= 3; i++) {
+                BackupManifest m = StorageFill.manifest(cluster, "b" + i, 10, "local");
+                StorageFill.object(s, StorageLayout.baseArchive("b" + i), 10);
+                s.writeSmall(StorageLayout.manifest("b" + i), new BackupManifest(m.format(), m.backupId(), cluster,
+                        m.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime().plusHours(i),
+                        m.stopTime().plusHours(i), m.systemIdentifier(), m.postgresVersion(), m.databaseBytes(),
+                        m.tarBytes(), m.compression(), m.objects(), m.requestId(), m.correlationId()).toJson());
+            }
+        }
+        awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1);
+        // A restore from b1 runs, as restore-service says on stowage.restore.
+        Envelope<RestoreStarted> started = Envelope.root(SOURCE, new RestoreStarted(cluster, "r1", "b1", "local"));
+        publisher.publishAndWait(started);
+
+        Envelope<RetentionRequested> asked = Envelope.root(SOURCE, new RetentionRequested(cluster, "test"));
+        publisher.publishAndWait(asked);
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.stream()
+                .anyMatch(e -> asked.id().equals(e.causationId()) && e.data() instanceof RetentionCompleted));
+        RetentionCompleted first = seen.stream().filter(e -> asked.id().equals(e.causationId()))
+                .map(e -> (RetentionCompleted) e.data()).findFirst().orElseThrow();
+        assertThat(first.heldForRestores()).isEqualTo(1);
+        assertThat(first.backupsRemoved()).isEqualTo(1);
+        assertThat(backups(cluster, "local")).containsOnlyKeys("b1", "b3");
+        assertThat(work.resolve("fs").resolve("stowage").resolve(cluster).resolve("backups").resolve("b1")).isDirectory();
+
+        // The restore ends: its backup goes, with no request.
+        publisher.publishAndWait(Envelope.causedBy(started, SOURCE,
+                new RestoreCompleted(cluster, "r1", "b1", "local", "/srv/data", "/srv/data.before-r1")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(backups(cluster, "local")).containsOnlyKeys("b3"));
+        assertThat(work.resolve("fs").resolve("stowage").resolve(cluster).resolve("backups").resolve("b1"))
+                .doesNotExist();
     }
 
     static long manifests(Path prefix) throws java.io.IOException {
