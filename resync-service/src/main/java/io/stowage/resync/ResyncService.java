@@ -1,6 +1,9 @@
 package io.stowage.resync;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.stowage.bus.ClusterTopologies;
+import io.stowage.events.data.TopologyApplied;
 import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.StateFollower;
 import io.stowage.bus.TransactionalPublisher;
@@ -34,6 +37,7 @@ public class ResyncService {
     private final StateFollower topologyFollower;
     private final StateFollower restoreFollower;
     private final Expiries expiries;
+    private final ClusterTopologies topologies;
     private final Catalog catalog;
     private final Instance<TransactionalPublisher> catalogPublisher;
     private final BusLiveness liveness;
@@ -45,7 +49,8 @@ public class ResyncService {
                   @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower,
                   @Identifier(Topics.RESTORE) StateFollower restoreFollower, Catalog catalog,
                   Instance<TransactionalPublisher> catalogPublisher, BusLiveness liveness,
-                  StartupReadiness readiness, Expiries expiries) {
+                  StartupReadiness readiness, Expiries expiries, ClusterTopologies topologies) {
+        this.topologies = topologies;
         this.restoreFollower = restoreFollower;
         this.expiries = expiries;
         this.catalogPublisher = catalogPublisher;
@@ -88,6 +93,25 @@ public class ResyncService {
         started.countDown();
         ready = true;
         finishInterruptedRemovals();
+    }
+
+    /**
+     * Applies each cluster's retention every {@code stowage.retention.interval}, for {@code maxAge} to act between
+     * backups: only a run that removes or holds something says so.
+     */
+    @Scheduled(every = "{stowage.retention.interval}", delayed = "{stowage.retention.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void applyRetentionRegularly() {
+        if (!ready) {
+            return;
+        }
+        for (TopologyApplied t : topologies.all()) {
+            if (t.spec() != null && t.spec().storages() != null
+                    && t.spec().storages().values().stream().anyMatch(s -> s.retention() != null)) {
+                expiries.soon(t.cluster(), Envelope.root(SOURCE, new RetentionRequested(t.cluster(),
+                        "applied regularly (stowage.retention.interval)")));
+            }
+        }
     }
 
     /** Removals a predecessor was killed in the middle of leave backups EXPIRING: each such cluster's next expiry. */

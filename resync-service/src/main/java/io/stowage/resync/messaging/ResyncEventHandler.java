@@ -65,7 +65,10 @@ public final class ResyncEventHandler {
         handle(event, settled, Set.of());
     }
 
-    /** As {@link #handle(Envelope, Runnable)}; a resync request's {@code answered} storages are not resynced again. */
+    /**
+     * As {@link #handle(Envelope, Runnable)}; a resync request's {@code answered} storages are not resynced again, a
+     * delete request's are not looked for again, and a request answered whole ({@code "-"}) is not run again.
+     */
     public void handle(Envelope<StowageEvent> event, Runnable settled, Set<String> answered)
             throws RejectedEventException {
         StowageEvent data = event.data();
@@ -74,9 +77,19 @@ public final class ResyncEventHandler {
         } else if (data instanceof BackupCompleted c) {
             completed(event, c, settled);
         } else if (data instanceof RetentionRequested r) {
-            expiries.requested(r.cluster(), event, settled);
+            if (answered.contains("-")) {
+                LOG.infof("[%s] retention request %s answered already; not run again", event.correlationId(), event.id());
+                settled.run();
+            } else {
+                expiries.requested(r.cluster(), event, settled);
+            }
         } else if (data instanceof BackupDeleteRequested d) {
-            expiries.delete(d, event, settled);
+            if (answered.contains("-")) {
+                LOG.infof("[%s] delete request %s answered already; not run again", event.correlationId(), event.id());
+                settled.run();
+            } else {
+                expiries.delete(d, event, settled, answered);
+            }
         } else if (data instanceof WalArchived a) {
             keeper.archived(event, a, settled);
         } else if (data instanceof StorageChanged c && c.change() == StorageChange.PROFILE_ADDED) {

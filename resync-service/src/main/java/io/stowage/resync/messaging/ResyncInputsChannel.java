@@ -6,9 +6,15 @@ import io.stowage.bus.RequestTrail;
 import io.stowage.bus.quarkus.IncomingEvents;
 import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.events.Envelope;
+import io.stowage.events.data.BackupDeleteFailed;
+import io.stowage.events.data.BackupDeleteRequested;
+import io.stowage.events.data.BackupRemoved;
 import io.stowage.events.data.ResyncCompleted;
 import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
+import io.stowage.events.data.RetentionCompleted;
+import io.stowage.events.data.RetentionFailed;
+import io.stowage.events.data.RetentionRequested;
 import io.stowage.events.data.StowageEvent;
 import io.stowage.resync.ResyncService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,12 +53,19 @@ public class ResyncInputsChannel {
         this.trail = new RequestTrail(kafka);
     }
 
-    /** The storages a resync request was answered for already: its outcomes after it on its partition. */
+    /**
+     * The storages a request was answered for already, from its outcomes after it on its partition: a resync's
+     * storages, a delete's storages removed from; {@code "-"} when it was answered whole (a retention outcome, a
+     * refused delete).
+     */
     private Set<String> answeredStorages(Message<byte[]> message, Envelope<StowageEvent> request) {
         ConsumerRecord<String, byte[]> record = IncomingRecords.of(message);
         return trail.after(new TopicPartition(record.topic(), record.partition()), record.offset(), request.id(),
                         Duration.ofSeconds(30)).stream().map(Envelope::data)
-                .map(d -> d instanceof ResyncCompleted c ? c.storage() : d instanceof ResyncFailed f ? f.storage() : null)
+                .map(d -> d instanceof ResyncCompleted c ? c.storage() : d instanceof ResyncFailed f ? f.storage()
+                        : d instanceof BackupRemoved r ? r.storage()
+                        : d instanceof RetentionCompleted || d instanceof RetentionFailed
+                        || d instanceof BackupDeleteFailed ? "-" : null)
                 .filter(Objects::nonNull).collect(Collectors.toSet());
     }
 
@@ -67,6 +80,10 @@ public class ResyncInputsChannel {
             if (event.data() instanceof ResyncRequested) {
                 // Delivered again after a kill between its outcomes and the commit: storages answered already are
                 // not resynced, nor answered, twice.
+                handler.handle(event, settled, answeredStorages(message, event));
+            } else if (event.data() instanceof RetentionRequested || event.data() instanceof BackupDeleteRequested) {
+                // The same for a retention or delete request: answered already, it is not answered twice; a
+                // delete cut short goes on with the storages it has not removed the backup from.
                 handler.handle(event, settled, answeredStorages(message, event));
             } else {
                 handler.handle(event, settled);

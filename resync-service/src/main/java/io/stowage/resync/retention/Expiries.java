@@ -67,10 +67,10 @@ public final class Expiries implements AutoCloseable {
      * Runs a delete request: {@code backup.removed.v1} per storage (published as each is removed), or
      * {@code backup.delete.failed.v1}; {@code answered} runs once the outcome is on the bus.
      */
-    public void delete(BackupDeleteRequested r, Envelope<?> cause, Runnable answered) {
+    public void delete(BackupDeleteRequested r, Envelope<?> cause, Runnable answered, Set<String> removedBefore) {
         worker.submit(() -> {
             try {
-                List<String> storages = expiry.delete(r, cause);
+                List<String> storages = expiry.delete(r, cause, removedBefore);
                 LOG.infof("[%s] backup %s of %s deleted on request from %s", cause.correlationId(), r.backupId(),
                         r.cluster(), storages);
                 answered.run();

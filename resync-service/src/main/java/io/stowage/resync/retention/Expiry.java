@@ -242,8 +242,12 @@ public final class Expiry {
      * Removes one backup as a delete request asks, from one storage or from every storage whose catalog lists it;
      * returns the storages it was removed from. Refused, before anything is removed, when a running restore uses it,
      * when no storage named lists it, or when it is a storage's only complete backup and {@code force} is not given.
+     *
+     * @param removedBefore storages an earlier delivery of the same request removed it from already (it was cut
+     *                      short): when no other storage lists it, the request is done, with nothing more to say
      */
-    public List<String> delete(BackupDeleteRequested r, Envelope<?> cause) throws Exception {
+    public List<String> delete(BackupDeleteRequested r, Envelope<?> cause, Set<String> removedBefore)
+            throws Exception {
         TopologyApplied topology = topologies.apply(r.cluster()).orElseThrow(() -> new Refused(null,
                 "cluster " + r.cluster() + " is not in the applied topology"));
         if (r.storage() != null && !topology.spec().storages().containsKey(r.storage())) {
@@ -254,6 +258,9 @@ public final class Expiry {
         List<CatalogBackup> copies = all.stream().filter(b -> b.backupId().equals(r.backupId()))
                 .filter(b -> r.storage() == null ? topology.spec().storages().containsKey(b.storage())
                         : b.storage().equals(r.storage())).toList();
+        if (copies.isEmpty() && !removedBefore.isEmpty()) {
+            return List.of();
+        }
         if (copies.isEmpty()) {
             throw new Refused(r.storage(), "backup " + r.backupId() + " is not in the catalog of "
                     + (r.storage() == null ? "any storage of " + r.cluster() : "storage '" + r.storage() + "'"));

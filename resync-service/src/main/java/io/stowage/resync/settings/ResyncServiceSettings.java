@@ -45,5 +45,12 @@ public interface ResyncServiceSettings {
          */
         @WithDefault("10m")
         Duration restoreLease();
+
+        /**
+         * How often every cluster with a retention has it applied even when no backup completes, so that
+         * {@code maxAge} acts between backups. Read by the {@code @Scheduled} in ResyncService.
+         */
+        @WithDefault("1h")
+        Duration interval();
     }
 }

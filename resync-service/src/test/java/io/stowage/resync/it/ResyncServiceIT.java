@@ -109,7 +109,9 @@ class ResyncServiceIT {
         return new ServiceProcess(JAR, Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "stowage.secrets-folder", secrets.toString(),
-                "stowage.instance-id", "resync-it"), work.resolve("resync-service-" + UUID.randomUUID() + ".log"))
+                "stowage.instance-id", "resync-it",
+                // Every 3 s, each cluster with a retention has it applied (1 h by default).
+                "stowage.retention.interval", "3s"), work.resolve("resync-service-" + UUID.randomUUID() + ".log"))
                 .start();
     }
 
@@ -448,6 +450,10 @@ class ResyncServiceIT {
         StorageSpec plain = storages.get("local");
         storages.put("local", new StorageSpec(true, plain.type(), null, plain.filesystem(), new RetentionSpec(1, null)));
         publishTopology(cluster, "local", storages);
+        // A restore from b1 runs, as restore-service says on stowage.restore (before the catalog lists b1: retention
+        // is applied every few seconds here).
+        Envelope<RestoreStarted> started = Envelope.root(SOURCE, new RestoreStarted(cluster, "r1", "b1", "local"));
+        publisher.publishAndWait(started);
         try (BackupStorage s = open(cluster, "local", storages.get("local"))) {
             for (int i = 1; i <= 3; i++) {
                 BackupManifest m = StorageFill.manifest(cluster, "b" + i, 10, "local");
@@ -459,9 +465,6 @@ class ResyncServiceIT {
             }
         }
         awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1);
-        // A restore from b1 runs, as restore-service says on stowage.restore.
-        Envelope<RestoreStarted> started = Envelope.root(SOURCE, new RestoreStarted(cluster, "r1", "b1", "local"));
-        publisher.publishAndWait(started);
 
         Envelope<RetentionRequested> asked = Envelope.root(SOURCE, new RetentionRequested(cluster, "test"));
         publisher.publishAndWait(asked);
@@ -470,8 +473,9 @@ class ResyncServiceIT {
         RetentionCompleted first = seen.stream().filter(e -> asked.id().equals(e.causationId()))
                 .map(e -> (RetentionCompleted) e.data()).findFirst().orElseThrow();
         assertThat(first.heldForRestores()).isEqualTo(1);
-        assertThat(first.backupsRemoved()).isEqualTo(1);
-        assertThat(backups(cluster, "local")).containsOnlyKeys("b1", "b3");
+        // b2 went, by this request or by the regular run before it.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(backups(cluster, "local")).containsOnlyKeys("b1", "b3"));
         assertThat(work.resolve("fs").resolve("stowage").resolve(cluster).resolve("backups").resolve("b1")).isDirectory();
 
         // The restore ends: its backup goes, with no request.
@@ -479,6 +483,32 @@ class ResyncServiceIT {
                 new RestoreCompleted(cluster, "r1", "b1", "local", "/srv/data", "/srv/data.before-r1")));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(backups(cluster, "local")).containsOnlyKeys("b3"));
+        assertThat(work.resolve("fs").resolve("stowage").resolve(cluster).resolve("backups").resolve("b1"))
+                .doesNotExist();
+    }
+
+    @Test
+    void retentionIsAppliedRegularly_withNoBackupAndNoRequest() throws Exception {
+        String cluster = "regular-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, StorageSpec> storages = storages(cluster);
+        StorageSpec plain = storages.get("local");
+        storages.put("local", new StorageSpec(true, plain.type(), null, plain.filesystem(), new RetentionSpec(1, null)));
+        publishTopology(cluster, "local", storages);
+        try (BackupStorage s = open(cluster, "local", storages.get("local"))) {
+            for (int i = 1; i <= 2; i++) {
+                BackupManifest m = StorageFill.manifest(cluster, "b" + i, 10, "local");
+                StorageFill.object(s, StorageLayout.baseArchive("b" + i), 10);
+                s.writeSmall(StorageLayout.manifest("b" + i), new BackupManifest(m.format(), m.backupId(), cluster,
+                        m.storages(), m.startLsn(), m.stopLsn(), m.timeline(), m.startTime().plusHours(i),
+                        m.stopTime().plusHours(i), m.systemIdentifier(), m.postgresVersion(), m.databaseBytes(),
+                        m.tarBytes(), m.compression(), m.objects(), m.requestId(), m.correlationId()).toJson());
+            }
+        }
+        // A resync lists both; it applies no retention itself.
+        awaitCompleted(request(new ResyncRequested(cluster, "local", null, "test")), 1);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(backups(cluster, "local")).containsOnlyKeys("b2"));
         assertThat(work.resolve("fs").resolve("stowage").resolve(cluster).resolve("backups").resolve("b1"))
                 .doesNotExist();
     }

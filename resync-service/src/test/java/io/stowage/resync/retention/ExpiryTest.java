@@ -46,6 +46,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -319,7 +320,7 @@ class ExpiryTest {
         eightBackupsAndWal();
         Expiry expiry = expiry();
 
-        assertThat(expiry.delete(new BackupDeleteRequested("pg1", "b3", null, null, "test"), request()))
+        assertThat(expiry.delete(new BackupDeleteRequested("pg1", "b3", null, null, "test"), request(), Set.of()))
                 .containsExactly("copy", "local");
         assertThat(backupFolders("local")).doesNotContain("b3").hasSize(7);
         assertThat(backupFolders("copy")).doesNotContain("b3").hasSize(7);
@@ -327,20 +328,25 @@ class ExpiryTest {
                 .allSatisfy(r -> assertThat(r.trigger()).isEqualTo(BackupRemoved.REQUEST));
         // WAL is retention's: a delete leaves it.
         assertThat(events(WalRemoved.class)).isEmpty();
+        // The same request delivered again (a kill before its offset was committed) is done, and says nothing more.
+        int before = published.size();
+        assertThat(expiry.delete(new BackupDeleteRequested("pg1", "b3", null, null, "test"), request(),
+                Set.of("copy", "local"))).isEmpty();
+        assertThat(published).hasSize(before);
 
         restores.apply(Envelope.root("test", new RestoreStarted("pg1", "r1", "b4", "local")));
-        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b4", "local", true, null), request()))
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b4", "local", true, null), request(), Set.of()))
                 .isInstanceOf(Expiry.Refused.class).hasMessageContaining("a running restore uses backup b4");
-        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b3", "local", null, null), request()))
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b3", "local", null, null), request(), Set.of()))
                 .isInstanceOf(Expiry.Refused.class).hasMessageContaining("not in the catalog of storage 'local'");
 
         for (int i : List.of(1, 2, 4, 5, 6, 7)) {
-            expiry.delete(new BackupDeleteRequested("pg1", "b" + i, "copy", null, null), request());
+            expiry.delete(new BackupDeleteRequested("pg1", "b" + i, "copy", null, null), request(), Set.of());
         }
-        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", null, null), request()))
+        assertThatThrownBy(() -> expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", null, null), request(), Set.of()))
                 .isInstanceOf(Expiry.Refused.class).hasMessageContaining("the only complete backup on storage 'copy'");
         assertThat(backupFolders("copy")).containsExactly("b8");
-        expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", true, null), request());
+        expiry.delete(new BackupDeleteRequested("pg1", "b8", "copy", true, null), request(), Set.of());
         assertThat(backupFolders("copy")).isEmpty();
     }
 }
