@@ -57,7 +57,9 @@ final class S3Failures {
                 return new StorageException(prefix + "access denied by " + endpoint + " (check the credentials in "
                         + credentials + "): " + errorMessage(s3), e);
             }
-            if (s3.statusCode() == 412) {
+            // 412: the If-Match of a later range failed. 416: that range lies past the object's end, though
+            // inside the size the first range gave: it shrank (servers that check Range before If-Match say so).
+            if (s3.statusCode() == 412 || s3.statusCode() == 416) {
                 return new StorageException(prefix + "the object changed while it was being read", e);
             }
             return new StorageException(prefix + errorMessage(s3), e);
