@@ -53,7 +53,7 @@ public final class KafkaCatalogWrites implements CatalogWrites {
     }
 
     @Override
-    public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
-        publisher.publishAtomically(new ArrayList<>(outcomes), List.of());
+    public void publish(List<? extends Envelope<?>> events) {
+        publisher.publishAtomically(new ArrayList<>(events), List.of());
     }
 }

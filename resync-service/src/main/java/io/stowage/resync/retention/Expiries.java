@@ -80,7 +80,7 @@ public final class Expiries implements AutoCloseable {
                 LOG.warnf("[%s] delete of backup %s of %s: %s", cause.correlationId(), r.backupId(), r.cluster(),
                         reason);
                 try {
-                    keeper.publishEvents(List.of(Envelope.causedBy(cause, source,
+                    keeper.publish(List.of(Envelope.causedBy(cause, source,
                             new BackupDeleteFailed(r.cluster(), r.backupId(), storage, reason))));
                     answered.run();
                 } catch (RuntimeException again) {

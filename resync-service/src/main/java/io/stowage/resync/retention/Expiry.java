@@ -9,7 +9,6 @@ import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalRemoved;
 import io.stowage.events.spec.RetentionSpec;
-import io.stowage.events.spec.StorageSpec;
 import io.stowage.resync.catalog.WalRanges;
 import io.stowage.resync.service.CatalogKeeper;
 import io.stowage.resync.service.Resyncs;
@@ -32,6 +31,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -125,13 +125,11 @@ public final class Expiry {
             plan.wal().forEach(w -> walByStorage.computeIfAbsent(w.storage(), s -> new ArrayList<>()).add(w));
         }
 
-        Set<String> named = topology.spec().storages().keySet();
-        List<String> touched = new ArrayList<>(new java.util.TreeSet<>(named));
         int backupsRemoved = 0;
         int rangesRemoved = 0;
         long segmentsRemoved = 0;
         Exception firstFailure = null;
-        for (String storage : touched) {
+        for (String storage : new TreeSet<>(topology.spec().storages().keySet())) {
             Map<String, Doomed> here = doomed.getOrDefault(storage, new LinkedHashMap<>());
             List<RetentionPlan.WalRemoval> walHere = walByStorage.getOrDefault(storage, List.of());
             List<CatalogBackup> incompleteHere = incomplete.stream().filter(b -> b.storage().equals(storage)).toList();
@@ -172,8 +170,14 @@ public final class Expiry {
                            List<RetentionPlan.WalRemoval> wal, String trigger, Envelope<?> cause) throws IOException {
         String name = storage.name();
         List<CatalogBackup> marks = new ArrayList<>();
+        // Objects removed per backup: its manifest when it was complete as this removal began (an interrupted one
+        // may have taken it already), then what the listing finds.
+        Map<String, Long> objects = new HashMap<>();
         for (Doomed d : doomed.values()) {
             keeper.catalog().get(CatalogBackup.key(cluster, name, d.backupId())).ifPresent(e -> {
+                if (e instanceof CatalogBackup b && CatalogBackup.COMPLETE.equals(b.status())) {
+                    objects.put(b.backupId(), 1L);
+                }
                 if (e instanceof CatalogBackup b && !CatalogBackup.EXPIRING.equals(b.status())) {
                     marks.add(new CatalogBackup(b.cluster(), b.storage(), b.backupId(), CatalogBackup.EXPIRING,
                             d.reason(), b.startLsn(), b.stopLsn(), b.timeline(), b.startTime(), b.stopTime(),
@@ -183,11 +187,9 @@ public final class Expiry {
         }
         keeper.markExpiring(cause, marks);
 
-        Map<String, Long> objects = new HashMap<>();
         if (!doomed.isEmpty() && storage.prefixExists()) {
             // The manifests first: from the first deletion on, no folder left behind looks complete.
             storage.deleteAll(doomed.keySet().stream().map(StorageLayout::manifest).iterator());
-            doomed.keySet().forEach(id -> objects.put(id, 1L));
             try (Stream<ObjectInfo> listing = storage.list(StorageLayout.BACKUPS)) {
                 Iterator<String> keys = listing.map(ObjectInfo::key).filter(key -> {
                     Optional<String> id = StorageLayout.backupIdOf(key);

@@ -175,13 +175,9 @@ public final class CatalogKeeper implements AutoCloseable {
     }
 
     /** Publishes outcome events that change nothing in the catalog (a request refused before any scan). */
-    public void publish(List<Envelope<? extends ResyncEvent>> outcomes) {
-        run(() -> writes.publish(outcomes));
-    }
-
-    /** Publishes events that change nothing in the catalog, of any topic. */
-    public void publishEvents(List<Envelope<?>> events) {
-        run(() -> writes.commit(List.of(), List.of(), events, null));
+    /** Publishes events that change nothing in the catalog, of any topic, in one transaction. */
+    public void publish(List<? extends Envelope<?>> events) {
+        run(() -> writes.publish(events));
     }
 
     /** Ends a resync that failed: its outcome events, then the facts that waited. */

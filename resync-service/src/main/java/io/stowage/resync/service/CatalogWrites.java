@@ -20,6 +20,6 @@ public interface CatalogWrites {
     void commit(List<? extends CatalogEvent> upserts, List<String> tombstones, List<Envelope<?>> events,
                 Envelope<?> cause);
 
-    /** Outcome events alone (a failed resync changes nothing). */
-    void publish(List<Envelope<? extends ResyncEvent>> outcomes);
+    /** Events alone, of any topic, in one transaction (a failed resync, an expiry's outcome: the catalog stays). */
+    void publish(List<? extends Envelope<?>> events);
 }
