@@ -1,5 +1,6 @@
 package io.stowage.resync.retention;
 
+import io.stowage.bus.Retries;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupDeleteFailed;
 import io.stowage.events.data.BackupDeleteRequested;
@@ -9,6 +10,7 @@ import io.stowage.events.data.RetentionFailed;
 import io.stowage.resync.service.CatalogKeeper;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,7 @@ public final class Expiries implements AutoCloseable {
     private final CatalogKeeper keeper;
     private final String source;
     private final boolean enabled;
+    private final Retries retries = Retries.standard();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "retention");
@@ -56,8 +59,8 @@ public final class Expiries implements AutoCloseable {
     /** Runs an expiry the request asked for; {@code answered} runs once its outcome is on the bus. */
     public void requested(String cluster, Envelope<?> cause, Runnable answered) {
         if (!enabled) {
-            answer(cause, new RetentionFailed(cluster, "retention is off on this resync-service "
-                    + "(stowage.retention.enabled=false)"), answered);
+            answer(cause, Envelope.causedBy(cause, source, new RetentionFailed(cluster, "retention is off on this"
+                    + " resync-service (stowage.retention.enabled=false)")), answered);
             return;
         }
         worker.submit(() -> run(cluster, cause, true, answered));
@@ -79,14 +82,8 @@ public final class Expiries implements AutoCloseable {
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();
                 LOG.warnf("[%s] delete of backup %s of %s: %s", cause.correlationId(), r.backupId(), r.cluster(),
                         reason);
-                try {
-                    keeper.publish(List.of(Envelope.causedBy(cause, source,
-                            new BackupDeleteFailed(r.cluster(), r.backupId(), storage, reason))));
-                    answered.run();
-                } catch (RuntimeException again) {
-                    LOG.errorf(again, "[%s] could not publish the outcome of a delete of %s", cause.correlationId(),
-                            r.backupId());
-                }
+                answer(cause, Envelope.causedBy(cause, source,
+                        new BackupDeleteFailed(r.cluster(), r.backupId(), storage, reason)), answered);
             }
         });
     }
@@ -108,17 +105,37 @@ public final class Expiries implements AutoCloseable {
             LOG.errorf("[%s] retention of %s failed: %s", cause.correlationId(), cluster, reason);
             outcome = new RetentionFailed(cluster, reason);
         }
-        answer(cause, outcome, answered);
+        answer(cause, Envelope.causedBy(cause, source, outcome), answered);
     }
 
-    private void answer(Envelope<?> cause, ResyncEvent outcome, Runnable answered) {
-        try {
-            keeper.publish(List.of(Envelope.causedBy(cause, source, outcome)));
-            answered.run();
-        } catch (RuntimeException e) {
-            // The request stays unacknowledged and is delivered again.
-            LOG.errorf(e, "[%s] could not publish the outcome of retention of %s", cause.correlationId(),
-                    outcome.cluster());
+    /**
+     * Publishes an outcome, then runs {@code answered}. With the broker out of reach it tries again, pausing as
+     * {@link Retries#standard()} says, for as long as the outage lasts: the request is acknowledged only once
+     * answered, and other expiries wait (they could not publish either). Stops when closed; the request, still
+     * unacknowledged, is then delivered again.
+     */
+    private void answer(Envelope<?> cause, Envelope<?> outcome, Runnable answered) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                keeper.publish(List.of(outcome));
+                answered.run();
+                return;
+            } catch (RuntimeException e) {
+                if (!Retries.isTransient(e) || worker.isShutdown()) {
+                    LOG.errorf(e, "[%s] could not publish %s; the request is delivered again after a restart",
+                            cause.correlationId(), outcome.type().type());
+                    return;
+                }
+                Duration pause = retries.pause(attempt);
+                LOG.warnf("[%s] could not publish %s (%s); trying again in %s", cause.correlationId(),
+                        outcome.type().type(), e.getMessage(), pause);
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.stowage.resync.retention;
 
+import io.stowage.bus.BusUnavailable;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.BackupRemoved;
@@ -9,6 +10,7 @@ import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RetentionCompleted;
 import io.stowage.events.data.RetentionRequested;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalRemoved;
@@ -52,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -74,6 +77,8 @@ class ExpiryTest {
     Map<String, StorageSpec> storages;
     /** Fails the n-th deleteAll (counted from 1) of any storage opened while set; 0: never. */
     final AtomicInteger failDeleteAt = new AtomicInteger();
+    /** How many publishes of events alone fail next, as with the broker out of reach. */
+    final AtomicInteger failPublishes = new AtomicInteger();
     final AtomicInteger deletes = new AtomicInteger();
 
     @BeforeEach
@@ -99,6 +104,9 @@ class ExpiryTest {
 
             @Override
             public void publish(List<? extends Envelope<?>> events) {
+                if (failPublishes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new BusUnavailable("the broker did not take the events in time", null);
+                }
                 published.addAll(events);
             }
         });
@@ -305,6 +313,22 @@ class ExpiryTest {
             assertThat(r.reason()).contains("incomplete", "no stowage.json");
             assertThat(r.objects()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void anOutcomeTheBrokerDidNotTakeIsPublishedOnceItIsBackAndOnlyThenTheRequestAcknowledged() throws Exception {
+        eightBackupsAndWal();
+        failPublishes.set(2);
+        AtomicInteger acknowledged = new AtomicInteger();
+        try (Expiries expiries = new Expiries(expiry(), keeper, "test", true)) {
+            expiries.requested("pg1", request(), acknowledged::incrementAndGet);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.get() == 1);
+        }
+        assertThat(failPublishes).hasValue(0);
+        assertThat(events(RetentionCompleted.class)).singleElement()
+                .satisfies(c -> assertThat(c.backupsRemoved()).isEqualTo(8));
+        assertThat(backupFolders("copy")).containsExactly("b6", "b7", "b8");
     }
 
     @Test
