@@ -5,7 +5,6 @@ import io.stowage.bus.KafkaEventPublisher;
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
@@ -200,9 +199,7 @@ public final class BaseBackupBenchmark {
         TopologyApplied topology = new TopologyApplied(CLUSTER, 1, "fs", List.of("s3", "s3tls"), new BackupConfigSpec(
                 new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null, pg.binDirectory().toString(), null),
                 new PitrSpec(false), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
-            p.publishAtomically(List.of(Envelope.root(SOURCE, topology)), List.of());
-        }
+        BenchSetup.publishTopology(broker.bootstrapServers(), topology);
     }
 
     private ServiceProcess startService(int workers) throws IOException {

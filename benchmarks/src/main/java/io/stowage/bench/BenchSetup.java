@@ -1,16 +1,69 @@
 package io.stowage.bench;
 
+import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.bus.TransactionalPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.Topics;
+import io.stowage.events.data.ResyncFailed;
+import io.stowage.events.data.RetentionFailed;
+import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.TopologyApplied;
 import io.stowage.localstack.S3ProxyServer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 
 /** What the benchmarks set up alike: the secrets folder the services read, and what they print about the machine. */
 final class BenchSetup {
+    static final String SOURCE = "/stowage/bench";
     private BenchSetup() {
+    }
+
+    /** A request's outcome and the seconds from publishing the request to reading the outcome. */
+    record Answer(StowageEvent outcome, double seconds) {
+    }
+
+    /** Publishes a topology as config-service would: the applied topology resync-service follows. */
+    static void publishTopology(String bootstrap, TopologyApplied topology) {
+        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(bootstrap), "bench-topology")) {
+            p.publishAtomically(List.of(Envelope.root(SOURCE, topology)), List.of());
+        }
+    }
+
+    /**
+     * Publishes a request to resync-service and waits for the event it caused on {@code stowage.resync}; a failure
+     * outcome (resync, retention) is thrown with its reason.
+     */
+    static Answer requestResyncService(String bootstrap, StowageEvent data, Duration timeout) {
+        Envelope<StowageEvent> request = Envelope.root(SOURCE, data);
+        try (BusReader reader = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESYNC), false);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "bench")) {
+            long t0 = System.nanoTime();
+            publisher.publishAndWait(request);
+            long deadline = t0 + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (BusReader.Read r : reader.poll(Duration.ofMillis(20))) {
+                    if (r.valid() && request.id().equals(r.event().causationId())) {
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        StowageEvent outcome = r.event().data();
+                        if (outcome instanceof ResyncFailed f) {
+                            throw new IllegalStateException("resync failed: " + f.reason());
+                        }
+                        if (outcome instanceof RetentionFailed f) {
+                            throw new IllegalStateException("retention failed: " + f.reason());
+                        }
+                        return new Answer(outcome, seconds);
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no outcome of " + data.getClass().getSimpleName() + " within " + timeout);
     }
 
     /** A secret {@code name} holding the S3Proxy's access keys, as services read them from their secrets folder. */

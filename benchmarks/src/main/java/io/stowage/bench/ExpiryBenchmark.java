@@ -1,18 +1,9 @@
 package io.stowage.bench;
 
-import io.stowage.bus.BusReader;
-import io.stowage.bus.KafkaConnection;
-import io.stowage.bus.KafkaEventPublisher;
-import io.stowage.bus.TransactionalPublisher;
-import io.stowage.events.Envelope;
-import io.stowage.events.Topics;
 import io.stowage.events.data.ResyncCompleted;
-import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.RetentionCompleted;
-import io.stowage.events.data.RetentionFailed;
 import io.stowage.events.data.RetentionRequested;
-import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.FilesystemSpec;
@@ -51,7 +42,6 @@ import java.util.stream.Stream;
  */
 public final class ExpiryBenchmark {
     private static final String BUCKET = "stowage-expiry-bench";
-    private static final String SOURCE = "/stowage/bench";
     private static final long SEGMENT = 16L << 20;
 
     private final Path work;
@@ -137,24 +127,24 @@ public final class ExpiryBenchmark {
         seed(cluster, floor, backups - keep, segments - segments / 10, segments);
         double seeding = (System.nanoTime() - t0) / 1e9;
         publishTopology(cluster, onS3, root, keep);
-        ResyncCompleted listed = (ResyncCompleted) request(new ResyncRequested(cluster, "store", null, "bench"),
-                Duration.ofMinutes(20));
+        ResyncCompleted listed = (ResyncCompleted) BenchSetup.requestResyncService(broker.bootstrapServers(),
+                new ResyncRequested(cluster, "store", null, "bench"), Duration.ofMinutes(20)).outcome();
         if (listed.found() != backups) {
             throw new IllegalStateException("the resync found " + listed.found() + " backups, not " + backups);
         }
         Commands.sync();
         double ours;
         double bare;
-        RetentionCompleted done;
+        BenchSetup.Answer expired;
         if (floorFirst) {
             bare = floor(onS3, floor);
-            done = expire(cluster);
-            ours = lastSeconds;
+            expired = expire(cluster);
         } else {
-            done = expire(cluster);
-            ours = lastSeconds;
+            expired = expire(cluster);
             bare = floor(onS3, floor);
         }
+        ours = expired.seconds();
+        RetentionCompleted done = (RetentionCompleted) expired.outcome();
         long left = countFiles(prefix);
         long expectedLeft = 2L * keep + segments / 10;
         if (done.backupsRemoved() != backups - keep || done.segmentsRemoved() != segments - segments / 10
@@ -210,45 +200,12 @@ public final class ExpiryBenchmark {
         TopologyApplied t = new TopologyApplied(cluster, ++revision, "store", List.of(), new BackupConfigSpec(
                 new PostgresSpec("127.0.0.1", 5432, "postgres", null, null, null, null), new PitrSpec(true),
                 Map.of("store", store)), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()),
-                "bench-topology")) {
-            p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
-        }
+        BenchSetup.publishTopology(broker.bootstrapServers(), t);
     }
 
-    private RetentionCompleted expire(String cluster) {
-        return (RetentionCompleted) request(new RetentionRequested(cluster, "bench"), Duration.ofMinutes(30));
-    }
-
-    private double lastSeconds;
-
-    /** Publishes a request and waits for its outcome; the time runs from publish to the outcome read. */
-    private StowageEvent request(StowageEvent data, Duration timeout) {
-        Envelope<StowageEvent> request = Envelope.root(SOURCE, data);
-        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.RESYNC),
-                false);
-             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(broker.bootstrapServers()),
-                     "bench")) {
-            long t0 = System.nanoTime();
-            publisher.publishAndWait(request);
-            long deadline = t0 + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (BusReader.Read r : reader.poll(Duration.ofMillis(20))) {
-                    if (r.valid() && request.id().equals(r.event().causationId())) {
-                        lastSeconds = (System.nanoTime() - t0) / 1e9;
-                        StowageEvent outcome = r.event().data();
-                        if (outcome instanceof ResyncFailed f) {
-                            throw new IllegalStateException("resync failed: " + f.reason());
-                        }
-                        if (outcome instanceof RetentionFailed f) {
-                            throw new IllegalStateException("retention failed: " + f.reason());
-                        }
-                        return outcome;
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no outcome within " + timeout);
+    private BenchSetup.Answer expire(String cluster) {
+        return BenchSetup.requestResyncService(broker.bootstrapServers(), new RetentionRequested(cluster, "bench"),
+                Duration.ofMinutes(30));
     }
 
     /** The bare removal of the same keys; returns seconds. */

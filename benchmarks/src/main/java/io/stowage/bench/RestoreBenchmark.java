@@ -5,7 +5,6 @@ import io.stowage.bus.KafkaEventPublisher;
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.Topics;
 import io.stowage.events.data.BackupCompleted;
@@ -227,9 +226,7 @@ public final class RestoreBenchmark {
                 new PostgresSpec(pg.host(), pg.port(), pg.user(), null, pg.dataDirectory().toString(),
                         pg.binDirectory().toString(), pg.osUser()),
                 new PitrSpec(false), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
-            p.publishAtomically(List.of(Envelope.root(SOURCE, topology)), List.of());
-        }
+        BenchSetup.publishTopology(broker.bootstrapServers(), topology);
     }
 
     private void startService(String module, Map<String, String> settings) throws IOException {

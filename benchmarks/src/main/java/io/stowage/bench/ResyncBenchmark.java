@@ -1,15 +1,8 @@
 package io.stowage.bench;
 
-import io.stowage.bus.KafkaEventPublisher;
 
-import io.stowage.bus.KafkaConnection;
 
-import io.stowage.bus.BusReader;
-import io.stowage.bus.TransactionalPublisher;
-import io.stowage.events.Envelope;
-import io.stowage.events.Topics;
 import io.stowage.events.data.ResyncCompleted;
-import io.stowage.events.data.ResyncFailed;
 import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.BackupConfigSpec;
@@ -50,7 +43,6 @@ import java.util.TreeMap;
 public final class ResyncBenchmark {
     private static final String CLUSTER = "resyncbench";
     private static final String BUCKET = "stowage-resync-bench";
-    private static final String SOURCE = "/stowage/bench";
     private static final long SEGMENT = 16L << 20;
 
     private final Path work;
@@ -160,17 +152,17 @@ public final class ResyncBenchmark {
         TopologyApplied t = new TopologyApplied(CLUSTER, 1, "fs", List.of("s3"), new BackupConfigSpec(
                 new PostgresSpec("127.0.0.1", 5432, "postgres", null, null, null, null), new PitrSpec(false), storages),
                 false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
-            p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
-        }
+        BenchSetup.publishTopology(broker.bootstrapServers(), t);
     }
 
     private void resync(String label, String storage, int segments, Floor floor) throws Exception {
         double floorSeconds = floor.seconds();
-        ResyncCompleted full = request(storage);
-        double fullSeconds = lastSeconds;
-        ResyncCompleted same = request(storage);
-        double sameSeconds = lastSeconds;
+        BenchSetup.Answer first = request(storage);
+        ResyncCompleted full = (ResyncCompleted) first.outcome();
+        double fullSeconds = first.seconds();
+        BenchSetup.Answer again = request(storage);
+        ResyncCompleted same = (ResyncCompleted) again.outcome();
+        double sameSeconds = again.seconds();
         report.add(String.format(Locale.ROOT, "%s (%,d backups, %,d segments): full resync %.2f s (found %,d, added "
                         + "%,d; service's own %d ms); no-change resync %.2f s (added %d, removed %d; service's own %d ms);"
                         + " floor, listing only: %.2f s", label, backups, segments, fullSeconds, full.found(),
@@ -179,29 +171,9 @@ public final class ResyncBenchmark {
         System.out.println(report.get(report.size() - 1));
     }
 
-    private double lastSeconds;
-
-    /** Publishes a resync request and waits for its outcome; the time runs from publish to the outcome read. */
-    private ResyncCompleted request(String storage) {
-        Envelope<ResyncRequested> request = Envelope.root(SOURCE, new ResyncRequested(CLUSTER, storage, null, "bench"));
-        try (BusReader reader = new BusReader(KafkaConnection.to(broker.bootstrapServers()), List.of(Topics.RESYNC), false);
-             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench")) {
-            long t0 = System.nanoTime();
-            publisher.publishAndWait(request);
-            long deadline = t0 + Duration.ofMinutes(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (BusReader.Read r : reader.poll(Duration.ofMillis(20))) {
-                    if (r.valid() && request.id().equals(r.event().causationId())) {
-                        lastSeconds = (System.nanoTime() - t0) / 1e9;
-                        if (r.event().data() instanceof ResyncFailed f) {
-                            throw new IllegalStateException("resync failed: " + f.reason());
-                        }
-                        return (ResyncCompleted) r.event().data();
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no resync outcome within 10 minutes");
+    private BenchSetup.Answer request(String storage) {
+        return BenchSetup.requestResyncService(broker.bootstrapServers(),
+                new ResyncRequested(CLUSTER, storage, null, "bench"), Duration.ofMinutes(10));
     }
 
     @FunctionalInterface

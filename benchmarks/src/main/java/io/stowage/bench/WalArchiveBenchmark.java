@@ -3,8 +3,6 @@ package io.stowage.bench;
 import io.stowage.bus.KafkaConnection;
 
 import io.stowage.bus.BusReader;
-import io.stowage.bus.TransactionalPublisher;
-import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
 import io.stowage.events.data.TopologyApplied;
@@ -163,9 +161,7 @@ public final class WalArchiveBenchmark {
         TopologyApplied t = new TopologyApplied(CLUSTER, ++revision, main, List.of(main.equals("fs") ? "s3" : "fs"),
                 new BackupConfigSpec(new PostgresSpec(pg.host(), pg.port(), pg.user(), null, null,
                         pg.binDirectory().toString(), null), new PitrSpec(pitr), storages), false, "bench");
-        try (TransactionalPublisher p = new TransactionalPublisher(KafkaConnection.to(broker.bootstrapServers()), "bench-topology")) {
-            p.publishAtomically(List.of(Envelope.root(SOURCE, t)), List.of());
-        }
+        BenchSetup.publishTopology(broker.bootstrapServers(), t);
     }
 
     private Thread collectEvents() {
