@@ -1,35 +1,49 @@
 package io.stowage.config;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
+import io.stowage.config.kubernetes.BackupConfigResources;
+import io.stowage.config.kubernetes.ResourceApplier;
+import io.stowage.config.kubernetes.ResourceEvents;
 import io.stowage.config.messaging.TopologyFollower;
 import io.stowage.config.settings.ConfigServiceSettings;
 import io.stowage.config.source.ConfigFolderWatcher;
+import io.stowage.config.topology.AppliedTopologies;
+import io.stowage.config.topology.ConfigReconciler;
 import io.stowage.config.topology.FolderApplier;
+import io.stowage.config.topology.TopologyPublisher;
 import io.stowage.events.Topics;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * config-service's start: recover the applied topology from the bus, apply what changed while it was down, then
- * let the channels hand records over and follow the config folder. All applies (files and restores) run on one
- * thread, so changes are applied in order, one at a time. The objects themselves are made by CDI
- * (config/ConfigProducers).
+ * let the channels hand records over and follow the config sources ({@code stowage.config.sources}): the folder,
+ * BackupConfig resources, or both. All applies (files, resources and restores) run on one thread, so changes are
+ * applied in order, one at a time. The objects themselves are made by CDI (config/ConfigProducers).
  */
 @Singleton
 public class ConfigService {
     private static final Logger LOG = Logger.getLogger(ConfigService.class);
     /** The CloudEvents source of what this service publishes. */
     public static final String SOURCE = "/stowage/config-service";
+    static final String FOLDER = "folder";
+    static final String KUBERNETES = "kubernetes";
 
     private final ConfigServiceSettings settings;
     private final KafkaConnection kafka;
@@ -38,12 +52,20 @@ public class ConfigService {
     private final FolderApplier folder;
     private final ScheduledExecutorService applyThread;
     private final ConfigFolderWatcher watcher;
+    private final Instance<KubernetesClient> kubernetesClient;
+    private final AppliedTopologies applied;
+    private final TopologyPublisher publisher;
+    private final boolean fromFolder;
+    private final boolean fromKubernetes;
+    private BackupConfigResources resources;
+    private ResourceApplier resourceApplier;
     private final CountDownLatch started = new CountDownLatch(1);
 
     ConfigService(ConfigServiceSettings settings, KafkaConnection kafka, StartupReadiness readiness,
                   TopologyFollower topology, FolderApplier folder,
                   @Identifier(ConfigProducers.APPLY_THREAD) ScheduledExecutorService applyThread,
-                  ConfigFolderWatcher watcher) {
+                  ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
+                  AppliedTopologies applied, TopologyPublisher publisher) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -51,6 +73,16 @@ public class ConfigService {
         this.folder = folder;
         this.applyThread = applyThread;
         this.watcher = watcher;
+        this.kubernetesClient = kubernetesClient;
+        this.applied = applied;
+        this.publisher = publisher;
+        List<String> sources = settings.config().sources().stream().map(String::strip).toList();
+        if (sources.isEmpty() || !Set.of(FOLDER, KUBERNETES).containsAll(sources)) {
+            throw new IllegalArgumentException("stowage.config.sources=" + String.join(",", sources)
+                    + ": name folder, kubernetes, or both");
+        }
+        this.fromFolder = sources.contains(FOLDER);
+        this.fromKubernetes = sources.contains(KUBERNETES);
     }
 
     /**
@@ -58,22 +90,47 @@ public class ConfigService {
      * returns, and readiness must answer DOWN (not a refused connection) while the state topics are read.
      */
     void onStart(@Observes StartupEvent start) {
-        readiness.require("topology recovered and config folder applied", folder::appliedOnce);
+        readiness.require("topology recovered and config sources applied", this::ready);
         readiness.allRegistered();
-        readiness.runInBackground("recovering the topology and applying the config folder", this::start);
+        readiness.runInBackground("recovering the topology and applying the config sources", this::start);
     }
 
     private void start() {
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
-        applyThread.submit(folder::apply);
+        long rescan = settings.config().rescan().toMillis();
+        if (fromFolder) {
+            applyThread.submit(folder::apply);
+        }
+        if (fromKubernetes) {
+            startKubernetes(rescan);
+        }
         // Restores are applied on the same thread, queued behind this first apply: a restore sees the files' topology.
         started.countDown();
-        watcher.start();
-        long rescan = settings.config().rescan().toMillis();
-        applyThread.scheduleWithFixedDelay(folder::apply, rescan, rescan, TimeUnit.MILLISECONDS);
-        LOG.infof("watching %s (debounce %s)", settings.config().folder().toAbsolutePath(),
-                settings.config().debounce());
+        if (fromFolder) {
+            watcher.start();
+            applyThread.scheduleWithFixedDelay(folder::apply, rescan, rescan, TimeUnit.MILLISECONDS);
+            LOG.infof("watching %s (debounce %s)", settings.config().folder().toAbsolutePath(),
+                    settings.config().debounce());
+        }
+    }
+
+    private void startKubernetes(long rescan) {
+        KubernetesClient client = kubernetesClient.get();
+        resources = new BackupConfigResources(client, settings.config().kubernetes().namespaces().orElse(List.of()));
+        ConfigReconciler reconciler = new ConfigReconciler(applied, publisher,
+                source -> source != null && source.startsWith(BackupConfigResources.SOURCE_PREFIX));
+        resourceApplier = new ResourceApplier(resources, reconciler, applied, new ResourceEvents(client), applyThread,
+                settings.config().debounce(), Instant::now);
+        resources.start(resourceApplier::changed);
+        applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (resources != null) {
+            resources.close();
+        }
     }
 
     /**
@@ -91,8 +148,9 @@ public class ConfigService {
         }
     }
 
-    /** True once the topology is recovered and the folder applied once. */
+    /** True once the topology is recovered and each config source applied once. */
     public boolean ready() {
-        return folder.appliedOnce();
+        return (!fromFolder || folder.appliedOnce())
+                && (!fromKubernetes || resourceApplier != null && resourceApplier.appliedOnce());
     }
 }

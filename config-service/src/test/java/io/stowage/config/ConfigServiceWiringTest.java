@@ -117,7 +117,7 @@ class ConfigServiceWiringTest {
     @Test
     void readyOnceTheTopologyIsRecoveredAndTheFolderAppliedWithItsChannelsUp() {
         await().atMost(Duration.ofSeconds(60)).until(() -> ServiceEndpoints.get(ready).status() == 200);
-        assertThat(ServiceEndpoints.get(ready).body()).contains("topology recovered and config folder applied")
+        assertThat(ServiceEndpoints.get(ready).body()).contains("topology recovered and config sources applied")
                 .contains("topology-updates").contains("restore-events");
         assertThat(ServiceEndpoints.get(live).status()).isEqualTo(200);
     }

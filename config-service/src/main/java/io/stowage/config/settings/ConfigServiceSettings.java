@@ -5,6 +5,8 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** config-service settings ({@code stowage.*} in application.properties, or -D / environment overrides). */
 @ConfigMapping(prefix = "stowage")
@@ -14,7 +16,7 @@ public interface ConfigServiceSettings {
      * This instance's name among the replicas (client ids, transactional id, static group membership); default: the
      * host name (a pod's name in Kubernetes). Read by event-bus-quarkus' InstanceId.
      */
-    java.util.Optional<String> instanceId();
+    Optional<String> instanceId();
 
     /** Where config comes from. */
     Source config();
@@ -29,8 +31,27 @@ public interface ConfigServiceSettings {
         @WithDefault("100ms")
         Duration debounce();
 
-        /** A full rescan this often, in case a file event was lost (network filesystems drop some). */
+        /**
+         * A full rescan this often, in case a file event was lost (network filesystems drop some); BackupConfig
+         * resources are applied again as often (a Secret created since lets a held-back config apply).
+         */
         @WithDefault("60s")
         Duration rescan();
+
+        /**
+         * Where BackupConfigs come from: {@code folder} (the GitOps folder), {@code kubernetes} (BackupConfig
+         * resources through the Kubernetes API), or both.
+         */
+        @WithDefault("folder")
+        List<String> sources();
+
+        /** The Kubernetes source. */
+        Kubernetes kubernetes();
+    }
+
+    /** BackupConfig resources as a config source ({@code stowage.config.sources} includes {@code kubernetes}). */
+    interface Kubernetes {
+        /** The namespaces whose BackupConfigs are followed; absent: all namespaces. */
+        Optional<List<String>> namespaces();
     }
 }

@@ -1,0 +1,179 @@
+package io.stowage.config.kubernetes;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.stowage.config.model.ConfigDocument;
+import io.stowage.config.model.ConfigProblem;
+import io.stowage.config.source.FolderSnapshot;
+import io.stowage.config.topology.AppliedTopologies;
+import io.stowage.config.topology.ConfigReconciler;
+import io.stowage.config.topology.ConfigValidator;
+import io.stowage.events.data.TopologyApplied;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Applies the BackupConfig resources as the config folder is applied (same validation, same reconciler, same
+ * fan-out), with what Kubernetes adds: a config whose Secrets (or keys) are missing is held back, its applied
+ * topology in force, until they exist; each resource's status is written when it changes; a set
+ * {@code stowage.io/resync} annotation is removed once its resync is on the bus; a refusal is a Kubernetes Event
+ * on the resource. Runs on the apply thread, so it is ordered with the folder's applies and restores.
+ */
+public final class ResourceApplier {
+    private static final Logger LOG = Logger.getLogger(ResourceApplier.class);
+
+    private final BackupConfigResources resources;
+    private final ConfigReconciler reconciler;
+    private final AppliedTopologies applied;
+    private final ResourceEvents events;
+    private final ScheduledExecutorService applyThread;
+    private final Duration debounce;
+    private final Supplier<Instant> clock;
+    private ScheduledFuture<?> pending;
+    private volatile boolean appliedOnce;
+
+    public ResourceApplier(BackupConfigResources resources, ConfigReconciler reconciler, AppliedTopologies applied,
+                           ResourceEvents events, ScheduledExecutorService applyThread, Duration debounce,
+                           Supplier<Instant> clock) {
+        this.resources = resources;
+        this.reconciler = reconciler;
+        this.applied = applied;
+        this.events = events;
+        this.applyThread = applyThread;
+        this.debounce = debounce;
+        this.clock = clock;
+    }
+
+    /** Asks for an apply once a burst of changes is over (any thread). */
+    public synchronized void changed() {
+        if (pending != null && !pending.isDone()) {
+            return;
+        }
+        pending = applyThread.schedule(this::apply, debounce.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Applies the resources in the caches; before the informers have listed them all, does nothing. */
+    public void apply() {
+        if (!resources.synced()) {
+            return;
+        }
+        try {
+            applyNow();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "could not apply the BackupConfig resources; the applied topology stays");
+        }
+    }
+
+    private void applyNow() {
+        List<GenericKubernetesResource> cached = resources.cached();
+        List<ConfigDocument> documents = new ArrayList<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        Set<String> heldBack = new HashSet<>();
+        Map<String, ConfigValidator.Result> validated = new HashMap<>();
+        for (GenericKubernetesResource r : cached) {
+            ConfigDocument doc = BackupConfigResources.document(r);
+            ConfigValidator.Result result = ConfigValidator.validate(doc);
+            validated.put(doc.source(), result);
+            Optional<ConfigProblem> missing = result.valid() ? missingSecret(r, result) : Optional.empty();
+            if (missing.isPresent()) {
+                problems.add(missing.get());
+                heldBack.add(doc.source());
+            } else {
+                documents.add(doc);
+            }
+        }
+        ConfigReconciler.Outcome outcome = reconciler.reconcile(new FolderSnapshot(documents, problems, heldBack,
+                true));
+        appliedOnce = appliedOnce || outcome.failed().isEmpty();
+        for (GenericKubernetesResource r : cached) {
+            String source = BackupConfigResources.source(r);
+            ConfigValidator.Result result = validated.get(source);
+            String cluster = result.valid() ? result.config().cluster()
+                    : r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+            ConfigProblem refusal = outcome.refused().stream().filter(p -> source.equals(p.source())).findFirst()
+                    .orElse(null);
+            TopologyApplied inForce = applied.get(cluster).orElse(null);
+            long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
+            ResourceStatus.Outcome o = new ResourceStatus.Outcome(generation, inForce,
+                    result.valid() && result.config().mainImplied(), refusal,
+                    outcome.failed().contains(cluster) ? "the broker did not take it" : null);
+            report(r, o);
+            if (inForce != null && inForce.resyncAnnotation() && source.equals(inForce.source())
+                    && annotated(r)) {
+                try {
+                    resources.removeAnnotation(r, ConfigValidator.RESYNC_ANNOTATION);
+                    LOG.infof("cluster %s: resync requested; annotation %s removed", cluster,
+                            ConfigValidator.RESYNC_ANNOTATION);
+                } catch (RuntimeException e) {
+                    LOG.warnf("cluster %s: could not remove annotation %s: %s", cluster,
+                            ConfigValidator.RESYNC_ANNOTATION, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Writes the status when it says something new; a new refusal is also an Event on the resource. */
+    private void report(GenericKubernetesResource r, ResourceStatus.Outcome o) {
+        Map<String, Object> previous = BackupConfigResources.status(r);
+        Map<String, Object> status = ResourceStatus.of(o, previous, clock.get());
+        if (ResourceStatus.same(status, previous)) {
+            return;
+        }
+        try {
+            resources.writeStatus(r, status);
+        } catch (RuntimeException e) {
+            // The resource changed meanwhile, or the API server is out of reach: the next apply writes it.
+            LOG.warnf("%s: could not write its status: %s", BackupConfigResources.source(r), e.getMessage());
+            return;
+        }
+        boolean newRefusal = o.refusal() != null && !(previous.get("lastRejection") instanceof Map<?, ?> before
+                && o.refusal().reason().equals(before.get("reason")));
+        if (newRefusal) {
+            events.warning(r, "Refused", (o.refusal().field() == null ? "" : o.refusal().field() + ": ")
+                    + o.refusal().reason());
+        } else if (o.refusal() == null && o.publishFailure() == null && o.inForce() != null
+                && !Long.valueOf(o.generation()).equals(asLong(previous.get("observedGeneration")))) {
+            events.normal(r, "Applied", "generation " + o.generation() + " applied: revision "
+                    + o.inForce().revision() + " of the cluster's topology");
+        }
+    }
+
+    private Optional<ConfigProblem> missingSecret(GenericKubernetesResource r, ConfigValidator.Result result) {
+        String namespace = r.getMetadata().getNamespace();
+        for (SecretsNamed.Named named : SecretsNamed.in(result.config().spec())) {
+            Optional<String> why = resources.missing(namespace, named.secret(), named.keys());
+            if (why.isPresent()) {
+                return Optional.of(new ConfigProblem(result.config().source(), result.config().document(),
+                        result.config().cluster(), named.field(), why.get()
+                        + "; the config is applied once it is there"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean annotated(GenericKubernetesResource r) {
+        Map<String, String> annotations = r.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(ConfigValidator.RESYNC_ANNOTATION);
+    }
+
+    private static Long asLong(Object o) {
+        return o instanceof Number n ? n.longValue() : null;
+    }
+
+    /** True once the resources have been applied with no cluster change left unpublished. */
+    public boolean appliedOnce() {
+        return appliedOnce;
+    }
+}

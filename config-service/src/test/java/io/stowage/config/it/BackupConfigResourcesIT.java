@@ -1,0 +1,272 @@
+package io.stowage.config.it;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.stowage.bus.BusReader;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventType;
+import io.stowage.events.Topics;
+import io.stowage.events.data.ConfigRejected;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.localstack.ServiceProcess;
+import io.stowage.localstack.SharedKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.stowage.config.it.ConfigServiceIT.line;
+import static io.stowage.config.it.ConfigServiceIT.topology;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * config-service with BackupConfig resources as its config source: Fabric8's mock API server in CRUD mode stands for
+ * the API server (it stores, lists, watches and patches, but runs no schema), the bus is a real Kafka broker, and the
+ * service is its packaged self, run as a process.
+ */
+class BackupConfigResourcesIT {
+    static final Path CRD = Path.of("../k8s/install/010-CustomResourceDefinition-BackupConfig.yaml");
+    static final ResourceDefinitionContext BACKUP_CONFIGS = new ResourceDefinitionContext.Builder()
+            .withGroup("stowage.io").withVersion("v1alpha1").withKind("BackupConfig").withPlural("backupconfigs")
+            .withNamespaced(true).build();
+    static final String NAMESPACE = "databases";
+
+    static KubernetesMockServer api;
+    static KubernetesClient kube;
+    static String bootstrap;
+    static ServiceProcess service;
+
+    @BeforeAll
+    static void start() throws IOException {
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init(InetAddress.getLoopbackAddress(), 0);
+        kube = api.createClient();
+        kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(CRD)).create();
+        bootstrap = SharedKafka.bootstrapServers();
+        Path dir = Files.createTempDirectory("config-resources-it");
+        service = ConfigServiceProcess.start(bootstrap, dir.resolve("unused"), dir.resolve("config-service.log"),
+                "it-" + UUID.randomUUID(), Map.of(
+                        "stowage.config.sources", "kubernetes",
+                        "stowage.config.rescan", "2s",
+                        "quarkus.kubernetes-client.api-server-url", api.url("/"),
+                        "quarkus.kubernetes-client.namespace", NAMESPACE,
+                        "quarkus.kubernetes-client.trust-certs", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (kube != null) {
+            kube.close();
+        }
+        if (api != null) {
+            api.destroy();
+        }
+    }
+
+    @Test
+    void aBackupConfigAppliesAndMovingItsMainIsTheFourEventFanOutInOneTransaction() {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
+            apply(name, config(name, "a"));
+            List<BusReader.Read> seen = bus.awaitUntil(s -> topology(s) != null);
+            assertThat(events(seen)).containsExactlyInAnyOrder("MAIN_SET a", "PROFILE_ADDED b");
+            assertThat(topology(seen).source()).isEqualTo("BackupConfig " + cluster);
+            awaitStatus(name, s -> "a".equals(s.get("main")) && Long.valueOf(1).equals(number(s.get("observedGeneration"))));
+            bus.forget();
+
+            apply(name, config(name, "b"));
+            seen = bus.awaitUntil(s -> topology(s) != null && topology(s).revision() == 2);
+            seen = bus.toEnd();
+            assertThat(events(seen)).containsExactlyInAnyOrder(
+                    "MAIN_CHANGED b (was a)", "resync b", "PROFILE_REMOVED b", "PROFILE_ADDED a");
+            List<Long> offsets = seen.stream().filter(r -> r.record().topic().equals(Topics.STORAGE))
+                    .map(r -> r.record().offset()).toList();
+            assertThat(offsets.get(2) - offsets.get(0)).as("one transaction").isEqualTo(2);
+            Map<String, Object> status = awaitStatus(name, s -> "b".equals(s.get("main")));
+            assertThat(status.get("profiles")).isEqualTo(List.of("a"));
+            assertThat(number(status.get("observedGeneration"))).isEqualTo(2);
+            assertThat(condition(status, "Applied")).containsEntry("status", "True");
+            assertThat(condition(status, "Ready")).containsEntry("status", "True");
+        }
+    }
+
+    @Test
+    void anInvalidEditIsAppliedFalseWithItsFieldAndChangesNothing() {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+            bus.forget();
+
+            apply(name, config(name, "a").replace("b: {main: false, type: filesystem, filesystem: {path: /srv/"
+                    + name + "/b}}", "b: {main: false, type: s3, s3: {region: eu-west-1}}"));
+            Map<String, Object> status = awaitStatus(name, s -> "False".equals(condition(s, "Applied").get("status")));
+            assertThat(condition(status, "Applied").get("message")).isEqualTo(
+                    "spec.storages.b.s3.bucket: type s3 requires s3.bucket");
+            assertThat(number(status.get("observedGeneration"))).isEqualTo(2);
+            assertThat(status.get("main")).isEqualTo("a");
+            assertThat(condition(status, "Ready")).containsEntry("status", "True");
+            assertThat(status.get("lastRejection")).asInstanceOf(
+                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("field", "spec.storages.b.s3.bucket");
+            List<BusReader.Read> seen = bus.awaitUntil(s -> s.stream().anyMatch(r -> r.valid()
+                    && r.event().type() == EventType.CONFIG_REJECTED));
+            seen = bus.toEnd();
+            assertThat(seen).singleElement().satisfies(r -> assertThat(((ConfigRejected) r.event().data()).field())
+                    .isEqualTo("spec.storages.b.s3.bucket"));
+            assertThat(kube.v1().events().inNamespace(NAMESPACE).list().getItems())
+                    .anySatisfy(e -> {
+                        assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+                        assertThat(e.getReason()).isEqualTo("Refused");
+                        assertThat(e.getType()).isEqualTo("Warning");
+                    });
+        }
+    }
+
+    @Test
+    void aMissingSecretIsAConditionNamingItAndOnceCreatedTheConfigApplies() {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        String secret = name + "-password";
+        try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
+            apply(name, config(name, "a").replace("user: postgres}", "user: postgres, passwordSecret: " + secret + "}"));
+            Map<String, Object> status = awaitStatus(name, s -> "False".equals(condition(s, "Applied").get("status")));
+            assertThat((String) condition(status, "Applied").get("message"))
+                    .startsWith("spec.postgres.passwordSecret: Secret " + NAMESPACE + "/" + secret + " not found")
+                    .contains("PASSWORD");
+            assertThat(condition(status, "Ready")).containsEntry("status", "False");
+            assertThat(topology(bus.toEnd())).isNull();
+
+            kube.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(secret)
+                    .endMetadata().addToStringData("WRONG", "x").build()).create();
+            status = awaitStatus(name, s -> String.valueOf(condition(s, "Applied").get("message")).contains("has no key"));
+            assertThat(condition(status, "Applied").get("message")).isEqualTo("spec.postgres.passwordSecret: Secret "
+                    + NAMESPACE + "/" + secret + " has no key PASSWORD; the config is applied once it is there");
+
+            kube.secrets().inNamespace(NAMESPACE).withName(secret).edit(s -> new SecretBuilder(s)
+                    .addToStringData("PASSWORD", "not-on-the-bus").build());
+            List<BusReader.Read> seen = bus.awaitUntil(s -> topology(s) != null);
+            assertThat(topology(seen).spec().postgres().passwordSecret()).isEqualTo(secret);
+            assertThat(awaitStatus(name, s -> "True".equals(condition(s, "Applied").get("status")))).containsEntry("main", "a");
+            assertThat(seen).noneSatisfy(r -> assertThat(new String(r.record().value())).contains("not-on-the-bus"));
+        }
+    }
+
+    @Test
+    void theResyncAnnotationYieldsOneResyncAndIsRemoved() {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+            awaitStatus(name, s -> "a".equals(s.get("main")));
+            bus.forget();
+
+            resources().inNamespace(NAMESPACE).withName(name).edit(r -> {
+                r.getMetadata().setAnnotations(Map.of("stowage.io/resync", "true"));
+                return r;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Map<String, String> annotations = resources().inNamespace(NAMESPACE).withName(name).get()
+                        .getMetadata().getAnnotations();
+                return annotations == null || !annotations.containsKey("stowage.io/resync");
+            });
+            bus.awaitUntil(s -> topology(s) != null && !topology(s).resyncAnnotation());
+            // Through two rescans (every 2 s), the one resync stays the only one.
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
+                    .until(() -> events(bus.toEnd()).equals(List.of("resync ALL")));
+        }
+    }
+
+    static List<String> events(List<BusReader.Read> seen) {
+        return seen.stream().filter(BusReader.Read::valid).<Envelope<?>>map(BusReader.Read::event)
+                .filter(e -> e.type() != EventType.TOPOLOGY_APPLIED).map(ConfigServiceIT::line).toList();
+    }
+
+    static io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> resources() {
+        return kube.genericKubernetesResources(BACKUP_CONFIGS);
+    }
+
+    /** Creates or replaces the spec, as {@code kubectl apply} would. */
+    static void apply(String name, String yaml) {
+        GenericKubernetesResource desired = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+        GenericKubernetesResource current = resources().inNamespace(NAMESPACE).withName(name).get();
+        if (current == null) {
+            resources().inNamespace(NAMESPACE).resource(desired).create();
+        } else {
+            resources().inNamespace(NAMESPACE).withName(name).edit(r -> {
+                r.getAdditionalProperties().put("spec", desired.getAdditionalProperties().get("spec"));
+                return r;
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> awaitStatus(String name, java.util.function.Predicate<Map<String, Object>> condition) {
+        Map<String, Object>[] last = new Map[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            GenericKubernetesResource r = resources().inNamespace(NAMESPACE).withName(name).get();
+            Object status = r == null ? null : r.getAdditionalProperties().get("status");
+            last[0] = status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            return condition.test(last[0]);
+        });
+        return last[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> condition(Map<String, Object> status, String type) {
+        if (status.get("conditions") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> m && type.equals(m.get("type"))) {
+                    return (Map<String, Object>) m;
+                }
+            }
+        }
+        return Map.of();
+    }
+
+    static Long number(Object o) {
+        return o instanceof Number n ? n.longValue() : null;
+    }
+
+    /** Two filesystem storages a and b, {@code main} marking one. */
+    static String config(String name, String main) {
+        return """
+                apiVersion: stowage.io/v1alpha1
+                kind: BackupConfig
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  postgres: {host: 127.0.0.1, port: 5432, user: postgres}
+                  pitr: {enabled: true}
+                  storages:
+                    a: {main: %s, type: filesystem, filesystem: {path: /srv/%s/a}}
+                    b: {main: %s, type: filesystem, filesystem: {path: /srv/%s/b}}
+                """.formatted(name, NAMESPACE, main.equals("a"), name, main.equals("b"), name);
+    }
+}

@@ -1,0 +1,76 @@
+package io.stowage.config.kubernetes;
+
+import io.stowage.config.model.ConfigProblem;
+import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.spec.BackupConfigSpec;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResourceStatusTest {
+    static final Instant T1 = Instant.parse("2026-12-03T10:00:00Z");
+    static final Instant T2 = Instant.parse("2026-12-03T11:00:00Z");
+    static final TopologyApplied IN_FORCE = new TopologyApplied("databases/pg1", 3, "a", List.of("b"),
+            new BackupConfigSpec(null, null, Map.of()), false, "BackupConfig databases/pg1");
+
+    @Test
+    void anAppliedGenerationShowsItsMainAndProfilesAndAnImpliedMainSaysSo() {
+        Map<String, Object> status = ResourceStatus.of(ResourceStatus.Outcome.applied(4, IN_FORCE, true), Map.of(), T1);
+
+        assertThat(status).containsEntry("observedGeneration", 4L).containsEntry("main", "a")
+                .containsEntry("profiles", List.of("b")).doesNotContainKey("lastRejection");
+        assertThat(condition(status, "Applied")).containsEntry("status", "True")
+                .containsEntry("message", "main storage a (implied: the only storage), profiles b")
+                .containsEntry("lastTransitionTime", T1.toString());
+        assertThat(condition(status, "Ready")).containsEntry("status", "True");
+    }
+
+    @Test
+    void aRefusalKeepsTheTopologyInForceReadyAndTimesStayWhileNothingChanges() {
+        Map<String, Object> applied = ResourceStatus.of(ResourceStatus.Outcome.applied(4, IN_FORCE, false), Map.of(), T1);
+        ConfigProblem refusal = new ConfigProblem("BackupConfig databases/pg1", 1, "databases/pg1",
+                "spec.storages.b.s3.bucket", "type s3 requires s3.bucket");
+
+        Map<String, Object> refused = ResourceStatus.of(new ResourceStatus.Outcome(5, IN_FORCE, false, refusal, null),
+                applied, T2);
+
+        assertThat(condition(refused, "Applied")).containsEntry("status", "False").containsEntry("reason", "Refused")
+                .containsEntry("message", "spec.storages.b.s3.bucket: type s3 requires s3.bucket")
+                .containsEntry("lastTransitionTime", T2.toString());
+        assertThat(condition(refused, "Ready")).containsEntry("status", "True")
+                .containsEntry("lastTransitionTime", T1.toString());
+        assertThat(refused).containsEntry("main", "a").containsEntry("observedGeneration", 5L);
+        assertThat(refused.get("lastRejection")).isEqualTo(Map.of("generation", 5L,
+                "field", "spec.storages.b.s3.bucket", "reason", "type s3 requires s3.bucket", "time", T2.toString()));
+
+        Map<String, Object> again = ResourceStatus.of(new ResourceStatus.Outcome(5, IN_FORCE, false, refusal, null),
+                refused, Instant.parse("2026-12-03T12:00:00Z"));
+        assertThat(ResourceStatus.same(again, refused)).isTrue();
+
+        Map<String, Object> fixed = ResourceStatus.of(ResourceStatus.Outcome.applied(6, IN_FORCE, false), refused, T2);
+        assertThat(fixed).doesNotContainKey("lastRejection");
+        assertThat(ResourceStatus.same(fixed, refused)).isFalse();
+    }
+
+    @Test
+    void nothingInForceIsNotReady() {
+        ConfigProblem missing = new ConfigProblem("BackupConfig databases/pg1", 1, "databases/pg1",
+                "spec.postgres.passwordSecret", "Secret databases/pw not found");
+
+        Map<String, Object> status = ResourceStatus.of(new ResourceStatus.Outcome(1, null, false, missing, null),
+                Map.of(), T1);
+
+        assertThat(status).doesNotContainKeys("main", "profiles");
+        assertThat(condition(status, "Ready")).containsEntry("status", "False");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> condition(Map<String, Object> status, String type) {
+        return ((List<Map<String, Object>>) status.get("conditions")).stream()
+                .filter(c -> type.equals(c.get("type"))).findFirst().orElseThrow();
+    }
+}
