@@ -70,13 +70,20 @@ class InstallManifestsTest {
     }
 
     @Test
-    void printerColumnsShowMainPitrAndAgeFromFieldsTheSchemaHas() {
+    void printerColumnsShowMainPitrReadyAndAgeFromFieldsTheSchemaHas() {
         BackupConfigCrd crd = BackupConfigCrd.load();
         JsonNode columns = crd.version().path("additionalPrinterColumns");
-        assertThat(columns.findValuesAsText("name")).containsExactly("Main", "PITR", "Age");
+        assertThat(columns.findValuesAsText("name")).containsExactly("Main", "PITR", "Ready", "Age");
         for (JsonNode column : columns) {
             String path = column.path("jsonPath").asText();
-            if (!path.startsWith(".metadata.")) {
+            if (path.contains("[?(")) {
+                // A list filtered to one item, then a field of the item: .status.conditions[?(@.type=="Ready")].status
+                String list = path.substring(0, path.indexOf('['));
+                String field = path.substring(path.lastIndexOf('.') + 1);
+                JsonNode item = crd.schemaAt(list.replace('.', '/')).path("items");
+                assertThat(item.path("properties").path(field).path("type").asText()).as(path)
+                        .isEqualTo(column.path("type").asText());
+            } else if (!path.startsWith(".metadata.")) {
                 JsonNode schema = crd.schemaAt(path.replace('.', '/'));
                 assertThat(schema.path("type").asText()).as(path).isEqualTo(column.path("type").asText());
             }
@@ -106,12 +113,16 @@ class InstallManifestsTest {
     @Test
     void configRoleReadsBackupConfigsWritesStatusAndOnlyGetsSecretsByName() {
         ClusterRole role = load("021-ClusterRole-stowage-config.yaml", ClusterRole.class);
-        assertThat(verbs(role, "stowage.io", "backupconfigs")).containsExactlyInAnyOrder("get", "list", "watch", "patch");
-        assertThat(verbs(role, "stowage.io", "backupconfigs/status")).containsExactlyInAnyOrder("get", "update", "patch");
+        assertThat(verbs(role, "stowage.io", "backupconfigs")).containsExactlyInAnyOrder("list", "watch", "patch");
+        assertThat(verbs(role, "stowage.io", "backupconfigs/status")).containsExactly("patch");
         assertThat(verbs(role, "", "secrets")).containsExactly("get");
+        assertThat(verbs(role, "", "events")).containsExactly("create");
         assertThat(role.getRules()).allSatisfy(r -> {
             assertThat(r.getResources()).doesNotContain("*");
-            assertThat(r.getVerbs()).doesNotContain("*", "create", "delete", "deletecollection");
+            assertThat(r.getVerbs()).doesNotContain("*", "delete", "deletecollection");
+            if (!r.getResources().equals(List.of("events"))) {
+                assertThat(r.getVerbs()).doesNotContain("create");
+            }
         });
     }
 

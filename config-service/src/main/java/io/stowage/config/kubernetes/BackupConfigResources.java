@@ -127,7 +127,8 @@ public final class BackupConfigResources implements AutoCloseable {
     public void writeStatus(GenericKubernetesResource r, Map<String, Object> status) {
         ArrayNode patch = EventJson.MAPPER.createArrayNode();
         patch.addObject().put("op", "add").put("path", "/status").set("value", EventJson.MAPPER.valueToTree(status));
-        resources().inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName())
+        // On the cached resource: by name alone, the client would read it from the server first.
+        resources().inNamespace(r.getMetadata().getNamespace()).resource(r)
                 .subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
     }
 
@@ -136,7 +137,7 @@ public final class BackupConfigResources implements AutoCloseable {
         ArrayNode patch = EventJson.MAPPER.createArrayNode();
         patch.addObject().put("op", "remove").put("path", "/metadata/annotations/"
                 + annotation.replace("~", "~0").replace("/", "~1"));
-        resources().inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName())
+        resources().inNamespace(r.getMetadata().getNamespace()).resource(r)
                 .patch(PatchContext.of(PatchType.JSON), patch.toString());
     }
 

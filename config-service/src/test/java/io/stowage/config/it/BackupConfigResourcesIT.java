@@ -2,13 +2,19 @@ package io.stowage.config.it;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stowage.bus.BusReader;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
@@ -19,7 +25,10 @@ import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,7 +38,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static io.stowage.config.it.ConfigServiceIT.line;
 import static io.stowage.config.it.ConfigServiceIT.topology;
@@ -41,12 +54,15 @@ import static org.awaitility.Awaitility.await;
  * the API server (it stores, lists, watches and patches, but runs no schema), the bus is a real Kafka broker, and the
  * service is its packaged self, run as a process.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupConfigResourcesIT {
     static final Path CRD = Path.of("../k8s/install/010-CustomResourceDefinition-BackupConfig.yaml");
     static final ResourceDefinitionContext BACKUP_CONFIGS = new ResourceDefinitionContext.Builder()
             .withGroup("stowage.io").withVersion("v1alpha1").withKind("BackupConfig").withPlural("backupconfigs")
             .withNamespaced(true).build();
     static final String NAMESPACE = "databases";
+    static final String TEST_CLIENT = "stowage-it";
+    static final Path CONFIG_ROLE = Path.of("../k8s/install/021-ClusterRole-stowage-config.yaml");
 
     static KubernetesMockServer api;
     static KubernetesClient kube;
@@ -58,7 +74,9 @@ class BackupConfigResourcesIT {
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         api.init(InetAddress.getLoopbackAddress(), 0);
-        kube = api.createClient();
+        // The test's own requests say who sent them, so the RBAC check below reads only the service's.
+        kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url("/"))
+                .withTrustCerts(true).withNamespace(NAMESPACE).withUserAgent(TEST_CLIENT).build()).build();
         kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(CRD)).create();
         bootstrap = SharedKafka.bootstrapServers();
         Path dir = Files.createTempDirectory("config-resources-it");
@@ -198,6 +216,69 @@ class BackupConfigResourcesIT {
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
                     .until(() -> events(bus.toEnd()).equals(List.of("resync ALL")));
         }
+    }
+
+    /** Last, once the other tests have made the service use every permission it has. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void theShippedRoleGrantsEveryRequestTheServiceMadeAndNothingItDidNotUse() throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (RecordedRequest r = api.takeRequest(1, TimeUnit.SECONDS); r != null;
+             r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
+            if (!TEST_CLIENT.equals(r.getHeader("User-Agent"))) {
+                permission(r.getMethod(), r.getPath()).ifPresent(used::add);
+            }
+        }
+        ClusterRole role = Serialization.unmarshal(Files.readString(CONFIG_ROLE), ClusterRole.class);
+        Set<String> granted = new TreeSet<>();
+        for (PolicyRule rule : role.getRules()) {
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    rule.getVerbs().forEach(verb -> granted.add(group + " " + resource + " " + verb));
+                }
+            }
+        }
+
+        assertThat(granted).as("granted by " + CONFIG_ROLE.getFileName()).containsAll(used);
+        assertThat(used).as("used by config-service").containsAll(granted);
+    }
+
+    /**
+     * The permission a request needs, as {@code "<group> <resource>[/<subresource>] <verb>"}; empty for discovery
+     * and other non-resource paths (every authenticated client may read them).
+     */
+    static Optional<String> permission(String method, String pathAndQuery) {
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
+        String query = pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
+        List<String> parts = List.of(path.substring(1).split("/"));
+        String group;
+        List<String> rest;
+        if (parts.size() > 2 && parts.get(0).equals("api")) {
+            group = "";
+            rest = parts.subList(2, parts.size());
+        } else if (parts.size() > 3 && parts.get(0).equals("apis")) {
+            group = parts.get(1);
+            rest = parts.subList(3, parts.size());
+        } else {
+            return Optional.empty();
+        }
+        if (rest.size() >= 2 && rest.get(0).equals("namespaces")) {
+            rest = rest.subList(2, rest.size());
+        }
+        if (rest.isEmpty()) {
+            return Optional.empty();
+        }
+        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
+        boolean named = rest.size() > 1;
+        String verb = switch (method) {
+            case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
+        return Optional.of(group + " " + resource + " " + verb);
     }
 
     static List<String> events(List<BusReader.Read> seen) {
