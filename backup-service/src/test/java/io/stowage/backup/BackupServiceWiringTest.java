@@ -25,6 +25,7 @@ import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.quarkus.EmitterEventPublisher;
 import io.stowage.bus.quarkus.testing.InjectedBeans;
 import io.stowage.events.Topics;
+import io.stowage.storage.SecretSource;
 import io.stowage.storage.SecretsFolder;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
@@ -69,7 +70,7 @@ class BackupServiceWiringTest {
     @Inject
     ArchivingPauses pauses;
     @Inject
-    SecretsFolder secrets;
+    SecretSource secrets;
     @Inject
     StorageOpener storages;
     @Inject
@@ -118,7 +119,7 @@ class BackupServiceWiringTest {
         assertThat(catchUp.awaitCurrent()).isTrue();
         assertThat(topologies).isNotNull();
         assertThat(pauses).isNotNull();
-        assertThat(secrets).isNotNull();
+        assertThat(secrets).as("the default secrets-source").isInstanceOf(SecretsFolder.class);
         assertThat(storages).isNotNull();
         assertThat(run).isNotNull();
         assertThat(backupMetrics).isNotNull();

@@ -36,7 +36,7 @@ public final class Storages {
                 if (spec.s3() == null) {
                     throw new StorageConfigException(where + ": type s3 needs an s3 section");
                 }
-                return S3Storage.open(name, location, spec.s3(), secrets, tuning);
+                return S3Storage.open(name, location, spec.s3(), secrets.forCluster(cluster), tuning);
             }
             if (spec.filesystem() == null || spec.filesystem().path() == null || spec.filesystem().path().isBlank()) {
                 throw new StorageConfigException(where + ": type filesystem needs filesystem.path");

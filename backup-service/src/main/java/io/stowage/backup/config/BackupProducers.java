@@ -28,7 +28,10 @@ import io.stowage.bus.StateFollower;
 import io.stowage.bus.TopologyCatchUp;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
-import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.SecretSource;
+import io.stowage.storage.kubernetes.KubernetesSecrets;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import io.stowage.storage.StorageTuning;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -109,11 +112,12 @@ public class BackupProducers {
         return () -> follower.awaitCurrent(Duration.ofSeconds(10));
     }
 
-    /** Local mode's secrets: S3 keys, CA bundles and PostgreSQL passwords. */
+    /** Secrets (S3 keys, CA bundles, PostgreSQL passwords): a folder, or the Kubernetes API. */
     @Produces
     @Singleton
-    SecretsFolder secrets(BackupServiceSettings settings) {
-        return new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+    SecretSource secrets(BackupServiceSettings settings, Instance<KubernetesClient> kubernetes) {
+        return KubernetesSecrets.named(settings.secretsSource(), settings.secretsFolder(), kubernetes::get,
+                settings.secretsNamespace());
     }
 
     /** How objects move to S3 storages ({@code stowage.storage.*}). */
@@ -127,7 +131,7 @@ public class BackupProducers {
     /** Opens a storage of a cluster from its spec, secrets resolved by name. */
     @Produces
     @Singleton
-    StorageOpener storages(SecretsFolder secrets, StorageTuning tuning) {
+    StorageOpener storages(SecretSource secrets, StorageTuning tuning) {
         return (cluster, name, spec) -> Storages.open(cluster, name, spec, secrets, tuning);
     }
 
@@ -157,7 +161,7 @@ public class BackupProducers {
     @Produces
     @Singleton
     WalArchivers archivers(ClusterTopologies topologies, ArchivingPauses pauses, StorageOpener storages,
-                           SecretsFolder secrets, KafkaWalEvents walEvents, BackupServiceSettings settings) {
+                           SecretSource secrets, KafkaWalEvents walEvents, BackupServiceSettings settings) {
         BackupServiceSettings.Wal wal = settings.wal();
         return new WalArchivers(topologies, pauses, storages, secrets,
                 new ClusterArchiver.Settings(wal.spoolFolder().toAbsolutePath(), (long) wal.queueLimitMib() << 20,
@@ -231,7 +235,7 @@ public class BackupProducers {
     @Produces
     @ApplicationScoped
     BackupRequestHandler handler(ClusterTopologies topologies, TopologyCatchUp catchUp, StorageOpener storages,
-                                 SecretsFolder secrets, BaseBackupRun run, EventPublisher events,
+                                 SecretSource secrets, BaseBackupRun run, EventPublisher events,
                                  ArchivingPauses pauses, BackupService service, BackupMetrics metrics,
                                  BackupServiceSettings settings) {
         return new BackupRequestHandler(topologies, catchUp, storages, secrets, run, events, BackupService.SOURCE,

@@ -147,7 +147,7 @@ public final class BackupRequestHandler {
 
 
     private String password(BackupRequests.Decision decision) {
-        return PasswordSecret.read(decision.plan().postgres(), secrets::read);
+        return PasswordSecret.read(decision.plan().postgres(), secrets.forCluster(decision.plan().cluster())::read);
     }
 
     private void fail(Envelope<BackupRequested> request, String cluster, BackupRequests.Decision decision, String reason) {

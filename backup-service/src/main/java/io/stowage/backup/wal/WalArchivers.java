@@ -176,7 +176,7 @@ public final class WalArchivers implements AutoCloseable {
     }
 
     private String password(TopologyApplied t) {
-        return PasswordSecret.read(t.spec().postgres(), secrets::read);
+        return PasswordSecret.read(t.spec().postgres(), secrets.forCluster(t.cluster())::read);
     }
 
     /** Archive what PostgreSQL has written, stop, answer. */

@@ -18,7 +18,10 @@ import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.service.StorageSegmentClock;
 import io.stowage.restore.settings.RestoreServiceSettings;
 import io.stowage.restore.steps.RestoreRun;
-import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.SecretSource;
+import io.stowage.storage.kubernetes.KubernetesSecrets;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -102,17 +105,18 @@ public class RestoreProducers {
         follower.close();
     }
 
-    /** Local mode's secrets: S3 keys, CA bundles and PostgreSQL passwords. */
+    /** Secrets (S3 keys, CA bundles, PostgreSQL passwords): a folder, or the Kubernetes API. */
     @Produces
     @Singleton
-    SecretsFolder secrets(RestoreServiceSettings settings) {
-        return new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+    SecretSource secrets(RestoreServiceSettings settings, Instance<KubernetesClient> kubernetes) {
+        return KubernetesSecrets.named(settings.secretsSource(), settings.secretsFolder(), kubernetes::get,
+                settings.secretsNamespace());
     }
 
     /** When a WAL segment was stored, asked of its storage: whether a time target falls before a gap in the WAL. */
     @Produces
     @Singleton
-    RestorePlanner.SegmentClock segmentClock(ClusterTopologies topologies, SecretsFolder secrets) {
+    RestorePlanner.SegmentClock segmentClock(ClusterTopologies topologies, SecretSource secrets) {
         return new StorageSegmentClock(topologies, secrets);
     }
 
@@ -135,7 +139,7 @@ public class RestoreProducers {
     /** This machine: storages opened with local secrets, PostgreSQL by pg_ctl ({@code stowage.restore.*}). */
     @Produces
     @Singleton
-    LocalRestoreHost host(SecretsFolder secrets, RestoreServiceSettings settings) {
+    LocalRestoreHost host(SecretSource secrets, RestoreServiceSettings settings) {
         RestoreServiceSettings.Restore r = settings.restore();
         return new LocalRestoreHost(secrets,
                 new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads()));

@@ -64,6 +64,6 @@ public final class LocalRestoreHost implements RestoreHost {
     }
 
     private String password(RestorePlan plan) {
-        return PasswordSecret.read(plan.postgres(), secrets::read);
+        return PasswordSecret.read(plan.postgres(), secrets.forCluster(plan.cluster())::read);
     }
 }

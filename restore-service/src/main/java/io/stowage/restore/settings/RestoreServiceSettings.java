@@ -20,6 +20,16 @@ public interface RestoreServiceSettings {
     @WithDefault(".stowage/secrets")
     Path secretsFolder();
 
+    /**
+     * Where secrets are read from: {@code folder} (the secrets folder: local mode, or Secrets mounted as volumes) or
+     * {@code kubernetes} (the Kubernetes API, by name, in each cluster's namespace).
+     */
+    @WithDefault("folder")
+    String secretsSource();
+
+    /** With {@code secrets-source=kubernetes}: the namespace for cluster ids without one; default the pod's. */
+    java.util.Optional<String> secretsNamespace();
+
     /** The restore settings. */
     Restore restore();
 

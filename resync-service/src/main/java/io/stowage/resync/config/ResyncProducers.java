@@ -24,7 +24,10 @@ import io.stowage.resync.service.CatalogKeeper;
 import io.stowage.resync.service.CompletedBackupCheck;
 import io.stowage.resync.service.Resyncs;
 import io.stowage.resync.settings.ResyncServiceSettings;
-import io.stowage.storage.SecretsFolder;
+import io.stowage.storage.SecretSource;
+import io.stowage.storage.kubernetes.KubernetesSecrets;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import io.stowage.storage.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -120,17 +123,18 @@ public class ResyncProducers {
         keeper.close();
     }
 
-    /** Local mode's secrets: S3 keys and CA bundles of the storages. */
+    /** Secrets (S3 keys, CA bundles, PostgreSQL passwords): a folder, or the Kubernetes API. */
     @Produces
     @Singleton
-    SecretsFolder secrets(ResyncServiceSettings settings) {
-        return new SecretsFolder(settings.secretsFolder().toAbsolutePath());
+    SecretSource secrets(ResyncServiceSettings settings, Instance<KubernetesClient> kubernetes) {
+        return KubernetesSecrets.named(settings.secretsSource(), settings.secretsFolder(), kubernetes::get,
+                settings.secretsNamespace());
     }
 
     /** Opens a storage of a cluster as its applied topology describes it. */
     @Produces
     @Singleton
-    Resyncs.StorageSource storages(SecretsFolder secrets) {
+    Resyncs.StorageSource storages(SecretSource secrets) {
         return (topology, storage) -> Storages.open(topology.cluster(), storage,
                 topology.spec().storages().get(storage), secrets);
     }
