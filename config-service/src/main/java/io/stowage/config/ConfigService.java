@@ -1,14 +1,20 @@
 package io.stowage.config;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
 import io.stowage.config.kubernetes.BackupConfigResources;
 import io.stowage.config.kubernetes.ResourceApplier;
 import io.stowage.config.kubernetes.ResourceEvents;
+import io.stowage.config.leader.Leadership;
+import io.stowage.config.messaging.ConfigChannels;
 import io.stowage.config.messaging.TopologyFollower;
 import io.stowage.config.settings.ConfigServiceSettings;
 import io.stowage.config.source.ConfigFolderWatcher;
@@ -59,13 +65,19 @@ public class ConfigService {
     private final boolean fromKubernetes;
     private BackupConfigResources resources;
     private ResourceApplier resourceApplier;
+    private final TransactionalPublisher transactions;
+    private final ChannelRegistry channels;
+    private final InstanceId instance;
+    private volatile Leadership leadership;
+    private final CountDownLatch recovered = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
 
     ConfigService(ConfigServiceSettings settings, KafkaConnection kafka, StartupReadiness readiness,
                   TopologyFollower topology, FolderApplier folder,
                   @Identifier(ConfigProducers.APPLY_THREAD) ScheduledExecutorService applyThread,
                   ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
-                  AppliedTopologies applied, TopologyPublisher publisher) {
+                  AppliedTopologies applied, TopologyPublisher publisher, TransactionalPublisher transactions,
+                  ChannelRegistry channels, InstanceId instance) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -76,6 +88,9 @@ public class ConfigService {
         this.kubernetesClient = kubernetesClient;
         this.applied = applied;
         this.publisher = publisher;
+        this.transactions = transactions;
+        this.channels = channels;
+        this.instance = instance;
         List<String> sources = settings.config().sources().stream().map(String::strip).toList();
         if (sources.isEmpty() || !Set.of(FOLDER, KUBERNETES).containsAll(sources)) {
             throw new IllegalArgumentException("stowage.config.sources=" + String.join(",", sources)
@@ -98,6 +113,40 @@ public class ConfigService {
     private void start() {
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
+        recovered.countDown();
+        if (!settings.leaderElection().enabled()) {
+            lead();
+            return;
+        }
+        KubernetesClient client = kubernetesClient.get();
+        var election = settings.leaderElection();
+        leadership = new Leadership(client, new Leadership.Settings(
+                election.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()),
+                election.lease(), instance.value(), election.leaseDuration(), election.renewDeadline(),
+                election.retryPeriod()));
+        leadership.start(this::takeOver, this::stepDown);
+    }
+
+    /**
+     * Becomes the leader: fences the previous leader's transactional producer (one id for whoever leads), reads the
+     * topology again to its end (what the previous leader committed before it was fenced), then leads.
+     */
+    private void takeOver() {
+        transactions.fence();
+        int clusters = topology.recover(kafka, Duration.ofSeconds(60));
+        LOG.infof("took over with the applied topology of %d cluster(s)", clusters);
+        lead();
+        channels.getPausable(ConfigChannels.RESTORES).resume();
+    }
+
+    /** A leader that lost its lease stops at once: the platform restarts it, as a standby. */
+    private void stepDown() {
+        LOG.error("stepping down: this replica no longer leads; stopping, to start again as a standby");
+        Quarkus.asyncExit(1);
+    }
+
+    /** Applies the config sources and follows them. */
+    private void lead() {
         long rescan = settings.config().rescan().toMillis();
         if (fromFolder) {
             applyThread.submit(folder::apply);
@@ -128,19 +177,32 @@ public class ConfigService {
 
     @PreDestroy
     void stop() {
+        if (leadership != null) {
+            leadership.close();
+        }
         if (resources != null) {
             resources.close();
         }
     }
 
     /**
-     * Returns once the topology is recovered and the first apply of the folder is queued: the channels call it
-     * before they hand a record over, as they may deliver before startup has finished.
+     * Returns once the topology is recovered and the first apply of the sources is queued: the restore channel calls
+     * it before it hands a record over, as it may deliver before startup has finished. Under leader election that
+     * channel is paused, not even subscribed, until this replica leads.
      */
     public void awaitStarted() {
+        await(started, "started");
+    }
+
+    /** Returns once the topology is recovered: the topology channel calls it, on standbys too. */
+    public void awaitRecovered() {
+        await(recovered, "recovered the topology");
+    }
+
+    private static void await(CountDownLatch latch, String what) {
         try {
-            if (!started.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("config-service has not started within 2 minutes");
+            if (!latch.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("config-service has not " + what + " within 2 minutes");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -148,9 +210,15 @@ public class ConfigService {
         }
     }
 
-    /** True once the topology is recovered and each config source applied once. */
+    /**
+     * True once the topology is recovered and each config source applied once; a standby (leader election) is ready
+     * once the topology is recovered.
+     */
     public boolean ready() {
-        return (!fromFolder || folder.appliedOnce())
+        if (leadership != null && !leadership.leading()) {
+            return recovered.getCount() == 0;
+        }
+        return started.getCount() == 0 && (!fromFolder || folder.appliedOnce())
                 && (!fromKubernetes || resourceApplier != null && resourceApplier.appliedOnce());
     }
 }

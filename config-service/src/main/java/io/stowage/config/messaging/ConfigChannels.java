@@ -3,14 +3,11 @@ package io.stowage.config.messaging;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.stowage.bus.quarkus.IncomingEvents;
 import io.stowage.config.ConfigService;
-import io.stowage.events.Envelope;
-import io.stowage.events.data.StowageEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * What config-service consumes from Kafka, as SmallRye channels, each handled in order on a worker thread and
@@ -40,21 +37,21 @@ public class ConfigChannels {
     public CompletionStage<Void> topology(Message<byte[]> message) {
         // A tombstone is a removal this service made itself; replaying an old one must not forget a cluster that
         // came back: tombstones are acknowledged and nothing else.
-        return handle(message, topology::handle);
+        return events.handle(message, "apply", event -> {
+            // The channel may deliver before startup has finished: nothing is taken before the topology is recovered.
+            service.awaitRecovered();
+            topology.handle(event);
+        });
     }
 
     @Incoming(RESTORES)
     @Blocking
     public CompletionStage<Void> restores(Message<byte[]> message) {
-        return handle(message, restores::handle);
-    }
-
-    private CompletionStage<Void> handle(Message<byte[]> message, Consumer<Envelope<StowageEvent>> handler) {
         return events.handle(message, "apply", event -> {
-            // The channels may deliver before startup has finished: nothing is applied before the topology is
-            // recovered, and a restore event queues behind the first apply of the folder.
+            // A restore event queues behind the first apply of the config sources (under leader election, the
+            // channel is paused until this replica leads).
             service.awaitStarted();
-            handler.accept(event);
+            restores.handle(event);
         });
     }
 }

@@ -2,6 +2,7 @@ package io.stowage.config.messaging;
 
 import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.InstanceId;
+import io.stowage.config.settings.ConfigServiceSettings;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.TraceContext;
@@ -17,12 +18,14 @@ import java.util.List;
 /**
  * The main-change fan-out and its topology record as ONE Kafka transaction: a transactional producer of its own with
  * Quarkus' Kafka settings ({@code kafka.*}) and a transactional id per instance, so a restarted instance fences its
- * predecessor and replicas never fence each other. Not SmallRye's KafkaTransactions: measured slower for this
+ * predecessor and replicas never fence each other (under leader election, one id for the leader: see below). Not SmallRye's KafkaTransactions: measured slower for this
  * (docs/decisions.md). Each fan-out is a trace of its own (or joins the one current), its events and its topology
  * record stamped with it.
  */
 @Singleton
 public class FanOutTransactions {
+    /** The transactional id of the leader, whichever replica it is. */
+    public static final String LEADER_TRANSACTIONAL_ID = "stowage-config-service-leader";
 
     /** A fan-out publisher that traces what it publishes. */
     public static final class Traced implements AtomicPublisher {
@@ -48,8 +51,11 @@ public class FanOutTransactions {
     @Produces
     @Singleton
     @Typed(TransactionalPublisher.class) // the services' AtomicPublisher is the traced one below
-    TransactionalPublisher transactions(KafkaConnection kafka, InstanceId instance) {
-        return new TransactionalPublisher(kafka, instance.clientId("stowage-config-service", null));
+    TransactionalPublisher transactions(KafkaConnection kafka, InstanceId instance, ConfigServiceSettings settings) {
+        // Under leader election every replica uses one transactional id: a new leader fences the old one, so a
+        // leader that lost its lease cannot commit anything more.
+        return new TransactionalPublisher(kafka, settings.leaderElection().enabled() ? LEADER_TRANSACTIONAL_ID
+                : instance.clientId("stowage-config-service", null));
     }
 
     void close(@Disposes TransactionalPublisher transactions) {

@@ -21,6 +21,37 @@ public interface ConfigServiceSettings {
     /** Where config comes from. */
     Source config();
 
+    /** Which replica applies config, when several run (Kubernetes only). */
+    LeaderElection leaderElection();
+
+    /**
+     * Leader election with a {@code coordination.k8s.io} Lease: one replica applies and publishes, the others stand
+     * by. Off by default (one replica, or local mode).
+     */
+    interface LeaderElection {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The Lease's name. */
+        @WithDefault("stowage-config-service")
+        String lease();
+
+        /** The Lease's namespace; default the Kubernetes client's (the pod's) namespace. */
+        Optional<String> namespace();
+
+        /** How long a lease holds without renewal: a killed leader is replaced within about this. */
+        @WithDefault("10s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it gives the lead up. */
+        @WithDefault("7s")
+        Duration renewDeadline();
+
+        /** How often standbys try to take the lease, and the leader renews it. */
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
+
     /** The GitOps folder source. */
     interface Source {
         /** The folder of BackupConfig YAML files (read recursively). */
