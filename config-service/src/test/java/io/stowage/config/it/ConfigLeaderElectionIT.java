@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -72,9 +73,17 @@ class ConfigLeaderElectionIT {
         folder = Files.createDirectories(dir.resolve("config"));
     }
 
+    @AfterEach
+    void stopReplicas() throws InterruptedException {
+        // SIGTERM: a replica that leads releases the lease as it stops, so the next test's replicas need not wait.
+        for (ServiceProcess p : replicas.values()) {
+            p.stop();
+        }
+        replicas.clear();
+    }
+
     @AfterAll
     static void stop() {
-        replicas.values().forEach(ServiceProcess::close);
         if (kube != null) {
             kube.close();
         }
@@ -153,6 +162,46 @@ class ConfigLeaderElectionIT {
                 rule.getVerbs().forEach(v -> granted.add(g + " " + res + " " + v)))));
         assertThat(granted).containsAll(used);
         assertThat(used).containsAll(granted);
+    }
+
+    @Test
+    void aLeaderFrozenPastItsLeaseIsFencedWhenItWakesAndPublishesNothingTwice() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String first = "config-c-" + suffix;
+        String second = "config-d-" + suffix;
+        replica(first);
+        replica(second);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.equals(holder()) || second.equals(holder()));
+        String leader = holder();
+        String standby = leader.equals(first) ? second : first;
+        ServiceProcess frozen = replicas.get(leader);
+
+        String cluster = "pg-" + suffix;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
+            save(folder, cluster + ".yaml", config(cluster, "a"));
+            bus.awaitUntil(s -> topology(s) != null && topology(s).revision() == 1);
+
+            signal(frozen, "STOP");
+            // Both replicas see this change; only the one that leads once the lease has run out may publish it.
+            save(folder, cluster + ".yaml", config(cluster, "b"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> standby.equals(holder()));
+            bus.awaitUntil(s -> topology(s) != null && topology(s).revision() == 2);
+
+            signal(frozen, "CONT");
+            // Awake, it finds its lease gone and its transactional id taken: it stops, having published nothing.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !frozen.alive());
+            List<String> expected = List.of("MAIN_CHANGED b (was a)", "MAIN_SET a", "PROFILE_ADDED a",
+                    "PROFILE_ADDED b", "PROFILE_REMOVED b", "resync b");
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20))
+                    .until(() -> events(bus.toEnd()).stream().sorted().toList().equals(expected));
+            assertThat(bus.toEnd().stream().filter(r -> r.valid() && r.event().data()
+                    instanceof io.stowage.events.data.TopologyApplied).count()).isEqualTo(2);
+        }
+    }
+
+    static void signal(ServiceProcess p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
     }
 
     static List<MemberDescription> restoreGroupMembers() throws Exception {
