@@ -132,11 +132,17 @@ public class ConfigService {
      * topology again to its end (what the previous leader committed before it was fenced), then leads.
      */
     private void takeOver() {
-        transactions.fence();
-        int clusters = topology.recover(kafka, Duration.ofSeconds(60));
-        LOG.infof("took over with the applied topology of %d cluster(s)", clusters);
-        lead();
-        channels.getPausable(ConfigChannels.RESTORES).resume();
+        try {
+            transactions.fence();
+            int clusters = topology.recover(kafka, Duration.ofSeconds(60));
+            LOG.infof("took over with the applied topology of %d cluster(s)", clusters);
+            lead();
+            channels.getPausable(ConfigChannels.RESTORES).resume();
+        } catch (RuntimeException e) {
+            // The broker out of reach, say: holding the lease without leading would stall every replica.
+            LOG.errorf(e, "could not take over");
+            stepDown();
+        }
     }
 
     /** A leader that lost its lease stops at once: the platform restarts it, as a standby. */
