@@ -10,6 +10,7 @@ import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
+import io.stowage.config.kubernetes.BackupActivity;
 import io.stowage.config.kubernetes.BackupConfigResources;
 import io.stowage.config.kubernetes.ResourceApplier;
 import io.stowage.config.kubernetes.ResourceEvents;
@@ -68,6 +69,7 @@ public class ConfigService {
     private final TransactionalPublisher transactions;
     private final ChannelRegistry channels;
     private final InstanceId instance;
+    private final BackupActivity backups;
     private volatile Leadership leadership;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
@@ -77,7 +79,7 @@ public class ConfigService {
                   @Identifier(ConfigProducers.APPLY_THREAD) ScheduledExecutorService applyThread,
                   ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
                   AppliedTopologies applied, TopologyPublisher publisher, TransactionalPublisher transactions,
-                  ChannelRegistry channels, InstanceId instance) {
+                  ChannelRegistry channels, InstanceId instance, BackupActivity backups) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -91,6 +93,7 @@ public class ConfigService {
         this.transactions = transactions;
         this.channels = channels;
         this.instance = instance;
+        this.backups = backups;
         List<String> sources = settings.config().sources().stream().map(String::strip).toList();
         if (sources.isEmpty() || !Set.of(FOLDER, KUBERNETES).containsAll(sources)) {
             throw new IllegalArgumentException("stowage.config.sources=" + String.join(",", sources)
@@ -138,6 +141,7 @@ public class ConfigService {
             LOG.infof("took over with the applied topology of %d cluster(s)", clusters);
             lead();
             channels.getPausable(ConfigChannels.RESTORES).resume();
+            channels.getPausable(ConfigChannels.BACKUPS).resume();
         } catch (RuntimeException e) {
             // The broker out of reach, say: holding the lease without leading would stall every replica.
             LOG.errorf(e, "could not take over");
@@ -175,9 +179,10 @@ public class ConfigService {
         resources = new BackupConfigResources(client, settings.config().kubernetes().namespaces().orElse(List.of()));
         ConfigReconciler reconciler = new ConfigReconciler(applied, publisher,
                 source -> source != null && source.startsWith(BackupConfigResources.SOURCE_PREFIX));
-        resourceApplier = new ResourceApplier(resources, reconciler, applied, new ResourceEvents(client), applyThread,
-                settings.config().debounce(), Instant::now);
+        resourceApplier = new ResourceApplier(resources, reconciler, applied, new ResourceEvents(client), backups,
+                applyThread, settings.config().debounce(), Instant::now);
         resources.start(resourceApplier::changed);
+        resourceApplier.followBackups();
         applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
     }
 

@@ -5,6 +5,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.AtomicPublisher;
 import io.stowage.bus.EventPublisher;
 import io.stowage.config.ConfigService;
+import io.stowage.config.kubernetes.BackupActivity;
 import io.stowage.config.messaging.KafkaTopologyPublisher;
 import io.stowage.config.messaging.RestoreFollower;
 import io.stowage.config.messaging.TopologyFollower;
@@ -105,6 +106,13 @@ public class ConfigProducers {
     @ApplicationScoped
     TopologyFollower topologyFollower(AppliedTopologies applied) {
         return new TopologyFollower(applied);
+    }
+
+    /** Completed and failed backups, for the BackupConfig resources' status and Events. */
+    @Produces
+    @Singleton
+    BackupActivity backupActivity() {
+        return new BackupActivity();
     }
 
     /** What the restore-events channel hands every event to: applied on the apply thread, waited for. */

@@ -7,6 +7,8 @@ import io.stowage.config.source.FolderSnapshot;
 import io.stowage.config.topology.AppliedTopologies;
 import io.stowage.config.topology.ConfigReconciler;
 import io.stowage.config.topology.ConfigValidator;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.TopologyApplied;
 import org.jboss.logging.Logger;
 
@@ -28,8 +30,8 @@ import java.util.function.Supplier;
  * Applies the BackupConfig resources as the config folder is applied (same validation, same reconciler, same
  * fan-out), with what Kubernetes adds: a config whose Secrets (or keys) are missing is held back, its applied
  * topology in force, until they exist; each resource's status is written when it changes; a set
- * {@code stowage.io/resync} annotation is removed once its resync is on the bus; a refusal is a Kubernetes Event
- * on the resource. Runs on the apply thread, so it is ordered with the folder's applies and restores.
+ * {@code stowage.io/resync} annotation is removed once its resync is on the bus; a refusal, a completed and a failed
+ * backup are Kubernetes Events on the resource, and the last completed backup is in status. Runs on the apply thread, so it is ordered with the folder's applies and restores.
  */
 public final class ResourceApplier {
     private static final Logger LOG = Logger.getLogger(ResourceApplier.class);
@@ -38,6 +40,7 @@ public final class ResourceApplier {
     private final ConfigReconciler reconciler;
     private final AppliedTopologies applied;
     private final ResourceEvents events;
+    private final BackupActivity backups;
     private final ScheduledExecutorService applyThread;
     private final Duration debounce;
     private final Supplier<Instant> clock;
@@ -45,15 +48,39 @@ public final class ResourceApplier {
     private volatile boolean appliedOnce;
 
     public ResourceApplier(BackupConfigResources resources, ConfigReconciler reconciler, AppliedTopologies applied,
-                           ResourceEvents events, ScheduledExecutorService applyThread, Duration debounce,
-                           Supplier<Instant> clock) {
+                           ResourceEvents events, BackupActivity backups, ScheduledExecutorService applyThread,
+                           Duration debounce, Supplier<Instant> clock) {
         this.resources = resources;
         this.reconciler = reconciler;
         this.applied = applied;
         this.events = events;
+        this.backups = backups;
         this.applyThread = applyThread;
         this.debounce = debounce;
         this.clock = clock;
+    }
+
+    /** Follows backups: each completion updates the cluster's status and, like each failure, is an Event. */
+    public void followBackups() {
+        backups.listen(new BackupActivity.Listener() {
+            @Override
+            public void completed(BackupCompleted c) {
+                resource(c.cluster()).ifPresent(r -> events.normal(r, "BackupCompleted", "backup " + c.backupId()
+                        + " completed on " + String.join(", ", c.storages())));
+                changed();
+            }
+
+            @Override
+            public void failed(BackupFailed f) {
+                resource(f.cluster()).ifPresent(r -> events.warning(r, "BackupFailed", "backup " + f.backupId()
+                        + " failed: " + f.reason()));
+            }
+        });
+    }
+
+    private Optional<GenericKubernetesResource> resource(String cluster) {
+        return resources.cached().stream().filter(r -> cluster.equals(r.getMetadata().getNamespace() + "/"
+                + r.getMetadata().getName())).findFirst();
     }
 
     /** Asks for an apply once a burst of changes is over (any thread). */
@@ -108,7 +135,8 @@ public final class ResourceApplier {
             long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
             ResourceStatus.Outcome o = new ResourceStatus.Outcome(generation, inForce,
                     result.valid() && result.config().mainImplied(), refusal,
-                    outcome.failed().contains(cluster) ? "the broker did not take it" : null);
+                    outcome.failed().contains(cluster) ? "the broker did not take it" : null,
+                    backups.last(cluster).orElse(null));
             report(r, o);
             if (inForce != null && inForce.resyncAnnotation() && source.equals(inForce.source())
                     && annotated(r)) {

@@ -14,7 +14,7 @@ import java.util.Objects;
  * The status config-service writes on a BackupConfig, from what the last apply made of it: {@code observedGeneration},
  * the {@code main} and {@code profiles} in force, conditions {@code Applied} (False with the refusal, its field named)
  * and {@code Ready} (a topology is in force for the cluster, this generation's or an earlier one), and
- * {@code lastRejection} (kept until a later generation is applied). A condition keeps its
+ * {@code lastRejection} (kept until a later generation is applied), and {@code lastBackup} (id, time, storages). A condition keeps its
  * {@code lastTransitionTime} while its status stays the same.
  */
 public final class ResourceStatus {
@@ -23,7 +23,12 @@ public final class ResourceStatus {
 
     /** What the last apply made of one resource. */
     public record Outcome(long generation, TopologyApplied inForce, boolean mainImplied, ConfigProblem refusal,
-                          String publishFailure) {
+                          String publishFailure, BackupActivity.LastBackup lastBackup) {
+        public Outcome(long generation, TopologyApplied inForce, boolean mainImplied, ConfigProblem refusal,
+                       String publishFailure) {
+            this(generation, inForce, mainImplied, refusal, publishFailure, null);
+        }
+
         static Outcome applied(long generation, TopologyApplied inForce, boolean mainImplied) {
             return new Outcome(generation, inForce, mainImplied, null, null);
         }
@@ -61,6 +66,18 @@ public final class ResourceStatus {
                     o.generation(), previous, now));
         }
         status.put("conditions", conditions);
+        if (o.lastBackup() != null) {
+            Map<String, Object> backup = new LinkedHashMap<>();
+            backup.put("id", o.lastBackup().backupId());
+            if (o.lastBackup().time() != null) {
+                backup.put("time", o.lastBackup().time().toInstant().toString());
+            }
+            backup.put("storages", List.copyOf(o.lastBackup().storages()));
+            status.put("lastBackup", backup);
+        } else if (previous.get("lastBackup") != null) {
+            // Learnt before a restart: kept until a newer backup completes.
+            status.put("lastBackup", previous.get("lastBackup"));
+        }
         if (o.refusal() != null) {
             Map<String, Object> rejection = new LinkedHashMap<>();
             rejection.put("generation", o.generation());

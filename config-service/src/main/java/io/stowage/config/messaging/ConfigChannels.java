@@ -3,6 +3,7 @@ package io.stowage.config.messaging;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.stowage.bus.quarkus.IncomingEvents;
 import io.stowage.config.ConfigService;
+import io.stowage.config.kubernetes.BackupActivity;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -12,24 +13,29 @@ import java.util.concurrent.CompletionStage;
 /**
  * What config-service consumes from Kafka, as SmallRye channels, each handled in order on a worker thread and
  * acknowledged once applied: {@code topology-updates} ({@code stowage.topology}: revisions applied by another
- * instance) and {@code restore-events} ({@code stowage.restore}: backupSources to place, restore ends to revert).
+ * instance), {@code restore-events} ({@code stowage.restore}: backupSources to place, restore ends to revert) and
+ * {@code backup-events} ({@code stowage.backup}: completed and failed backups, for BackupConfig status and Events).
  * Bad input is nacked; the failure strategy answers it with {@code event.rejected.v1}.
  */
 @ApplicationScoped
 public class ConfigChannels {
     public static final String TOPOLOGY = "topology-updates";
     public static final String RESTORES = "restore-events";
+    public static final String BACKUPS = "backup-events";
 
     private final ConfigService service;
     private final TopologyFollower topology;
     private final RestoreFollower restores;
     private final IncomingEvents events;
+    private final BackupActivity backups;
 
-    ConfigChannels(ConfigService service, TopologyFollower topology, RestoreFollower restores, IncomingEvents events) {
+    ConfigChannels(ConfigService service, TopologyFollower topology, RestoreFollower restores, IncomingEvents events,
+                   BackupActivity backups) {
         this.service = service;
         this.topology = topology;
         this.restores = restores;
         this.events = events;
+        this.backups = backups;
     }
 
     @Incoming(TOPOLOGY)
@@ -42,6 +48,12 @@ public class ConfigChannels {
             service.awaitRecovered();
             topology.handle(event);
         });
+    }
+
+    @Incoming(BACKUPS)
+    @Blocking
+    public CompletionStage<Void> backups(Message<byte[]> message) {
+        return events.handle(message, "follow", backups::handle);
     }
 
     @Incoming(RESTORES)

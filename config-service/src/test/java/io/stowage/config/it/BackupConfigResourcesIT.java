@@ -16,9 +16,13 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stowage.bus.BusReader;
+import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.KafkaEventPublisher;
 import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.ConfigRejected;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.localstack.ServiceProcess;
@@ -35,6 +39,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -215,6 +220,34 @@ class BackupConfigResourcesIT {
             // Through two rescans (every 2 s), the one resync stays the only one.
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
                     .until(() -> events(bus.toEnd()).equals(List.of("resync ALL")));
+        }
+    }
+
+    @Test
+    void aCompletedBackupIsTheLastBackupInStatusAndAnEventAndAFailedOneAWarning() {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "it-backups")) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+            awaitStatus(name, s -> "a".equals(s.get("main")));
+
+            OffsetDateTime stop = OffsetDateTime.parse("2026-12-03T02:00:09Z");
+            publisher.publishAndWait(Envelope.root("/it", new BackupCompleted(cluster, "nightly-20261203T0200Z",
+                    List.of("a", "b"), "0/2000028", "0/2000100", "00000001", stop.minusSeconds(9), stop, 4096, 1024)));
+            publisher.publishAndWait(Envelope.root("/it", new BackupFailed(cluster, "manual-1", List.of("b"),
+                    "storage 'b': disk full")));
+
+            Map<String, Object> status = awaitStatus(name, s -> s.get("lastBackup") != null);
+            assertThat(status.get("lastBackup")).isEqualTo(Map.of("id", "nightly-20261203T0200Z",
+                    "time", "2026-12-03T02:00:09Z", "storages", List.of("a", "b")));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(kube.v1().events().inNamespace(NAMESPACE).list().getItems())
+                            .filteredOn(e -> e.getInvolvedObject().getName().equals(name))
+                            .extracting(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage())
+                            .contains("Normal BackupCompleted: backup nightly-20261203T0200Z completed on a, b",
+                                    "Warning BackupFailed: backup manual-1 failed: storage 'b': disk full"));
         }
     }
 

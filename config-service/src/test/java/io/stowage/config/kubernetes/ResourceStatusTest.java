@@ -68,6 +68,21 @@ class ResourceStatusTest {
         assertThat(condition(status, "Ready")).containsEntry("status", "False");
     }
 
+    @Test
+    void theLastBackupIsShownAndKeptAcrossARestartUntilANewerOneCompletes() {
+        BackupActivity.LastBackup nightly = new BackupActivity.LastBackup("nightly-1",
+                java.time.OffsetDateTime.parse("2026-12-03T02:00:09+01:00"), List.of("a", "b"));
+        Map<String, Object> shown = ResourceStatus.of(new ResourceStatus.Outcome(4, IN_FORCE, false, null, null,
+                nightly), Map.of(), T1);
+        assertThat(shown.get("lastBackup")).isEqualTo(Map.of("id", "nightly-1", "time", "2026-12-03T01:00:09Z",
+                "storages", List.of("a", "b")));
+
+        Map<String, Object> afterRestart = ResourceStatus.of(ResourceStatus.Outcome.applied(4, IN_FORCE, false), shown,
+                T2);
+        assertThat(afterRestart.get("lastBackup")).isEqualTo(shown.get("lastBackup"));
+        assertThat(ResourceStatus.same(afterRestart, shown)).isTrue();
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> condition(Map<String, Object> status, String type) {
         return ((List<Map<String, Object>>) status.get("conditions")).stream()
