@@ -48,6 +48,7 @@ final class CrdCelRules {
             CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
                     .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                     .addVar("self", celType(crd.schemaAt(pointer)))
+                    .addVar("oldSelf", celType(crd.schemaAt(pointer)))
                     .setResultType(SimpleType.BOOL)
                     .build();
             List<Compiled> programs = new ArrayList<>();
@@ -63,11 +64,25 @@ final class CrdCelRules {
         return byPointer.values().stream().mapToInt(List::size).sum();
     }
 
+    /** The rules a new document breaks; transition rules (on {@code oldSelf}) do not run on create. */
     List<Violation> violations(JsonNode document) {
+        return violations(null, document);
+    }
+
+    /**
+     * The rules an update from {@code old} to {@code updated} breaks: transition rules run where the value exists in
+     * both, as the API server runs them.
+     */
+    List<Violation> violations(JsonNode old, JsonNode updated) {
         List<Violation> violations = new ArrayList<>();
-        byPointer.forEach((pattern, rules) -> valuesAt(document, pattern, "").forEach((pointer, value) -> {
+        byPointer.forEach((pattern, rules) -> valuesAt(updated, pattern, "").forEach((pointer, value) -> {
+            Object before = old == null ? null : valuesAt(old, pattern, "").get(pointer);
             for (Compiled c : rules) {
-                if (!evaluate(c, pointer, value)) {
+                boolean transition = c.rule().rule().contains("oldSelf");
+                if (transition && before == null) {
+                    continue;
+                }
+                if (!evaluate(c, pointer, value, before)) {
                     violations.add(new Violation(pointer, c.rule().message()));
                 }
             }
@@ -85,9 +100,10 @@ final class CrdCelRules {
         }
     }
 
-    private static boolean evaluate(Compiled c, String pointer, Object value) {
+    private static boolean evaluate(Compiled c, String pointer, Object value, Object before) {
         try {
-            return (Boolean) c.program().eval(Map.of("self", value));
+            return (Boolean) c.program().eval(before == null ? Map.of("self", value)
+                    : Map.of("self", value, "oldSelf", before));
         } catch (CelEvaluationException e) {
             // The API server reports an evaluation error as a refusal too; a test should see it as such.
             throw new IllegalStateException("CEL rule at " + pointer + " failed to evaluate: " + c.rule().rule(), e);
