@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.TransactionalPublisher;
@@ -12,6 +13,7 @@ import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
 import io.stowage.config.kubernetes.BackupActivity;
 import io.stowage.config.kubernetes.BackupConfigResources;
+import io.stowage.config.kubernetes.BackupResources;
 import io.stowage.config.kubernetes.ResourceApplier;
 import io.stowage.config.kubernetes.ResourceEvents;
 import io.stowage.config.leader.Leadership;
@@ -65,11 +67,13 @@ public class ConfigService {
     private final boolean fromFolder;
     private final boolean fromKubernetes;
     private BackupConfigResources resources;
+    private BackupResources backupResources;
     private ResourceApplier resourceApplier;
     private final TransactionalPublisher transactions;
     private final ChannelRegistry channels;
     private final InstanceId instance;
     private final BackupActivity backups;
+    private final EventPublisher bus;
     private volatile Leadership leadership;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
@@ -79,7 +83,7 @@ public class ConfigService {
                   @Identifier(ConfigProducers.APPLY_THREAD) ScheduledExecutorService applyThread,
                   ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
                   AppliedTopologies applied, TopologyPublisher publisher, TransactionalPublisher transactions,
-                  ChannelRegistry channels, InstanceId instance, BackupActivity backups) {
+                  ChannelRegistry channels, InstanceId instance, BackupActivity backups, EventPublisher bus) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -94,6 +98,7 @@ public class ConfigService {
         this.channels = channels;
         this.instance = instance;
         this.backups = backups;
+        this.bus = bus;
         List<String> sources = settings.config().sources().stream().map(String::strip).toList();
         if (sources.isEmpty() || !Set.of(FOLDER, KUBERNETES).containsAll(sources)) {
             throw new IllegalArgumentException("stowage.config.sources=" + String.join(",", sources)
@@ -183,6 +188,10 @@ public class ConfigService {
                 applyThread, settings.config().debounce(), Instant::now);
         resources.start(resourceApplier::changed);
         resourceApplier.followBackups();
+        backupResources = new BackupResources(client, settings.config().kubernetes().namespaces().orElse(List.of()),
+                bus, new ResourceEvents(client), SOURCE);
+        backupResources.start();
+        backups.follow(backupResources::follow);
         applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
     }
 
@@ -190,6 +199,9 @@ public class ConfigService {
     void stop() {
         if (leadership != null) {
             leadership.close();
+        }
+        if (backupResources != null) {
+            backupResources.close();
         }
         if (resources != null) {
             resources.close();

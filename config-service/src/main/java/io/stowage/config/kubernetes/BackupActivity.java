@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * What config-service learns from {@code stowage.backup} for the BackupConfig resources: each cluster's last
@@ -30,8 +31,13 @@ public final class BackupActivity {
 
     private final Map<String, LastBackup> last = new ConcurrentHashMap<>();
     private volatile Listener listener;
+    private volatile Consumer<Envelope<StowageEvent>> follower;
 
     public void handle(Envelope<StowageEvent> event) {
+        Consumer<Envelope<StowageEvent>> following = follower;
+        if (following != null) {
+            following.accept(event);
+        }
         if (event.data() instanceof BackupCompleted c) {
             LastBackup backup = new LastBackup(c.backupId(), c.stopTime(), List.copyOf(c.storages()));
             last.merge(c.cluster(), backup, (old, neu) -> old.time() != null && neu.time() != null
@@ -54,5 +60,10 @@ public final class BackupActivity {
 
     public void listen(Listener listener) {
         this.listener = listener;
+    }
+
+    /** Hands every backup event over (the Backup resources follow their backups with it). */
+    public void follow(Consumer<Envelope<StowageEvent>> follower) {
+        this.follower = follower;
     }
 }

@@ -22,6 +22,8 @@ import io.stowage.events.Envelope;
 import io.stowage.events.EventType;
 import io.stowage.events.Topics;
 import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.BackupStarted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.ConfigRejected;
 import io.stowage.events.data.TopologyApplied;
@@ -40,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,10 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupConfigResourcesIT {
     static final Path CRD = Path.of("../k8s/install/010-CustomResourceDefinition-BackupConfig.yaml");
+    static final Path BACKUP_CRD = Path.of("../k8s/install/011-CustomResourceDefinition-Backup.yaml");
+    static final ResourceDefinitionContext BACKUPS = new ResourceDefinitionContext.Builder()
+            .withGroup("stowage.io").withVersion("v1alpha1").withKind("Backup").withPlural("backups")
+            .withNamespaced(true).build();
     static final ResourceDefinitionContext BACKUP_CONFIGS = new ResourceDefinitionContext.Builder()
             .withGroup("stowage.io").withVersion("v1alpha1").withKind("BackupConfig").withPlural("backupconfigs")
             .withNamespaced(true).build();
@@ -83,6 +90,7 @@ class BackupConfigResourcesIT {
         kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url("/"))
                 .withTrustCerts(true).withNamespace(NAMESPACE).withUserAgent(TEST_CLIENT).build()).build();
         kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(CRD)).create();
+        kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(BACKUP_CRD)).create();
         bootstrap = SharedKafka.bootstrapServers();
         Path dir = Files.createTempDirectory("config-resources-it");
         service = ConfigServiceProcess.start(bootstrap, dir.resolve("unused"), dir.resolve("config-service.log"),
@@ -249,6 +257,62 @@ class BackupConfigResourcesIT {
                             .contains("Normal BackupCompleted: backup nightly-20261203T0200Z completed on a, b",
                                     "Warning BackupFailed: backup manual-1 failed: storage 'b': disk full"));
         }
+    }
+
+    @Test
+    void aBackupResourceAsksForOneBackupAndItsStatusFollowsItToCompleted() throws Exception {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster);
+             BusReader backups = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.BACKUP), false);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "it-backup")) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+
+            GenericKubernetesResource created = kube.genericKubernetesResources(BACKUPS).inNamespace(NAMESPACE)
+                    .resource(Serialization.unmarshal("""
+                            apiVersion: stowage.io/v1alpha1
+                            kind: Backup
+                            metadata: {name: before-upgrade, namespace: %s}
+                            spec: {cluster: %s, storages: [a, b]}
+                            """.formatted(NAMESPACE, cluster), GenericKubernetesResource.class)).create();
+            String backupId = "before-upgrade-" + created.getMetadata().getUid().replace("-", "").substring(0, 8);
+
+            List<BackupRequested> asked = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                backups.poll(Duration.ofMillis(200)).stream().filter(r -> r.valid()
+                        && r.event().data() instanceof BackupRequested q && q.cluster().equals(cluster))
+                        .forEach(r -> asked.add((BackupRequested) r.event().data()));
+                return !asked.isEmpty();
+            });
+            assertThat(asked).singleElement().satisfies(q -> {
+                assertThat(q.backupId()).isEqualTo(backupId);
+                assertThat(q.storages()).containsExactly("a", "b");
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Pending".equals(backupStatus().get("phase")));
+
+            OffsetDateTime stop = OffsetDateTime.parse("2026-12-03T10:40:07Z");
+            publisher.publishAndWait(Envelope.root("/it", new BackupStarted(cluster, backupId, List.of("a", "b"))));
+            publisher.publishAndWait(Envelope.root("/it", new BackupCompleted(cluster, backupId, List.of("a", "b"),
+                    "0/5000028", "0/5000138", "00000001", stop.minusSeconds(7), stop, 33_554_432, 4_194_304)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Completed".equals(backupStatus().get("phase")));
+            Map<String, Object> status = backupStatus();
+            assertThat(status).containsEntry("backupId", backupId).containsEntry("stopLsn", "0/5000138")
+                    .containsEntry("stopTime", "2026-12-03T10:40:07Z").containsEntry("storages", List.of("a", "b"));
+            assertThat(number(status.get("sizeBytes"))).isEqualTo(33_554_432L);
+            assertThat(number(status.get("storedBytes"))).isEqualTo(4_194_304L);
+            // Asked once, however many times the resource changed since.
+            assertThat(backups.readToEnd(Duration.ofSeconds(10)).stream().filter(r -> r.valid()
+                    && r.event().data() instanceof BackupRequested q && q.cluster().equals(cluster))).isEmpty();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> backupStatus() {
+        GenericKubernetesResource r = kube.genericKubernetesResources(BACKUPS).inNamespace(NAMESPACE)
+                .withName("before-upgrade").get();
+        Object status = r == null ? null : r.getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     /** Last, once the other tests have made the service use every permission it has. */

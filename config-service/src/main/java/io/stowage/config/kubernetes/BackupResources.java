@@ -1,0 +1,213 @@
+package io.stowage.config.kubernetes;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.stowage.bus.EventPublisher;
+import io.stowage.events.Envelope;
+import io.stowage.events.EventJson;
+import io.stowage.events.data.BackupCompleted;
+import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.BackupProgress;
+import io.stowage.events.data.BackupRequested;
+import io.stowage.events.data.BackupStarted;
+import io.stowage.events.data.StowageEvent;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Backup resources: creating one asks for one base backup. The leader publishes {@code backup.requested.v1} with a
+ * backup id derived from the resource (its name and the start of its uid: a second delivery, or a new leader,
+ * asks again with the same id, which backup-service takes once), then records the id in status; the backup's events
+ * on the bus then move the status: Pending, Running (with progress), Completed (sizes, LSNs, times) or Failed (the
+ * reason). Deleting the resource deletes no data.
+ */
+public final class BackupResources implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BackupResources.class);
+
+    public static final ResourceDefinitionContext BACKUP = new ResourceDefinitionContext.Builder()
+            .withGroup("stowage.io").withVersion("v1alpha1").withKind("Backup").withPlural("backups")
+            .withNamespaced(true).build();
+
+    private final KubernetesClient client;
+    private final List<String> namespaces;
+    private final EventPublisher bus;
+    private final ResourceEvents events;
+    private final String source;
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+
+    public BackupResources(KubernetesClient client, List<String> namespaces, EventPublisher bus, ResourceEvents events,
+                           String source) {
+        this.client = client;
+        this.namespaces = List.copyOf(namespaces);
+        this.bus = bus;
+        this.events = events;
+        this.source = source;
+    }
+
+    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> resources() {
+        return client.genericKubernetesResources(BACKUP);
+    }
+
+    /** Follows Backup resources; a new one (no backup id in status yet) is requested at once. */
+    public synchronized void start() {
+        ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource r) {
+                request(r);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+                request(after);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
+                // Nothing to do: the backup, if taken, stays where it is.
+            }
+        };
+        if (namespaces.isEmpty()) {
+            informers.add(resources().inAnyNamespace().runnableInformer(0));
+        } else {
+            namespaces.forEach(ns -> informers.add(resources().inNamespace(ns).runnableInformer(0)));
+        }
+        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
+            informer.addEventHandler(handler);
+            informer.start();
+        }
+    }
+
+    /** The backup id a resource asks for: its name and the first 8 characters of its uid. */
+    public static String backupId(GenericKubernetesResource r) {
+        String name = r.getMetadata().getName();
+        String uid = r.getMetadata().getUid() == null ? "" : r.getMetadata().getUid().replace("-", "");
+        return (name.length() > 100 ? name.substring(0, 100) : name) + "-" + uid.substring(0, Math.min(8, uid.length()));
+    }
+
+    private synchronized void request(GenericKubernetesResource r) {
+        Map<String, Object> status = BackupConfigResources.status(r);
+        if (status.get("backupId") != null) {
+            return;
+        }
+        Map<?, ?> spec = r.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+        String cluster = spec.get("cluster") instanceof String c ? c : null;
+        List<String> storages = new ArrayList<>();
+        if (spec.get("storages") instanceof List<?> list) {
+            list.forEach(s -> storages.add(String.valueOf(s)));
+        }
+        String id = backupId(r);
+        if (cluster == null) {
+            writeStatus(r, Map.of("phase", "Failed", "backupId", id, "reason", "spec.cluster is required"));
+            return;
+        }
+        try {
+            bus.publishAndWait(Envelope.root(source, new BackupRequested(cluster, storages.isEmpty() ? null : storages,
+                    id)));
+        } catch (RuntimeException e) {
+            // Not recorded: the informer's next event, or the next leader, asks again with the same id.
+            LOG.warnf("Backup %s/%s: could not publish its request (%s)", r.getMetadata().getNamespace(),
+                    r.getMetadata().getName(), e.getMessage());
+            return;
+        }
+        Map<String, Object> pending = new LinkedHashMap<>();
+        pending.put("phase", "Pending");
+        pending.put("backupId", id);
+        if (r.getMetadata().getGeneration() != null) {
+            pending.put("observedGeneration", r.getMetadata().getGeneration());
+        }
+        writeStatus(r, pending);
+        events.normal(r, "Requested", "backup " + id + " of " + cluster + " requested");
+        LOG.infof("Backup %s/%s: backup %s of %s requested", r.getMetadata().getNamespace(), r.getMetadata().getName(),
+                id, cluster);
+    }
+
+    /** Moves the status of the Backup resource that asked for the backup an event is about. */
+    public void follow(Envelope<StowageEvent> event) {
+        StowageEvent data = event.data();
+        String backupId = data instanceof BackupStarted s ? s.backupId() : data instanceof BackupProgress p
+                ? p.backupId() : data instanceof BackupCompleted c ? c.backupId() : data instanceof BackupFailed f
+                ? f.backupId() : null;
+        if (backupId == null) {
+            return;
+        }
+        Optional<GenericKubernetesResource> asking = cached().stream()
+                .filter(r -> backupId.equals(BackupConfigResources.status(r).get("backupId"))).findFirst();
+        if (asking.isEmpty()) {
+            return;
+        }
+        GenericKubernetesResource r = asking.get();
+        Map<String, Object> status = new LinkedHashMap<>(BackupConfigResources.status(r));
+        if (data instanceof BackupStarted s) {
+            status.put("phase", "Running");
+            status.put("storages", List.copyOf(s.storages()));
+        } else if (data instanceof BackupProgress p) {
+            status.putIfAbsent("phase", "Running");
+            Map<String, Object> progress = new LinkedHashMap<>();
+            progress.put("bytesDone", p.bytesDone());
+            if (p.bytesTotalEstimate() != null) {
+                progress.put("bytesTotal", p.bytesTotalEstimate());
+            }
+            status.put("progress", progress);
+        } else if (data instanceof BackupCompleted c) {
+            status.put("phase", "Completed");
+            status.put("storages", List.copyOf(c.storages()));
+            status.put("sizeBytes", c.sizeBytes());
+            status.put("storedBytes", c.storedBytes());
+            status.put("startLsn", c.startLsn());
+            status.put("stopLsn", c.stopLsn());
+            status.put("timeline", c.timeline());
+            if (c.startTime() != null) {
+                status.put("startTime", c.startTime().toInstant().toString());
+            }
+            if (c.stopTime() != null) {
+                status.put("stopTime", c.stopTime().toInstant().toString());
+            }
+            status.remove("progress");
+            events.normal(r, "Completed", "backup " + backupId + " completed on " + String.join(", ", c.storages()));
+        } else if (data instanceof BackupFailed f) {
+            status.put("phase", "Failed");
+            status.put("reason", f.reason());
+            events.warning(r, "Failed", "backup " + backupId + " failed: " + f.reason());
+        }
+        writeStatus(r, status);
+    }
+
+    private List<GenericKubernetesResource> cached() {
+        List<GenericKubernetesResource> all = new ArrayList<>();
+        informers.forEach(i -> all.addAll(i.getStore().list()));
+        return all;
+    }
+
+    private void writeStatus(GenericKubernetesResource r, Map<String, Object> status) {
+        ArrayNode patch = EventJson.MAPPER.createArrayNode();
+        patch.addObject().put("op", "add").put("path", "/status").set("value", EventJson.MAPPER.valueToTree(status));
+        try {
+            resources().inNamespace(r.getMetadata().getNamespace()).resource(r).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON), patch.toString());
+        } catch (RuntimeException e) {
+            LOG.warnf("Backup %s/%s: could not write its status: %s", r.getMetadata().getNamespace(),
+                    r.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+    }
+}
