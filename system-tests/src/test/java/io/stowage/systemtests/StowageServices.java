@@ -28,6 +28,7 @@ final class StowageServices implements AutoCloseable {
     private final Path work;
     private final Map<String, String> kafka;
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> extra = new HashMap<>();
 
     /**
      * @param work  where their folders, Kafka files and logs go
@@ -52,6 +53,12 @@ final class StowageServices implements AutoCloseable {
         return work.resolve("logs").resolve(service + ".log");
     }
 
+    /** More settings for a service, on top of the stack's (call before starting it). */
+    StowageServices with(String service, Map<String, String> settings) {
+        extra.computeIfAbsent(service, s -> new HashMap<>()).putAll(settings);
+        return this;
+    }
+
     /** Starts the services at once (two cores start four JVMs faster side by side) and waits until all are ready. */
     StowageServices start(String... services) throws IOException {
         List<ServiceProcess> launched = new ArrayList<>();
@@ -65,6 +72,7 @@ final class StowageServices implements AutoCloseable {
     /** Starts one more instance of a service and returns at once, before it answers. */
     ServiceProcess launch(String service, String instanceId) throws IOException {
         Map<String, String> properties = new HashMap<>(settings(service));
+        properties.putAll(extra.getOrDefault(service, Map.of()));
         properties.putAll(QuarkusKafkaConfig.write(kafka, work.resolve("run").resolve(instanceId + ".kafka.properties")));
         properties.put("stowage.instance-id", instanceId);
         properties.put("quarkus.http.host", "127.0.0.1");
