@@ -136,8 +136,12 @@ public final class BackupResources implements AutoCloseable {
                 id, cluster);
     }
 
-    /** Moves the status of the Backup resource that asked for the backup an event is about. */
-    public void follow(Envelope<StowageEvent> event) {
+    /**
+     * Moves the status of the Backup resource that asked for the backup an event is about. Serialised with
+     * {@link #request}, and matched by the id derived from the resource too: an outcome may come before the
+     * {@code Pending} status is back in the cache.
+     */
+    public synchronized void follow(Envelope<StowageEvent> event) {
         StowageEvent data = event.data();
         String backupId = data instanceof BackupStarted s ? s.backupId() : data instanceof BackupProgress p
                 ? p.backupId() : data instanceof BackupCompleted c ? c.backupId() : data instanceof BackupFailed f
@@ -146,12 +150,14 @@ public final class BackupResources implements AutoCloseable {
             return;
         }
         Optional<GenericKubernetesResource> asking = cached().stream()
-                .filter(r -> backupId.equals(BackupConfigResources.status(r).get("backupId"))).findFirst();
+                .filter(r -> backupId.equals(BackupConfigResources.status(r).get("backupId"))
+                        || backupId.equals(backupId(r))).findFirst();
         if (asking.isEmpty()) {
             return;
         }
         GenericKubernetesResource r = asking.get();
         Map<String, Object> status = new LinkedHashMap<>(BackupConfigResources.status(r));
+        status.put("backupId", backupId);
         if (data instanceof BackupStarted s) {
             status.put("phase", "Running");
             status.put("storages", List.copyOf(s.storages()));
