@@ -22,6 +22,7 @@ import io.stowage.events.data.BackupStarted;
 import io.stowage.events.data.StowageEvent;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,9 @@ public final class BackupResources implements AutoCloseable {
     public static final ResourceDefinitionContext BACKUP = new ResourceDefinitionContext.Builder()
             .withGroup("stowage.io").withVersion("v1alpha1").withKind("Backup").withPlural("backups")
             .withNamespaced(true).build();
+
+    /** How often a Backup not yet requested (its publish failed) is tried again. */
+    static final Duration RECHECK = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
     private final List<String> namespaces;
@@ -81,10 +85,13 @@ public final class BackupResources implements AutoCloseable {
                 // Nothing to do: the backup, if taken, stays where it is.
             }
         };
+        // The informers hand every cached resource over again each RECHECK: a request whose publish failed (the
+        // broker out of reach) is asked again then, not only at the resource's next change.
+        long recheck = RECHECK.toMillis();
         if (namespaces.isEmpty()) {
-            informers.add(resources().inAnyNamespace().runnableInformer(0));
+            informers.add(resources().inAnyNamespace().runnableInformer(recheck));
         } else {
-            namespaces.forEach(ns -> informers.add(resources().inNamespace(ns).runnableInformer(0)));
+            namespaces.forEach(ns -> informers.add(resources().inNamespace(ns).runnableInformer(recheck)));
         }
         for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
             informer.addEventHandler(handler);
@@ -119,7 +126,7 @@ public final class BackupResources implements AutoCloseable {
             bus.publishAndWait(Envelope.root(source, new BackupRequested(cluster, storages.isEmpty() ? null : storages,
                     id)));
         } catch (RuntimeException e) {
-            // Not recorded: the informer's next event, or the next leader, asks again with the same id.
+            // Not recorded: the next recheck (or the next leader) asks again with the same id.
             LOG.warnf("Backup %s/%s: could not publish its request (%s)", r.getMetadata().getNamespace(),
                     r.getMetadata().getName(), e.getMessage());
             return;
