@@ -12,6 +12,10 @@ import io.stowage.events.spec.ScheduleTimes;
 import io.stowage.localstack.PostgresCluster;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
+import io.stowage.backup.messaging.ArchiverOwnership;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,6 +58,26 @@ class BackupSchedulesIT {
         pg = PostgresCluster.start(work.resolve("pg"));
         first = instance("one");
         second = instance("two");
+        awaitOnlyTheseTwoOwnClusters();
+    }
+
+    /**
+     * Waits until the archivers' group has settled on exactly these two instances. Instances of earlier tests stay
+     * static members until their session times out (10 s); their leaving, or a late join of one of these two, would
+     * move the cluster between instances while the test runs, and the instance killed would not be the owner.
+     */
+    static void awaitOnlyTheseTwoOwnClusters() {
+        Set<String> ours = Set.of(ArchiverOwnership.GROUP + "-schedules-one", ArchiverOwnership.GROUP + "-schedules-two");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).during(Duration.ofSeconds(3))
+                    .until(() -> {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(ArchiverOwnership.GROUP))
+                        .describedGroups().get(ArchiverOwnership.GROUP).get();
+                Set<String> members = group.members().stream()
+                        .map(m -> m.groupInstanceId().orElse(m.consumerId())).collect(Collectors.toSet());
+                return group.groupState() == GroupState.STABLE && members.equals(ours);
+            });
+        }
     }
 
     static ServiceProcess instance(String name) throws Exception {
