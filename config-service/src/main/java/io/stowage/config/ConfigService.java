@@ -16,8 +16,10 @@ import io.stowage.config.kubernetes.BackupConfigResources;
 import io.stowage.config.kubernetes.BackupResources;
 import io.stowage.config.kubernetes.ResourceApplier;
 import io.stowage.config.kubernetes.ResourceEvents;
+import io.stowage.config.kubernetes.RestoreResources;
 import io.stowage.config.leader.Leadership;
 import io.stowage.config.messaging.ConfigChannels;
+import io.stowage.config.messaging.RestoreFollower;
 import io.stowage.config.messaging.TopologyFollower;
 import io.stowage.config.settings.ConfigServiceSettings;
 import io.stowage.config.source.ConfigFolderWatcher;
@@ -68,6 +70,8 @@ public class ConfigService {
     private final boolean fromKubernetes;
     private BackupConfigResources resources;
     private BackupResources backupResources;
+    private RestoreResources restoreResources;
+    private final RestoreFollower restores;
     private ResourceApplier resourceApplier;
     private final TransactionalPublisher transactions;
     private final ChannelRegistry channels;
@@ -83,7 +87,8 @@ public class ConfigService {
                   @Identifier(ConfigProducers.APPLY_THREAD) ScheduledExecutorService applyThread,
                   ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
                   AppliedTopologies applied, TopologyPublisher publisher, TransactionalPublisher transactions,
-                  ChannelRegistry channels, InstanceId instance, BackupActivity backups, EventPublisher bus) {
+                  ChannelRegistry channels, InstanceId instance, BackupActivity backups, EventPublisher bus,
+                  RestoreFollower restores) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -99,6 +104,7 @@ public class ConfigService {
         this.instance = instance;
         this.backups = backups;
         this.bus = bus;
+        this.restores = restores;
         List<String> sources = settings.config().sources().stream().map(String::strip).toList();
         if (sources.isEmpty() || !Set.of(FOLDER, KUBERNETES).containsAll(sources)) {
             throw new IllegalArgumentException("stowage.config.sources=" + String.join(",", sources)
@@ -184,14 +190,18 @@ public class ConfigService {
         resources = new BackupConfigResources(client, settings.config().kubernetes().namespaces().orElse(List.of()));
         ConfigReconciler reconciler = new ConfigReconciler(applied, publisher,
                 source -> source != null && source.startsWith(BackupConfigResources.SOURCE_PREFIX));
-        resourceApplier = new ResourceApplier(resources, reconciler, applied, new ResourceEvents(client), backups,
+        ResourceEvents events = new ResourceEvents(client);
+        List<String> namespaces = settings.config().kubernetes().namespaces().orElse(List.of());
+        resourceApplier = new ResourceApplier(resources, reconciler, applied, events, backups,
                 applyThread, settings.config().debounce(), Instant::now);
         resources.start(resourceApplier::changed);
         resourceApplier.followBackups();
-        backupResources = new BackupResources(client, settings.config().kubernetes().namespaces().orElse(List.of()),
-                bus, new ResourceEvents(client), SOURCE);
+        backupResources = new BackupResources(client, namespaces, bus, events, SOURCE);
         backupResources.start();
         backups.follow(backupResources::follow);
+        restoreResources = new RestoreResources(client, namespaces, bus, events, SOURCE);
+        restoreResources.start();
+        restores.listen(restoreResources::follow);
         applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
     }
 
@@ -202,6 +212,9 @@ public class ConfigService {
         }
         if (backupResources != null) {
             backupResources.close();
+        }
+        if (restoreResources != null) {
+            restoreResources.close();
         }
         if (resources != null) {
             resources.close();

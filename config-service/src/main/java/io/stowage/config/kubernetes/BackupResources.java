@@ -1,19 +1,10 @@
 package io.stowage.config.kubernetes;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.stowage.bus.EventPublisher;
 import io.stowage.events.Envelope;
-import io.stowage.events.EventJson;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.BackupProgress;
@@ -46,72 +37,35 @@ public final class BackupResources implements AutoCloseable {
     /** How often a Backup not yet requested (its publish failed) is tried again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
 
-    private final KubernetesClient client;
-    private final List<String> namespaces;
+    private final OperationResources resources;
     private final EventPublisher bus;
     private final ResourceEvents events;
     private final String source;
-    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
 
     public BackupResources(KubernetesClient client, List<String> namespaces, EventPublisher bus, ResourceEvents events,
                            String source) {
-        this.client = client;
-        this.namespaces = List.copyOf(namespaces);
+        this.resources = new OperationResources(client, BACKUP, namespaces);
         this.bus = bus;
         this.events = events;
         this.source = source;
     }
 
-    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
-            Resource<GenericKubernetesResource>> resources() {
-        return client.genericKubernetesResources(BACKUP);
-    }
-
     /** Follows Backup resources; a new one (no backup id in status yet) is requested at once. */
-    public synchronized void start() {
-        ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource r) {
-                request(r);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-                request(after);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
-                // Nothing to do: the backup, if taken, stays where it is.
-            }
-        };
-        // The informers hand every cached resource over again each RECHECK: a request whose publish failed (the
-        // broker out of reach) is asked again then, not only at the resource's next change.
-        long recheck = RECHECK.toMillis();
-        if (namespaces.isEmpty()) {
-            informers.add(resources().inAnyNamespace().runnableInformer(recheck));
-        } else {
-            namespaces.forEach(ns -> informers.add(resources().inNamespace(ns).runnableInformer(recheck)));
-        }
-        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
-            informer.addEventHandler(handler);
-            informer.start();
-        }
+    public void start() {
+        resources.start(this::request, RECHECK);
     }
 
     /** The backup id a resource asks for: its name and the first 8 characters of its uid. */
     public static String backupId(GenericKubernetesResource r) {
-        String name = r.getMetadata().getName();
-        String uid = r.getMetadata().getUid() == null ? "" : r.getMetadata().getUid().replace("-", "");
-        return (name.length() > 100 ? name.substring(0, 100) : name) + "-" + uid.substring(0, Math.min(8, uid.length()));
+        return OperationResources.operationId(r);
     }
 
     private synchronized void request(GenericKubernetesResource r) {
-        Map<String, Object> status = BackupConfigResources.status(r);
+        Map<String, Object> status = resources.currentStatus(r);
         if (status.get("backupId") != null) {
             return;
         }
-        Map<?, ?> spec = r.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> spec = OperationResources.spec(r);
         String cluster = spec.get("cluster") instanceof String c ? c : null;
         List<String> storages = new ArrayList<>();
         if (spec.get("storages") instanceof List<?> list) {
@@ -157,13 +111,13 @@ public final class BackupResources implements AutoCloseable {
             return;
         }
         Optional<GenericKubernetesResource> asking = cached().stream()
-                .filter(r -> backupId.equals(BackupConfigResources.status(r).get("backupId"))
+                .filter(r -> backupId.equals(resources.currentStatus(r).get("backupId"))
                         || backupId.equals(backupId(r))).findFirst();
         if (asking.isEmpty()) {
             return;
         }
         GenericKubernetesResource r = asking.get();
-        Map<String, Object> status = new LinkedHashMap<>(BackupConfigResources.status(r));
+        Map<String, Object> status = new LinkedHashMap<>(resources.currentStatus(r));
         status.put("backupId", backupId);
         if (data instanceof BackupStarted s) {
             status.put("phase", "Running");
@@ -201,26 +155,15 @@ public final class BackupResources implements AutoCloseable {
     }
 
     private List<GenericKubernetesResource> cached() {
-        List<GenericKubernetesResource> all = new ArrayList<>();
-        informers.forEach(i -> all.addAll(i.getStore().list()));
-        return all;
+        return resources.cached();
     }
 
     private void writeStatus(GenericKubernetesResource r, Map<String, Object> status) {
-        ArrayNode patch = EventJson.MAPPER.createArrayNode();
-        patch.addObject().put("op", "add").put("path", "/status").set("value", EventJson.MAPPER.valueToTree(status));
-        try {
-            resources().inNamespace(r.getMetadata().getNamespace()).resource(r).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON), patch.toString());
-        } catch (RuntimeException e) {
-            LOG.warnf("Backup %s/%s: could not write its status: %s", r.getMetadata().getNamespace(),
-                    r.getMetadata().getName(), e.getMessage());
-        }
+        resources.writeStatus(r, status);
     }
 
     @Override
-    public synchronized void close() {
-        informers.forEach(SharedIndexInformer::close);
-        informers.clear();
+    public void close() {
+        resources.close();
     }
 }

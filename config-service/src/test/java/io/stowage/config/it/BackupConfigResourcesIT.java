@@ -26,6 +26,12 @@ import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.BackupStarted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.ConfigRejected;
+import io.stowage.events.data.RestoreCompleted;
+import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.RestoreStep;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
@@ -69,6 +75,10 @@ class BackupConfigResourcesIT {
     static final ResourceDefinitionContext BACKUPS = new ResourceDefinitionContext.Builder()
             .withGroup("stowage.io").withVersion("v1alpha1").withKind("Backup").withPlural("backups")
             .withNamespaced(true).build();
+    static final Path RESTORE_CRD = Path.of("../k8s/install/012-CustomResourceDefinition-Restore.yaml");
+    static final ResourceDefinitionContext RESTORES = new ResourceDefinitionContext.Builder()
+            .withGroup("stowage.io").withVersion("v1alpha1").withKind("Restore").withPlural("restores")
+            .withNamespaced(true).build();
     static final ResourceDefinitionContext BACKUP_CONFIGS = new ResourceDefinitionContext.Builder()
             .withGroup("stowage.io").withVersion("v1alpha1").withKind("BackupConfig").withPlural("backupconfigs")
             .withNamespaced(true).build();
@@ -91,6 +101,7 @@ class BackupConfigResourcesIT {
                 .withTrustCerts(true).withNamespace(NAMESPACE).withUserAgent(TEST_CLIENT).build()).build();
         kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(CRD)).create();
         kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(BACKUP_CRD)).create();
+        kube.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(RESTORE_CRD)).create();
         bootstrap = SharedKafka.bootstrapServers();
         Path dir = Files.createTempDirectory("config-resources-it");
         service = ConfigServiceProcess.start(bootstrap, dir.resolve("unused"), dir.resolve("config-service.log"),
@@ -313,6 +324,90 @@ class BackupConfigResourcesIT {
                 .withName("before-upgrade").get();
         Object status = r == null ? null : r.getAdditionalProperties().get("status");
         return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @Test
+    void aRestoreResourceAsksForOneRestoreAndItsStatusFollowsItsSteps() throws Exception {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster);
+             BusReader restores = new BusReader(KafkaConnection.to(bootstrap), List.of(Topics.RESTORE), false);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "it-restore")) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+
+            GenericKubernetesResource created = kube.genericKubernetesResources(RESTORES).inNamespace(NAMESPACE)
+                    .resource(Serialization.unmarshal("""
+                            apiVersion: stowage.io/v1alpha1
+                            kind: Restore
+                            metadata: {name: before-the-drop, namespace: %s}
+                            spec:
+                              cluster: %s
+                              storage: b
+                              target: {time: '2026-12-03T09:15:00Z'}
+                            """.formatted(NAMESPACE, cluster), GenericKubernetesResource.class)).create();
+            String restoreId = "before-the-drop-" + created.getMetadata().getUid().replace("-", "").substring(0, 8);
+
+            List<RestoreRequested> asked = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                restores.poll(Duration.ofMillis(200)).stream().filter(r -> r.valid()
+                        && r.event().data() instanceof RestoreRequested q && q.cluster().equals(cluster))
+                        .forEach(r -> asked.add((RestoreRequested) r.event().data()));
+                return !asked.isEmpty();
+            });
+            assertThat(asked).singleElement().satisfies(q -> {
+                assertThat(q.restoreId()).isEqualTo(restoreId);
+                assertThat(q.storage()).isEqualTo("b");
+                assertThat(q.backupId()).isEqualTo("latest");
+                assertThat(q.pitr().time()).isEqualTo(OffsetDateTime.parse("2026-12-03T09:15:00Z"));
+                assertThat(q.inPlace()).isTrue();
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Pending".equals(restoreStatus().get("phase")));
+
+            // restore-service's events, as it would publish them.
+            publisher.publishAndWait(Envelope.root("/it", new RestoreStarted(cluster, restoreId, "b-20261203", "b")));
+            publisher.publishAndWait(Envelope.root("/it", new RestoreStep(cluster, restoreId,
+                    RestoreStepName.FETCH_BASE_BACKUP, RestoreStepStatus.STARTED, null)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "fetch-base-backup".equals(
+                    restoreStatus().get("currentStep")));
+            assertThat(restoreStatus()).containsEntry("phase", "Running").containsEntry("backupId", "b-20261203");
+            publisher.publishAndWait(Envelope.root("/it", new RestoreStep(cluster, restoreId,
+                    RestoreStepName.FETCH_BASE_BACKUP, RestoreStepStatus.COMPLETED, "412 MB")));
+            publisher.publishAndWait(Envelope.root("/it", new RestoreStep(cluster, restoreId,
+                    RestoreStepName.PAUSE_ARCHIVING, RestoreStepStatus.SKIPPED, "paused by an earlier run")));
+            publisher.publishAndWait(Envelope.root("/it", new RestoreCompleted(cluster, restoreId, "b-20261203", "b",
+                    "/var/lib/postgresql/data", "/var/lib/postgresql/data.before-" + restoreId)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Completed".equals(restoreStatus().get("phase")));
+
+            Map<String, Object> status = restoreStatus();
+            assertThat(status).containsEntry("restoreId", restoreId).containsEntry("storage", "b")
+                    .containsEntry("oldDataDirectory", "/var/lib/postgresql/data.before-" + restoreId)
+                    .doesNotContainKey("currentStep").containsKey("completionTime");
+            assertThat((List<?>) status.get("steps")).hasSize(2);
+            assertThat(step(status, "fetch-base-backup")).containsEntry("state", "Completed")
+                    .containsEntry("detail", "412 MB").containsKeys("startTime", "endTime");
+            assertThat(step(status, "pause-archiving")).containsEntry("state", "Skipped");
+            await().atMost(Duration.ofSeconds(10)).until(() -> kube.v1().events().inNamespace(NAMESPACE).list()
+                    .getItems().stream().anyMatch(e -> "before-the-drop".equals(e.getInvolvedObject().getName())
+                            && "Completed".equals(e.getReason())));
+            // Asked once, however many times the resource changed since.
+            assertThat(restores.readToEnd(Duration.ofSeconds(10)).stream().filter(r -> r.valid()
+                    && r.event().data() instanceof RestoreRequested q && q.cluster().equals(cluster))).isEmpty();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> restoreStatus() {
+        GenericKubernetesResource r = kube.genericKubernetesResources(RESTORES).inNamespace(NAMESPACE)
+                .withName("before-the-drop").get();
+        Object status = r == null ? null : r.getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> step(Map<String, Object> status, String name) {
+        return ((List<Map<String, Object>>) status.get("steps")).stream().filter(s -> name.equals(s.get("name")))
+                .findFirst().orElseThrow();
     }
 
     /** Last, once the other tests have made the service use every permission it has. */
