@@ -5,9 +5,12 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.common.annotation.Identifier;
+import io.stowage.bus.CatalogRecords;
+import io.stowage.bus.CatalogView;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
+import io.stowage.bus.StateFollower;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
@@ -71,6 +74,7 @@ public class ConfigService {
     private BackupConfigResources resources;
     private BackupResources backupResources;
     private RestoreResources restoreResources;
+    private StateFollower catalogFollower;
     private final RestoreFollower restores;
     private ResourceApplier resourceApplier;
     private final TransactionalPublisher transactions;
@@ -192,8 +196,15 @@ public class ConfigService {
                 source -> source != null && source.startsWith(BackupConfigResources.SOURCE_PREFIX));
         ResourceEvents events = new ResourceEvents(client);
         List<String> namespaces = settings.config().kubernetes().namespaces().orElse(List.of());
+        CatalogView catalog = new CatalogView();
         resourceApplier = new ResourceApplier(resources, reconciler, applied, events, backups,
-                applyThread, settings.config().debounce(), Instant::now);
+                applyThread, settings.config().debounce(), Instant::now, catalog);
+        // The catalog, for each storage's recoverability window in status: read whole from the compacted topic.
+        ResourceApplier statuses = resourceApplier;
+        catalogFollower = new StateFollower(kafka, Topics.CATALOG, record -> {
+            CatalogRecords.apply(record, catalog::put, catalog::remove);
+            statuses.statusChanged();
+        }).start();
         resources.start(resourceApplier::changed);
         resourceApplier.followBackups();
         backupResources = new BackupResources(client, namespaces, bus, events, SOURCE);
@@ -215,6 +226,9 @@ public class ConfigService {
         }
         if (restoreResources != null) {
             restoreResources.close();
+        }
+        if (catalogFollower != null) {
+            catalogFollower.close();
         }
         if (resources != null) {
             resources.close();

@@ -70,10 +70,10 @@ class InstallManifestsTest {
     }
 
     @Test
-    void printerColumnsShowMainPitrReadyAndAgeFromFieldsTheSchemaHas() {
+    void printerColumnsShowMainPitrLastBackupReadyAndAgeFromFieldsTheSchemaHas() {
         BackupConfigCrd crd = BackupConfigCrd.load();
         JsonNode columns = crd.version().path("additionalPrinterColumns");
-        assertThat(columns.findValuesAsText("name")).containsExactly("Main", "PITR", "Ready", "Age");
+        assertThat(columns.findValuesAsText("name")).containsExactly("Main", "PITR", "Last Backup", "Ready", "Age");
         for (JsonNode column : columns) {
             String path = column.path("jsonPath").asText();
             if (path.contains("[?(")) {
@@ -85,7 +85,12 @@ class InstallManifestsTest {
                         .isEqualTo(column.path("type").asText());
             } else if (!path.startsWith(".metadata.")) {
                 JsonNode schema = crd.schemaAt(path.replace('.', '/'));
-                assertThat(schema.path("type").asText()).as(path).isEqualTo(column.path("type").asText());
+                if (column.path("type").asText().equals("date")) {
+                    assertThat(schema.path("type").asText() + " " + schema.path("format").asText()).as(path)
+                            .isEqualTo("string date-time");
+                } else {
+                    assertThat(schema.path("type").asText()).as(path).isEqualTo(column.path("type").asText());
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ import io.stowage.bus.quarkus.testing.InjectedBeans;
 import io.stowage.events.Topics;
 import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
-import io.stowage.restore.plan.CatalogView;
+import io.stowage.bus.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.service.LocalRestoreHost;
 import io.stowage.restore.service.RestoreSaga;

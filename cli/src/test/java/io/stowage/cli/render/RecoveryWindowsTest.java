@@ -42,7 +42,7 @@ class RecoveryWindowsTest {
     void aGapEndsTheChainAndNoWalMeansTheBackupAlone() {
         CatalogBackup b = backup("s", "b", "0/3000028", "0/3000100", "2026-11-22T02:00:00Z");
 
-        assertThat(RecoveryWindows.chainEnd(b, List.of(wal("m", "000000010000000000000003", "000000010000000000000004"),
+        assertThat(io.stowage.postgres.RecoveryWindow.chainEnd(b, List.of(wal("m", "000000010000000000000003", "000000010000000000000004"),
                 wal("m2", "000000010000000000000006", "000000010000000000000009")))).contains(0x5000000L);
         assertThat(RecoveryWindows.lines(List.of("s"), List.of(b), List.of(), ZoneOffset.UTC))
                 .anyMatch(l -> l.contains("2026-11-22 02:00:00 (0/3000100), no WAL after it"));

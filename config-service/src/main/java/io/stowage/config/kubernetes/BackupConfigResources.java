@@ -82,6 +82,10 @@ public final class BackupConfigResources implements AutoCloseable {
             informer.start().whenComplete((done, failure) -> {
                 if (failure != null) {
                     LOG.errorf("cannot follow BackupConfig resources: %s", failure.getMessage());
+                } else {
+                    // Listed: with no resource at all there is no add to apply on, and the first apply (what
+                    // readiness waits for) must not wait for the next rescan.
+                    changed.run();
                 }
             });
         }

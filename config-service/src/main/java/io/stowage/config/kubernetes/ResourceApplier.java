@@ -1,6 +1,7 @@
 package io.stowage.config.kubernetes;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.stowage.bus.CatalogView;
 import io.stowage.config.model.ConfigDocument;
 import io.stowage.config.model.ConfigProblem;
 import io.stowage.config.source.FolderSnapshot;
@@ -9,7 +10,10 @@ import io.stowage.config.topology.ConfigReconciler;
 import io.stowage.config.topology.ConfigValidator;
 import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.postgres.RecoveryWindow;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -19,8 +23,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +41,8 @@ import java.util.function.Supplier;
  */
 public final class ResourceApplier {
     private static final Logger LOG = Logger.getLogger(ResourceApplier.class);
+    /** How soon after a change of the catalog or of WAL archiving the statuses show it. */
+    static final Duration STATUS_REFRESH = Duration.ofSeconds(5);
 
     private final BackupConfigResources resources;
     private final ConfigReconciler reconciler;
@@ -44,12 +52,19 @@ public final class ResourceApplier {
     private final ScheduledExecutorService applyThread;
     private final Duration debounce;
     private final Supplier<Instant> clock;
+    private final CatalogView catalog;
     private ScheduledFuture<?> pending;
+    private ScheduledFuture<?> refresh;
+    /** What the last apply made of each resource, by source: the status refresh starts from it. */
+    private final Map<String, Handled> handled = new ConcurrentHashMap<>();
+
+    private record Handled(String cluster, Long generation, ResourceStatus.Outcome outcome) {
+    }
     private volatile boolean appliedOnce;
 
     public ResourceApplier(BackupConfigResources resources, ConfigReconciler reconciler, AppliedTopologies applied,
                            ResourceEvents events, BackupActivity backups, ScheduledExecutorService applyThread,
-                           Duration debounce, Supplier<Instant> clock) {
+                           Duration debounce, Supplier<Instant> clock, CatalogView catalog) {
         this.resources = resources;
         this.reconciler = reconciler;
         this.applied = applied;
@@ -58,6 +73,7 @@ public final class ResourceApplier {
         this.applyThread = applyThread;
         this.debounce = debounce;
         this.clock = clock;
+        this.catalog = catalog;
     }
 
     /** Follows backups: each completion updates the cluster's status and, like each failure, is an Event. */
@@ -75,7 +91,45 @@ public final class ResourceApplier {
                 resource(f.cluster()).ifPresent(r -> events.warning(r, "BackupFailed", "backup " + f.backupId()
                         + " failed: " + f.reason()));
             }
+
+            @Override
+            public void walChanged(String cluster) {
+                statusChanged();
+            }
         });
+    }
+
+    /**
+     * Something the status shows changed (the catalog, WAL archiving): the statuses are written again within
+     * {@link #STATUS_REFRESH}, however often it changes (a busy cluster archives a segment every few seconds).
+     */
+    public synchronized void statusChanged() {
+        if (refresh != null && !refresh.isDone()) {
+            return;
+        }
+        refresh = applyThread.schedule(this::refreshStatuses, STATUS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Writes each resource's status again with what the bus says now (windows, WAL archiving, last backup), from
+     * what its last apply made of it: no reconcile, no Secret read.
+     */
+    void refreshStatuses() {
+        try {
+            for (GenericKubernetesResource r : resources.cached()) {
+                Handled last = handled.get(BackupConfigResources.source(r));
+                if (last == null || !Objects.equals(last.generation(), r.getMetadata().getGeneration())) {
+                    continue; // not applied yet, or changed since: its apply writes the status
+                }
+                ResourceStatus.Outcome o = last.outcome();
+                TopologyApplied inForce = applied.get(last.cluster()).orElse(null);
+                report(r, new ResourceStatus.Outcome(o.generation(), inForce, o.mainImplied(), o.refusal(),
+                        o.publishFailure(), backups.last(last.cluster()).orElse(null), windows(last.cluster(), inForce),
+                        backups.wal(last.cluster()).orElse(null)));
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not refresh the BackupConfig statuses: %s", e.getMessage());
+        }
     }
 
     private Optional<GenericKubernetesResource> resource(String cluster) {
@@ -105,6 +159,7 @@ public final class ResourceApplier {
 
     private void applyNow() {
         List<GenericKubernetesResource> cached = resources.cached();
+        handled.keySet().retainAll(new HashSet<>(cached.stream().map(BackupConfigResources::source).toList()));
         List<ConfigDocument> documents = new ArrayList<>();
         List<ConfigProblem> problems = new ArrayList<>();
         Set<String> heldBack = new HashSet<>();
@@ -136,8 +191,9 @@ public final class ResourceApplier {
             ResourceStatus.Outcome o = new ResourceStatus.Outcome(generation, inForce,
                     result.valid() && result.config().mainImplied(), refusal,
                     outcome.failed().contains(cluster) ? "the broker did not take it" : null,
-                    backups.last(cluster).orElse(null));
+                    backups.last(cluster).orElse(null), windows(cluster, inForce), backups.wal(cluster).orElse(null));
             report(r, o);
+            handled.put(source, new Handled(cluster, r.getMetadata().getGeneration(), o));
             if (inForce != null && inForce.resyncAnnotation() && source.equals(inForce.source())
                     && annotated(r)) {
                 try {
@@ -176,6 +232,20 @@ public final class ResourceApplier {
             events.normal(r, "Applied", "generation " + o.generation() + " applied: revision "
                     + o.inForce().revision() + " of the cluster's topology");
         }
+    }
+
+    /** What each storage in force can restore, from the catalog. */
+    private List<RecoveryWindow> windows(String cluster, TopologyApplied inForce) {
+        if (inForce == null || inForce.main() == null) {
+            return List.of();
+        }
+        List<String> storages = new ArrayList<>();
+        storages.add(inForce.main());
+        storages.addAll(inForce.profiles());
+        List<CatalogBackup> known = new ArrayList<>();
+        storages.forEach(s -> known.addAll(catalog.backups(cluster, s)));
+        List<CatalogWal> wal = catalog.wal(cluster);
+        return storages.stream().map(s -> RecoveryWindow.of(s, known, wal)).toList();
     }
 
     private Optional<ConfigProblem> missingSecret(GenericKubernetesResource r, ConfigValidator.Result result) {

@@ -2,6 +2,7 @@ package io.stowage.config.kubernetes;
 
 import io.stowage.config.model.ConfigProblem;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.postgres.RecoveryWindow;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,19 +15,31 @@ import java.util.Objects;
  * The status config-service writes on a BackupConfig, from what the last apply made of it: {@code observedGeneration},
  * the {@code main} and {@code profiles} in force, conditions {@code Applied} (False with the refusal, its field named)
  * and {@code Ready} (a topology is in force for the cluster, this generation's or an earlier one), and
- * {@code lastRejection} (kept until a later generation is applied), and {@code lastBackup} (id, time, storages). A condition keeps its
- * {@code lastTransitionTime} while its status stays the same.
+ * {@code lastRejection} (kept until a later generation is applied), {@code lastBackup} (id, time, storages),
+ * {@code recoverability} (per storage in force, from the catalog) and {@code walArchiving} (the last segment stored,
+ * whether archiving lags). A condition keeps its {@code lastTransitionTime} while its status stays the same.
  */
 public final class ResourceStatus {
     public static final String APPLIED = "Applied";
     public static final String READY = "Ready";
 
-    /** What the last apply made of one resource. */
+    /**
+     * What the last apply made of one resource, and what is known of the cluster's backups.
+     *
+     * @param windows what each storage in force can restore (from the catalog); empty when nothing is known
+     * @param wal     the cluster's WAL archiving, or null when nothing was seen since this replica started
+     */
     public record Outcome(long generation, TopologyApplied inForce, boolean mainImplied, ConfigProblem refusal,
-                          String publishFailure, BackupActivity.LastBackup lastBackup) {
+                          String publishFailure, BackupActivity.LastBackup lastBackup, List<RecoveryWindow> windows,
+                          BackupActivity.WalArchiving wal) {
         public Outcome(long generation, TopologyApplied inForce, boolean mainImplied, ConfigProblem refusal,
                        String publishFailure) {
             this(generation, inForce, mainImplied, refusal, publishFailure, null);
+        }
+
+        public Outcome(long generation, TopologyApplied inForce, boolean mainImplied, ConfigProblem refusal,
+                       String publishFailure, BackupActivity.LastBackup lastBackup) {
+            this(generation, inForce, mainImplied, refusal, publishFailure, lastBackup, List.of(), null);
         }
 
         static Outcome applied(long generation, TopologyApplied inForce, boolean mainImplied) {
@@ -78,6 +91,17 @@ public final class ResourceStatus {
             // Learnt before a restart: kept until a newer backup completes.
             status.put("lastBackup", previous.get("lastBackup"));
         }
+        if (!o.windows().isEmpty()) {
+            status.put("recoverability", o.windows().stream().map(ResourceStatus::window).toList());
+        }
+        boolean pitr = o.inForce() != null && o.inForce().main() != null && o.inForce().spec() != null
+                && o.inForce().spec().pitr() != null && o.inForce().spec().pitr().enabled();
+        if (pitr && o.wal() != null) {
+            status.put("walArchiving", walArchiving(o.wal(), previous.get("walArchiving")));
+        } else if (pitr && previous.get("walArchiving") != null) {
+            // Learnt before a restart: kept until the next segment or lag report.
+            status.put("walArchiving", previous.get("walArchiving"));
+        }
         if (o.refusal() != null) {
             Map<String, Object> rejection = new LinkedHashMap<>();
             rejection.put("generation", o.generation());
@@ -92,6 +116,59 @@ public final class ResourceStatus {
             status.put("lastRejection", rejection);
         }
         return status;
+    }
+
+    private static Map<String, Object> window(RecoveryWindow w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("storage", w.storage());
+        m.put("backups", w.complete().size());
+        if (w.incomplete() > 0) {
+            m.put("incompleteBackups", w.incomplete());
+        }
+        w.oldest().ifPresent(b -> {
+            if (b.stopTime() != null) {
+                m.put("earliestTime", b.stopTime().toInstant().toString());
+            }
+            m.put("earliestLsn", b.stopLsn());
+        });
+        w.latestLsn().ifPresent(lsn -> m.put("latestLsn", lsn));
+        if (w.walEnd().isEmpty()) {
+            w.newest().filter(b -> b.stopTime() != null)
+                    .ifPresent(b -> m.put("latestTime", b.stopTime().toInstant().toString()));
+        }
+        w.lastSegment().ifPresent(segment -> m.put("walThrough", segment));
+        return m;
+    }
+
+    private static Map<String, Object> walArchiving(BackupActivity.WalArchiving wal, Object previous) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (wal.lastArchived() != null) {
+            m.put("storage", wal.lastArchived().storage());
+            m.put("lastSegment", wal.lastArchived().segment());
+            if (wal.lastArchived().receivedAt() != null) {
+                m.put("lastArchivedTime", wal.lastArchived().receivedAt().toInstant().toString());
+            }
+        } else if (previous instanceof Map<?, ?> before) {
+            // Lag reported before any segment since the start: the last segment known before it.
+            for (String key : List.of("storage", "lastSegment", "lastArchivedTime")) {
+                if (before.get(key) != null) {
+                    m.put(key, before.get(key));
+                }
+            }
+        }
+        if (wal.lagging()) {
+            m.put("state", "Lagging");
+            m.putIfAbsent("storage", wal.lag().storage());
+            m.put("queuedSegments", wal.lag().queuedSegments());
+            m.put("waitingSeconds", wal.lag().waitingSeconds());
+            m.put("queueFull", wal.lag().queueFull());
+            if (wal.lag().lastError() != null) {
+                m.put("lastError", wal.lag().lastError());
+            }
+        } else {
+            m.put("state", "Archiving");
+        }
+        return m;
     }
 
     /** Whether two statuses say the same (so nothing needs writing): compared whole, numbers by value. */

@@ -25,6 +25,8 @@ import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupRequested;
 import io.stowage.events.data.BackupStarted;
 import io.stowage.events.data.BackupFailed;
+import io.stowage.events.data.CatalogBackup;
+import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.ConfigRejected;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreRequested;
@@ -33,6 +35,8 @@ import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.TopologyApplied;
+import io.stowage.events.data.WalArchived;
+import io.stowage.events.data.WalLag;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.junit.jupiter.api.AfterAll;
@@ -243,7 +247,7 @@ class BackupConfigResourcesIT {
     }
 
     @Test
-    void aCompletedBackupIsTheLastBackupInStatusAndAnEventAndAFailedOneAWarning() {
+    void aCompletedBackupIsTheLastBackupInStatusAndAnEventAndAFailedOneAWarning() throws Exception {
         String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
         String cluster = NAMESPACE + "/" + name;
         try (BusWatch bus = new BusWatch(bootstrap, cluster);
@@ -261,6 +265,8 @@ class BackupConfigResourcesIT {
             Map<String, Object> status = awaitStatus(name, s -> s.get("lastBackup") != null);
             assertThat(status.get("lastBackup")).isEqualTo(Map.of("id", "nightly-20261203T0200Z",
                     "time", "2026-12-03T02:00:09Z", "storages", List.of("a", "b")));
+            assertThat(CrdStatusSchema.of(CRD).undeclared(status)).as("fields a real API server would prune")
+                    .isEmpty();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(kube.v1().events().inNamespace(NAMESPACE).list().getItems())
                             .filteredOn(e -> e.getInvolvedObject().getName().equals(name))
@@ -312,6 +318,8 @@ class BackupConfigResourcesIT {
                     .containsEntry("stopTime", "2026-12-03T10:40:07Z").containsEntry("storages", List.of("a", "b"));
             assertThat(number(status.get("sizeBytes"))).isEqualTo(33_554_432L);
             assertThat(number(status.get("storedBytes"))).isEqualTo(4_194_304L);
+            assertThat(CrdStatusSchema.of(BACKUP_CRD).undeclared(status)).as("fields a real API server would prune")
+                    .isEmpty();
             // Asked once, however many times the resource changed since.
             assertThat(backups.readToEnd(Duration.ofSeconds(10)).stream().filter(r -> r.valid()
                     && r.event().data() instanceof BackupRequested q && q.cluster().equals(cluster))).isEmpty();
@@ -324,6 +332,83 @@ class BackupConfigResourcesIT {
                 .withName("before-upgrade").get();
         Object status = r == null ? null : r.getAdditionalProperties().get("status");
         return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @Test
+    void eachStoragesRecoverabilityWindowFromTheCatalogAndWalArchivingAreInStatus() throws Exception {
+        String name = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        String cluster = NAMESPACE + "/" + name;
+        try (BusWatch bus = new BusWatch(bootstrap, cluster);
+             KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "it-catalog")) {
+            apply(name, config(name, "a"));
+            bus.awaitUntil(s -> topology(s) != null);
+            awaitStatus(name, s -> "a".equals(s.get("main")));
+
+            // The catalog as resync-service writes it: two complete backups and an incomplete one on the main, the
+            // newer one on the profile too, and WAL segments 3 to 6 on the main.
+            OffsetDateTime t1 = OffsetDateTime.parse("2026-12-02T01:00:00Z");
+            OffsetDateTime t2 = OffsetDateTime.parse("2026-12-03T01:00:00Z");
+            for (CatalogBackup b : List.of(
+                    catalogBackup(cluster, "a", "n1", CatalogBackup.COMPLETE, "0/2000028", "0/2000100", t1),
+                    catalogBackup(cluster, "a", "n2", CatalogBackup.COMPLETE, "0/3000028", "0/3000100", t2),
+                    catalogBackup(cluster, "a", "broken", CatalogBackup.INCOMPLETE, null, null, null),
+                    catalogBackup(cluster, "b", "n2", CatalogBackup.COMPLETE, "0/3000028", "0/3000100", t2))) {
+                publisher.publishAndWait(Envelope.root("/it", b));
+            }
+            publisher.publishAndWait(Envelope.root("/it", new CatalogWal(cluster, "a", "00000001",
+                    List.of(new CatalogWal.SegmentRange("000000010000000000000003", "000000010000000000000006")), 4,
+                    false)));
+            OffsetDateTime received = OffsetDateTime.parse("2026-12-03T11:59:58Z");
+            publisher.publishAndWait(Envelope.root("/it", new WalArchived(cluster, "a", "00000001",
+                    "000000010000000000000006", 16 << 20, "ab".repeat(32), 2L << 20, received)));
+
+            Map<String, Object> status = awaitStatus(name, s -> s.get("recoverability") instanceof List<?> l
+                    && l.size() == 2 && s.get("walArchiving") != null
+                    && ((List<?>) s.get("recoverability")).stream().allMatch(w -> ((Map<?, ?>) w).get("latestLsn") != null
+                    && "0/7000000".equals(((Map<?, ?>) w).get("latestLsn"))));
+            Map<String, Object> a = window(status, "a");
+            assertThat(number(a.get("backups"))).isEqualTo(2);
+            assertThat(number(a.get("incompleteBackups"))).isEqualTo(1);
+            assertThat(a).containsEntry("earliestLsn", "0/2000100").containsEntry("earliestTime", "2026-12-02T01:00:00Z")
+                    .containsEntry("walThrough", "000000010000000000000006").doesNotContainKey("latestTime");
+            // The profile's newest backup reaches as far: WAL archived to the main counts for a backup anywhere.
+            Map<String, Object> b = window(status, "b");
+            assertThat(number(b.get("backups"))).isEqualTo(1);
+            assertThat(b).containsEntry("earliestLsn", "0/3000100").containsEntry("latestLsn", "0/7000000");
+            assertThat((Map<String, Object>) status.get("walArchiving")).containsEntry("state", "Archiving")
+                    .containsEntry("storage", "a").containsEntry("lastSegment", "000000010000000000000006")
+                    .containsEntry("lastArchivedTime", "2026-12-03T11:59:58Z");
+
+            publisher.publishAndWait(Envelope.root("/it", new WalLag(cluster, "a", WalLag.LAGGING, 12, 201_326_592L,
+                    201_326_592L, "000000010000000000000007", 95, true, "storage 'a': connection refused")));
+            status = awaitStatus(name, s -> s.get("walArchiving") instanceof Map<?, ?> w
+                    && "Lagging".equals(w.get("state")));
+            assertThat((Map<String, Object>) status.get("walArchiving")).containsEntry("queueFull", true)
+                    .containsEntry("lastError", "storage 'a': connection refused")
+                    .containsEntry("lastSegment", "000000010000000000000006");
+            assertThat(number(((Map<?, ?>) status.get("walArchiving")).get("queuedSegments"))).isEqualTo(12);
+
+            publisher.publishAndWait(Envelope.root("/it", new WalLag(cluster, "a", WalLag.CAUGHT_UP, 0, 0,
+                    201_326_592L, null, 0, false, null)));
+            status = awaitStatus(name, s -> s.get("walArchiving") instanceof Map<?, ?> w
+                    && "Archiving".equals(w.get("state")));
+            assertThat((Map<String, Object>) status.get("walArchiving")).doesNotContainKeys("lastError", "queueFull");
+            assertThat(CrdStatusSchema.of(CRD).undeclared(status)).as("fields a real API server would prune")
+                    .isEmpty();
+        }
+    }
+
+    static CatalogBackup catalogBackup(String cluster, String storage, String id, String state, String start,
+                                       String stop, OffsetDateTime stopTime) {
+        return new CatalogBackup(cluster, storage, id, state, state.equals(CatalogBackup.COMPLETE) ? null
+                : "its manifest is missing", start, stop, start == null ? null : "00000001",
+                stopTime == null ? null : stopTime.minusMinutes(5), stopTime, 4096L, 1024L, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> window(Map<String, Object> status, String storage) {
+        return ((List<Map<String, Object>>) status.get("recoverability")).stream()
+                .filter(w -> storage.equals(w.get("storage"))).findFirst().orElseThrow();
     }
 
     @Test
@@ -387,6 +472,8 @@ class BackupConfigResourcesIT {
             assertThat(step(status, "fetch-base-backup")).containsEntry("state", "Completed")
                     .containsEntry("detail", "412 MB").containsKeys("startTime", "endTime");
             assertThat(step(status, "pause-archiving")).containsEntry("state", "Skipped");
+            assertThat(CrdStatusSchema.of(RESTORE_CRD).undeclared(status)).as("fields a real API server would prune")
+                    .isEmpty();
             await().atMost(Duration.ofSeconds(10)).until(() -> kube.v1().events().inNamespace(NAMESPACE).list()
                     .getItems().stream().anyMatch(e -> "before-the-drop".equals(e.getInvolvedObject().getName())
                             && "Completed".equals(e.getReason())));

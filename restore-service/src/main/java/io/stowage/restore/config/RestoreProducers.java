@@ -10,7 +10,7 @@ import io.stowage.restore.RestoreService;
 import io.stowage.bus.CatalogRecords;
 import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
-import io.stowage.restore.plan.CatalogView;
+import io.stowage.bus.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.steps.RestoreState;
 import io.stowage.restore.service.LocalRestoreHost;

@@ -1,5 +1,6 @@
 package io.stowage.restore.plan;
 
+import io.stowage.bus.CatalogView;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
 import io.stowage.events.data.PitrTarget;

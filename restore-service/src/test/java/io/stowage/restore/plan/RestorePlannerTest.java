@@ -1,5 +1,6 @@
 package io.stowage.restore.plan;
 
+import io.stowage.bus.CatalogView;
 import io.stowage.events.EventJson;
 import io.stowage.events.EventSchemas;
 import io.stowage.events.EventType;

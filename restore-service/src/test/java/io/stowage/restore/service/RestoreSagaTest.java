@@ -17,7 +17,7 @@ import io.stowage.events.spec.PitrSpec;
 import io.stowage.events.spec.PostgresSpec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
-import io.stowage.restore.plan.CatalogView;
+import io.stowage.bus.CatalogView;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.service.RestoreSaga.AlreadyCompleted;

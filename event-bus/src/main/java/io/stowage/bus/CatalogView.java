@@ -1,4 +1,4 @@
-package io.stowage.restore.plan;
+package io.stowage.bus;
 
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The catalog as restore-service reads it: every entry of the compacted {@code stowage.catalog} by its key, followed
+ * The catalog as a reader holds it (restore-service, config-service): every entry of the compacted {@code stowage.catalog} by its key, followed
  * as resync-service writes it. Only resync-service writes the catalog; this is a read-only fold.
  */
 public final class CatalogView {
