@@ -212,7 +212,11 @@ public class ConfigService {
         backups.follow(backupResources::follow);
         restoreResources = new RestoreResources(client, namespaces, bus, events, SOURCE);
         restoreResources.start();
-        restores.listen(restoreResources::follow);
+        RestoreResources restoring = restoreResources;
+        restores.listen((event, placement) -> {
+            restoring.follow(event, placement);
+            statuses.restoreEvent(event.data());
+        });
         applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
     }
 

@@ -60,7 +60,7 @@ class KubernetesOperationsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("kubernetes-backup-it");
+        work = Files.createTempDirectory("kubernetes-operations-it");
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         api.init(InetAddress.getLoopbackAddress(), 0);

@@ -12,6 +12,10 @@ import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupFailed;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogWal;
+import io.stowage.events.data.RestoreCompleted;
+import io.stowage.events.data.RestoreFailed;
+import io.stowage.events.data.RestoreStarted;
+import io.stowage.events.data.StowageEvent;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.postgres.RecoveryWindow;
 import org.jboss.logging.Logger;
@@ -97,6 +101,22 @@ public final class ResourceApplier {
                 statusChanged();
             }
         });
+    }
+
+    /** A restore of a cluster started, completed or failed: an Event on its BackupConfig, whoever asked for it. */
+    public void restoreEvent(StowageEvent event) {
+        if (event instanceof RestoreStarted s) {
+            resource(s.cluster()).ifPresent(r -> events.normal(r, "RestoreStarted", "restore " + s.restoreId()
+                    + " of backup " + s.backupId() + " from " + s.storage() + " started"));
+        } else if (event instanceof RestoreCompleted c) {
+            resource(c.cluster()).ifPresent(r -> events.normal(r, "RestoreCompleted", "restore " + c.restoreId()
+                    + " completed from backup " + c.backupId() + " on " + c.storage()
+                    + (c.previousDataDirectory() == null ? "" : "; the old data directory is kept at "
+                    + c.previousDataDirectory())));
+        } else if (event instanceof RestoreFailed f) {
+            resource(f.cluster()).ifPresent(r -> events.warning(r, "RestoreFailed", "restore " + f.restoreId()
+                    + " failed" + (f.step() == null ? "" : " at step " + f.step()) + ": " + f.reason()));
+        }
     }
 
     /**

@@ -136,7 +136,9 @@ class BackupConfigResourcesIT {
         String cluster = NAMESPACE + "/" + name;
         try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
             apply(name, config(name, "a"));
-            List<BusReader.Read> seen = bus.awaitUntil(s -> topology(s) != null);
+            bus.awaitUntil(s -> topology(s) != null);
+            // The storage events are in the topology's transaction, but on another topic: read both to their end.
+            List<BusReader.Read> seen = bus.toEnd();
             assertThat(events(seen)).containsExactlyInAnyOrder("MAIN_SET a", "PROFILE_ADDED b");
             assertThat(topology(seen).source()).isEqualTo("BackupConfig " + cluster);
             awaitStatus(name, s -> "a".equals(s.get("main")) && Long.valueOf(1).equals(number(s.get("observedGeneration"))));
@@ -213,7 +215,8 @@ class BackupConfigResourcesIT {
 
             kube.secrets().inNamespace(NAMESPACE).withName(secret).edit(s -> new SecretBuilder(s)
                     .addToStringData("PASSWORD", "not-on-the-bus").build());
-            List<BusReader.Read> seen = bus.awaitUntil(s -> topology(s) != null);
+            bus.awaitUntil(s -> topology(s) != null);
+            List<BusReader.Read> seen = bus.toEnd();
             assertThat(topology(seen).spec().postgres().passwordSecret()).isEqualTo(secret);
             assertThat(awaitStatus(name, s -> "True".equals(condition(s, "Applied").get("status")))).containsEntry("main", "a");
             assertThat(seen).noneSatisfy(r -> assertThat(new String(r.record().value())).contains("not-on-the-bus"));
@@ -477,6 +480,11 @@ class BackupConfigResourcesIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> kube.v1().events().inNamespace(NAMESPACE).list()
                     .getItems().stream().anyMatch(e -> "before-the-drop".equals(e.getInvolvedObject().getName())
                             && "Completed".equals(e.getReason())));
+            // And on the cluster's BackupConfig, as for a restore asked for from outside Kubernetes.
+            await().atMost(Duration.ofSeconds(10)).until(() -> kube.v1().events().inNamespace(NAMESPACE).list()
+                    .getItems().stream().anyMatch(e -> name.equals(e.getInvolvedObject().getName())
+                            && "RestoreCompleted".equals(e.getReason()) && e.getMessage().contains(
+                            "kept at /var/lib/postgresql/data.before-" + restoreId)));
             // Asked once, however many times the resource changed since.
             assertThat(restores.readToEnd(Duration.ofSeconds(10)).stream().filter(r -> r.valid()
                     && r.event().data() instanceof RestoreRequested q && q.cluster().equals(cluster))).isEmpty();
