@@ -50,10 +50,11 @@ final class ModuleFiles {
         return type.cast(resource(file));
     }
 
-    /** The {@code .yaml} files of {@code folder}, sorted by name. */
+    /** The {@code .yaml} files of {@code folder} but its {@code kustomization.yaml}, sorted by name. */
     static List<Path> yamlFiles(Path folder) {
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".yaml"))
+                    .filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + folder, e);
         }
