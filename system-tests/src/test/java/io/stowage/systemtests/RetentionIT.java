@@ -256,9 +256,16 @@ class RetentionIT {
         if (!Files.isDirectory(backups)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(backups)) {
-            return files.filter(Files::isRegularFile).map(f -> backups.relativize(f).getName(0).toString()).distinct()
-                    .sorted().toList();
+        // Retention deletes while this walks: a file listed then gone ends the walk, so walk again.
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(backups)) {
+                return files.filter(Files::isRegularFile).map(f -> backups.relativize(f).getName(0).toString())
+                        .distinct().sorted().toList();
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 
