@@ -85,6 +85,7 @@ public class BackupService {
     }
 
     private void start() throws InterruptedException {
+        topologyFollower.requireStateTopicCompacted();
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
         }

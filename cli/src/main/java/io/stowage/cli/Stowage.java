@@ -9,6 +9,7 @@ import io.stowage.cli.commands.RetentionCommand;
 import io.stowage.cli.commands.EventsCommand;
 import io.stowage.cli.commands.StatusCommand;
 import io.stowage.cli.commands.StorageCommand;
+import io.stowage.cli.commands.TopicsCommand;
 import io.stowage.cli.commands.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Stowage, a backup control plane for database clusters with several backup storages.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class,
                 EventsCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class,
-                ResyncCommand.class, RetentionCommand.class},
+                ResyncCommand.class, RetentionCommand.class, TopicsCommand.class},
         footer = {"", "State lives under .stowage/ (config/, secrets/, kafka/, s3/, postgres/, logs/, run/).",
                 "Start with: stowage up, then stowage demo."})
 public class Stowage implements Runnable {

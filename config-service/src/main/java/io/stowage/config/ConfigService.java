@@ -7,6 +7,7 @@ import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.common.annotation.Identifier;
 import io.stowage.bus.CatalogRecords;
 import io.stowage.bus.CatalogView;
+import io.stowage.bus.ContractTopics;
 import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
@@ -129,6 +130,7 @@ public class ConfigService {
     }
 
     private void start() {
+        ContractTopics.requireCompacted(kafka, List.of(Topics.TOPOLOGY, Topics.CATALOG), Duration.ofSeconds(10));
         int clusters = topology.recover(kafka, Duration.ofSeconds(60));
         LOG.infof("recovered the applied topology of %d cluster(s) from %s", clusters, Topics.TOPOLOGY);
         recovered.countDown();

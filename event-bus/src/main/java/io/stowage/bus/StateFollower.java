@@ -1,5 +1,7 @@
 package io.stowage.bus;
 
+import io.stowage.events.Topics;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -64,6 +66,19 @@ public class StateFollower implements AutoCloseable {
     public StateFollower start() {
         thread.start();
         return this;
+    }
+
+    /**
+     * When this follows a state topic of the contract (compacted): refuses, with the reason, if the topic is not
+     * compacted only ({@link ContractTopics#requireCompacted}). Services call it first thing at start.
+     *
+     * @throws IllegalStateException naming the topic, its policy and how to fix it
+     */
+    public void requireStateTopicCompacted() {
+        boolean state = Topics.ALL.stream().anyMatch(t -> t.name().equals(topic) && t.compacted());
+        if (state) {
+            ContractTopics.requireCompacted(kafka, List.of(topic), Duration.ofSeconds(10));
+        }
     }
 
     /** True once everything committed when following began has been handed over. */

@@ -60,6 +60,7 @@ public class RestoreService {
     }
 
     private void start() throws InterruptedException {
+        followers.forEach(StateFollower::requireStateTopicCompacted);
         for (StateFollower follower : followers) {
             liveness.watch(follower);
             if (!follower.awaitCaughtUp(Duration.ofSeconds(120))) {

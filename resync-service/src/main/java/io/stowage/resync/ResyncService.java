@@ -72,6 +72,8 @@ public class ResyncService {
     }
 
     private void start() throws InterruptedException {
+        catalogFollower.requireStateTopicCompacted();
+        topologyFollower.requireStateTopicCompacted();
         if (!catalogFollower.awaitCaughtUp(Duration.ofSeconds(120))) {
             throw new IllegalStateException("could not read " + Topics.CATALOG + " within 120 s");
         }

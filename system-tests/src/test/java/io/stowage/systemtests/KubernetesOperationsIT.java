@@ -182,6 +182,23 @@ class KubernetesOperationsIT {
                 .contains("Requested", "Started", "Completed");
     }
 
+    @Test
+    void theProbesOfTheShippedDeploymentsAnswerOnTheRunningServices() throws Exception {
+        for (String service : List.of(CONFIG, BACKUP, RESYNC, RESTORE)) {
+            io.fabric8.kubernetes.api.model.apps.Deployment deployment = kube.load(Files.newInputStream(
+                    Path.of("..", "k8s", "base", service + ".yaml"))).items().stream()
+                    .filter(io.fabric8.kubernetes.api.model.apps.Deployment.class::isInstance)
+                    .map(io.fabric8.kubernetes.api.model.apps.Deployment.class::cast).findFirst().orElseThrow();
+            var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            for (var probe : List.of(container.getStartupProbe(), container.getLivenessProbe(),
+                    container.getReadinessProbe())) {
+                var answer = services.get(service).fetch(probe.getHttpGet().getPath());
+                assertThat(answer.statusCode()).as(service + " " + probe.getHttpGet().getPath() + ": " + answer.body())
+                        .isEqualTo(200);
+            }
+        }
+    }
+
     Site site(String purpose) throws Exception {
         Site site = new Site(purpose, work, services.configFolder());
         sites.add(site);
