@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * config-service's start: recover the applied topology from the bus, apply what changed while it was down, then
@@ -198,15 +199,31 @@ public class ConfigService {
                 source -> source != null && source.startsWith(BackupConfigResources.SOURCE_PREFIX));
         ResourceEvents events = new ResourceEvents(client);
         List<String> namespaces = settings.config().kubernetes().namespaces().orElse(List.of());
+        // The catalog, for each storage's recoverability window in status: read whole from the compacted topic. Until
+        // it is read to where it stood at the start, status shows no window rather than a wrong one.
         CatalogView catalog = new CatalogView();
-        resourceApplier = new ResourceApplier(resources, reconciler, applied, events, backups,
-                applyThread, settings.config().debounce(), Instant::now, catalog);
-        // The catalog, for each storage's recoverability window in status: read whole from the compacted topic.
-        ResourceApplier statuses = resourceApplier;
+        AtomicReference<ResourceApplier> applier = new AtomicReference<>();
         catalogFollower = new StateFollower(kafka, Topics.CATALOG, record -> {
             CatalogRecords.apply(record, catalog::put, catalog::remove);
-            statuses.statusChanged();
+            ResourceApplier a = applier.get();
+            if (a != null) {
+                a.statusChanged();
+            }
         }).start();
+        StateFollower catalogRead = catalogFollower;
+        resourceApplier = new ResourceApplier(resources, reconciler, applied, events, backups,
+                applyThread, settings.config().debounce(), Instant::now, catalog,
+                () -> caughtUp(catalogRead, Duration.ZERO));
+        applier.set(resourceApplier);
+        ResourceApplier statuses = resourceApplier;
+        Thread windows = new Thread(() -> {
+            // Once the catalog is read (even an empty one, which hands over no record), the windows are shown.
+            if (caughtUp(catalogRead, Duration.ofMinutes(10))) {
+                statuses.statusChanged();
+            }
+        }, "catalog-read");
+        windows.setDaemon(true);
+        windows.start();
         resources.start(resourceApplier::changed);
         resourceApplier.followBackups();
         backupResources = new BackupResources(client, namespaces, bus, events, SOURCE);
@@ -220,6 +237,15 @@ public class ConfigService {
             statuses.restoreEvent(event.data());
         });
         applyThread.scheduleWithFixedDelay(resourceApplier::apply, rescan, rescan, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean caughtUp(StateFollower follower, Duration wait) {
+        try {
+            return follower.awaitCaughtUp(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @PreDestroy

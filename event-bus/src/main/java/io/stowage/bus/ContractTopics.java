@@ -34,7 +34,9 @@ import java.util.concurrent.ExecutionException;
  * once retention passes); an audit log must not be compacted (its records are keyed by cluster: compaction would keep
  * one event per cluster); every contract topic has the same number of partitions (a cluster's records go to the same
  * partition of each, which is how one instance owns a cluster); {@code min.insync.replicas} is at least what was
- * asked for (with fewer, an acknowledged event can be lost with one broker).
+ * asked for (with fewer, an acknowledged event can be lost with one broker), and the replication factor at least
+ * that (with fewer, no write with {@code acks=all} succeeds). Retention of the logs is not checked: the contract
+ * creates them with {@code retention.ms=-1}, and docs/events.md leaves a shorter one to the operator.
  */
 public final class ContractTopics {
     private static final Logger LOG = Logger.getLogger(ContractTopics.class);
@@ -135,6 +137,13 @@ public final class ContractTopics {
             if (minInsync < shape.minInsyncReplicas()) {
                 drifts.add(new Drift(name, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
                         "at least " + shape.minInsyncReplicas(), String.valueOf(minInsync)));
+            }
+            int replicas = described.get(name).partitions().stream().mapToInt(p -> p.replicas().size()).min()
+                    .orElse(0);
+            if (replicas < minInsync) {
+                // Every write with acks=all (the services' producers) would fail.
+                drifts.add(new Drift(name, "replication factor", "at least min.insync.replicas (" + minInsync + ")",
+                        String.valueOf(replicas)));
             }
         }
         return drifts;

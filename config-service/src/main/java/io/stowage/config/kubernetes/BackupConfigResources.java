@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -64,7 +65,12 @@ public final class BackupConfigResources implements AutoCloseable {
 
             @Override
             public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-                changed.run();
+                // A status this service wrote changes neither the generation (the spec) nor the annotations (the
+                // resync request): applying again for it would read every Secret at each status refresh.
+                if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+                        || !Objects.equals(before.getMetadata().getAnnotations(), after.getMetadata().getAnnotations())) {
+                    changed.run();
+                }
             }
 
             @Override

@@ -36,6 +36,8 @@ public final class BackupResources implements AutoCloseable {
 
     /** How often a Backup not yet requested (its publish failed) is tried again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
+    /** How long the start waits for the API server to list the resources. */
+    static final Duration LIST_TIMEOUT = Duration.ofMinutes(2);
 
     private final OperationResources resources;
     private final EventPublisher bus;
@@ -52,7 +54,7 @@ public final class BackupResources implements AutoCloseable {
 
     /** Follows Backup resources; a new one (no backup id in status yet) is requested at once. */
     public void start() {
-        resources.start(this::request, RECHECK);
+        resources.start(this::request, RECHECK, LIST_TIMEOUT);
     }
 
     /** The backup id a resource asks for: its name and the first 8 characters of its uid. */
@@ -61,6 +63,7 @@ public final class BackupResources implements AutoCloseable {
     }
 
     private synchronized void request(GenericKubernetesResource r) {
+        resources.writeAgainIfUnwritten(r);
         Map<String, Object> status = resources.currentStatus(r);
         if (status.get("backupId") != null) {
             return;
@@ -76,9 +79,16 @@ public final class BackupResources implements AutoCloseable {
             writeStatus(r, Map.of("phase", "Failed", "backupId", id, "reason", "spec.cluster is required"));
             return;
         }
+        Envelope<BackupRequested> event = Envelope.root(source, new BackupRequested(cluster, storages.isEmpty() ? null
+                : storages, id));
+        Optional<String> invalid = OperationResources.violation(event);
+        if (invalid.isPresent()) {
+            writeStatus(r, Map.of("phase", "Failed", "backupId", id, "reason", invalid.get()));
+            events.warning(r, "Refused", invalid.get());
+            return;
+        }
         try {
-            bus.publishAndWait(Envelope.root(source, new BackupRequested(cluster, storages.isEmpty() ? null : storages,
-                    id)));
+            bus.publishAndWait(event);
         } catch (RuntimeException e) {
             // Not recorded: the next recheck (or the next leader) asks again with the same id.
             LOG.warnf("Backup %s/%s: could not publish its request (%s)", r.getMetadata().getNamespace(),

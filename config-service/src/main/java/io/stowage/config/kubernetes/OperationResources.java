@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.stowage.events.Envelope;
 import io.stowage.events.EventJson;
+import io.stowage.events.EventSchemas;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -17,13 +19,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * The resources that each ask for one operation (Backup, Restore), as informers cache them: what both controllers
  * share. Every cached resource is handed over again each {@code recheck}, so a request whose publish failed (the
- * broker out of reach) is asked again then, not only at the resource's next change.
+ * broker out of reach) is asked again then, and a status whose write failed is written again, not only at the
+ * resource's next change.
  */
 final class OperationResources implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OperationResources.class);
@@ -31,9 +40,13 @@ final class OperationResources implements AutoCloseable {
     private final KubernetesClient client;
     private final ResourceDefinitionContext kind;
     private final List<String> namespaces;
-    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
-    /** The status this replica last wrote, by uid: the informers' cache may not have it back yet. */
-    private final Map<String, Map<String, Object>> written = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new CopyOnWriteArrayList<>();
+    /**
+     * The status this replica wants each resource to have, by uid: the informers' cache may not have it back yet, or
+     * its write failed (then {@link #unwritten} has the uid, and the next recheck writes it again).
+     */
+    private final Map<String, Map<String, Object>> wanted = new ConcurrentHashMap<>();
+    private final Set<String> unwritten = ConcurrentHashMap.newKeySet();
 
     /** @param namespaces the namespaces followed; empty means all */
     OperationResources(KubernetesClient client, ResourceDefinitionContext kind, List<String> namespaces) {
@@ -42,8 +55,14 @@ final class OperationResources implements AutoCloseable {
         this.namespaces = List.copyOf(namespaces);
     }
 
-    /** Follows the resources: {@code changed} runs on the informers' thread for each added, changed or rechecked one. */
-    synchronized void start(Consumer<GenericKubernetesResource> changed, Duration recheck) {
+    /**
+     * Follows the resources: {@code changed} runs on the informers' thread for each added, changed or rechecked one.
+     * Returns once the informers have listed them all: events of their operations that queued meanwhile (a leader
+     * change mid-restore) must find their resource in the cache, or their status would never move again.
+     *
+     * @throws IllegalStateException when the API server has not answered the list within {@code listTimeout}
+     */
+    void start(Consumer<GenericKubernetesResource> changed, Duration recheck, Duration listTimeout) {
         ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(GenericKubernetesResource r) {
@@ -59,19 +78,43 @@ final class OperationResources implements AutoCloseable {
             public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
                 // Nothing else to do: what the operation made stays where it is.
                 if (r.getMetadata().getUid() != null) {
-                    written.remove(r.getMetadata().getUid());
+                    wanted.remove(r.getMetadata().getUid());
+                    unwritten.remove(r.getMetadata().getUid());
                 }
             }
         };
         var resources = client.genericKubernetesResources(kind);
+        List<SharedIndexInformer<GenericKubernetesResource>> started = new ArrayList<>();
         if (namespaces.isEmpty()) {
-            informers.add(resources.inAnyNamespace().runnableInformer(recheck.toMillis()));
+            started.add(resources.inAnyNamespace().runnableInformer(recheck.toMillis()));
         } else {
-            namespaces.forEach(ns -> informers.add(resources.inNamespace(ns).runnableInformer(recheck.toMillis())));
+            namespaces.forEach(ns -> started.add(resources.inNamespace(ns).runnableInformer(recheck.toMillis())));
         }
-        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
+        informers.addAll(started);
+        for (SharedIndexInformer<GenericKubernetesResource> informer : started) {
             informer.addEventHandler(handler);
-            informer.start();
+            try {
+                informer.start().toCompletableFuture().get(listTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while listing " + kind.getPlural(), e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("could not list " + kind.getPlural() + " within " + listTimeout
+                        .toSeconds() + " s: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Writes again a status whose write failed. The controllers call it first thing for each resource the informers
+     * hand over (a change, or the recheck), under the same lock as their other writes, so an older status never
+     * lands after a newer one.
+     */
+    void writeAgainIfUnwritten(GenericKubernetesResource r) {
+        String uid = r.getMetadata().getUid();
+        Map<String, Object> status = uid == null || !unwritten.contains(uid) ? null : wanted.get(uid);
+        if (status != null) {
+            patch(r, status);
         }
     }
 
@@ -87,12 +130,23 @@ final class OperationResources implements AutoCloseable {
     }
 
     /**
-     * A resource's status as this replica last wrote it, else as cached. Only the leader writes status, so what it
-     * wrote last is the newest; a new leader starts from the cache.
+     * A resource's status as this replica last wanted it (written, or to be written again), else as cached. Only the
+     * leader writes status, so what it wanted last is the newest; a new leader starts from the cache.
      */
     Map<String, Object> currentStatus(GenericKubernetesResource r) {
-        Map<String, Object> mine = r.getMetadata().getUid() == null ? null : written.get(r.getMetadata().getUid());
+        Map<String, Object> mine = r.getMetadata().getUid() == null ? null : wanted.get(r.getMetadata().getUid());
         return mine != null ? mine : status(r);
+    }
+
+    /**
+     * Why an event built from a resource's spec would be rejected by its consumers (the contract's JSON Schema), or
+     * empty when it is valid. The CRD's schema and rules catch most of it; a server without CEL, or a rule the CRD
+     * cannot say, lets the rest through.
+     */
+    static Optional<String> violation(Envelope<?> event) {
+        List<String> violations = EventSchemas.violations(event.type(), EventJson.tree(event.data()));
+        return violations.isEmpty() ? Optional.empty() : Optional.of("the spec does not make a valid "
+                + event.type().type() + ": " + String.join("; ", violations));
     }
 
     /** A resource's spec, as a map (empty when it has none). */
@@ -111,31 +165,43 @@ final class OperationResources implements AutoCloseable {
     }
 
     /**
-     * Writes a resource's status whole, with a JSON patch of the status subresource. Best effort: a failure is logged,
-     * and the next event or recheck writes it again.
+     * Writes a resource's status whole, with a JSON patch of the status subresource. A failure is logged, and the
+     * status is written again at the resource's next change or recheck (every {@code recheck}).
      */
     void writeStatus(GenericKubernetesResource r, Map<String, Object> status) {
-        if (status.equals(currentStatus(r))) {
+        if (status.equals(currentStatus(r)) && !unwritten.contains(r.getMetadata().getUid())) {
             return;
         }
+        if (r.getMetadata().getUid() != null) {
+            wanted.put(r.getMetadata().getUid(), Collections.unmodifiableMap(new LinkedHashMap<>(status)));
+        }
+        patch(r, status);
+    }
+
+    private void patch(GenericKubernetesResource r, Map<String, Object> status) {
         ArrayNode patch = EventJson.MAPPER.createArrayNode();
         patch.addObject().put("op", "add").put("path", "/status").set("value", EventJson.MAPPER.valueToTree(status));
+        String uid = r.getMetadata().getUid();
         try {
             client.genericKubernetesResources(kind).inNamespace(r.getMetadata().getNamespace()).resource(r)
                     .subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
-            if (r.getMetadata().getUid() != null) {
-                written.put(r.getMetadata().getUid(), Collections.unmodifiableMap(new LinkedHashMap<>(status)));
+            if (uid != null) {
+                unwritten.remove(uid);
             }
         } catch (RuntimeException e) {
-            LOG.warnf("%s %s/%s: could not write its status: %s", kind.getKind(), r.getMetadata().getNamespace(),
-                    r.getMetadata().getName(), e.getMessage());
+            if (uid != null) {
+                unwritten.add(uid);
+            }
+            LOG.warnf("%s %s/%s: could not write its status (written again at its next recheck): %s",
+                    kind.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName(), e.getMessage());
         }
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
-        written.clear();
+        wanted.clear();
+        unwritten.clear();
     }
 }

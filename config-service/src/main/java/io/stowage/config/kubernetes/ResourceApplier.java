@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -57,6 +58,8 @@ public final class ResourceApplier {
     private final Duration debounce;
     private final Supplier<Instant> clock;
     private final CatalogView catalog;
+    /** Whether the catalog has been read to where it stood at the start: before, no window is shown. */
+    private final BooleanSupplier catalogRead;
     private ScheduledFuture<?> pending;
     private ScheduledFuture<?> refresh;
     /** What the last apply made of each resource, by source: the status refresh starts from it. */
@@ -68,7 +71,8 @@ public final class ResourceApplier {
 
     public ResourceApplier(BackupConfigResources resources, ConfigReconciler reconciler, AppliedTopologies applied,
                            ResourceEvents events, BackupActivity backups, ScheduledExecutorService applyThread,
-                           Duration debounce, Supplier<Instant> clock, CatalogView catalog) {
+                           Duration debounce, Supplier<Instant> clock, CatalogView catalog,
+                           BooleanSupplier catalogRead) {
         this.resources = resources;
         this.reconciler = reconciler;
         this.applied = applied;
@@ -78,6 +82,7 @@ public final class ResourceApplier {
         this.debounce = debounce;
         this.clock = clock;
         this.catalog = catalog;
+        this.catalogRead = catalogRead;
     }
 
     /** Follows backups: each completion updates the cluster's status and, like each failure, is an Event. */
@@ -256,7 +261,7 @@ public final class ResourceApplier {
 
     /** What each storage in force can restore, from the catalog. */
     private List<RecoveryWindow> windows(String cluster, TopologyApplied inForce) {
-        if (inForce == null || inForce.main() == null) {
+        if (inForce == null || inForce.main() == null || !catalogRead.getAsBoolean()) {
             return List.of();
         }
         List<String> storages = new ArrayList<>();

@@ -47,6 +47,8 @@ public final class RestoreResources implements AutoCloseable {
 
     /** How often a Restore not yet requested (its publish failed) is tried again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
+    /** How long the start waits for the API server to list the resources. */
+    static final Duration LIST_TIMEOUT = Duration.ofMinutes(2);
 
     private final OperationResources resources;
     private final EventPublisher bus;
@@ -63,7 +65,7 @@ public final class RestoreResources implements AutoCloseable {
 
     /** Follows Restore resources; a new one (no restore id in status yet) is requested at once. */
     public void start() {
-        resources.start(this::request, RECHECK);
+        resources.start(this::request, RECHECK, LIST_TIMEOUT);
     }
 
     /** The restore id a resource asks for: its name and the first 8 characters of its uid. */
@@ -117,6 +119,7 @@ public final class RestoreResources implements AutoCloseable {
     }
 
     private synchronized void request(GenericKubernetesResource r) {
+        resources.writeAgainIfUnwritten(r);
         if (resources.currentStatus(r).get("restoreId") != null) {
             return;
         }
@@ -129,8 +132,15 @@ public final class RestoreResources implements AutoCloseable {
             events.warning(r, "Refused", e.getMessage());
             return;
         }
+        Envelope<RestoreRequested> event = Envelope.root(source, request);
+        Optional<String> invalid = OperationResources.violation(event);
+        if (invalid.isPresent()) {
+            resources.writeStatus(r, Map.of("phase", "Failed", "restoreId", id, "reason", invalid.get()));
+            events.warning(r, "Refused", invalid.get());
+            return;
+        }
         try {
-            bus.publishAndWait(Envelope.root(source, request));
+            bus.publishAndWait(event);
         } catch (RuntimeException e) {
             // Not recorded: the next recheck (or the next leader) asks again with the same id.
             LOG.warnf("Restore %s/%s: could not publish its request (%s)", r.getMetadata().getNamespace(),
@@ -172,6 +182,11 @@ public final class RestoreResources implements AutoCloseable {
         status.put("restoreId", restoreId);
         String at = (event.time() == null ? OffsetDateTime.now() : event.time()).toInstant().toString();
         StowageEvent data = event.data();
+        boolean ended = "Completed".equals(status.get("phase")) || "Failed".equals(status.get("phase"));
+        if (ended && (data instanceof RestoreStarted || data instanceof RestoreStep || data instanceof RestoreProgress)) {
+            // A heartbeat sent just before the end, or a replay: the outcome stands.
+            return;
+        }
         if (data instanceof RestoreRequested && placement != null) {
             status.put("backupSource", placed(placement));
             if (placement instanceof BackupSourcePlanner.Refused refused) {
@@ -211,7 +226,9 @@ public final class RestoreResources implements AutoCloseable {
             status.put("reason", f.reason());
             if (f.step() != null) {
                 status.put("failedStep", f.step());
+                status.put("steps", withFailedStep(status.get("steps"), f.step(), at));
             }
+            status.remove("currentStep");
             status.put("completionTime", at);
             ended(status, placement);
             events.warning(r, "Failed", "restore " + restoreId + " failed" + (f.step() == null ? "" : " at step "
@@ -229,8 +246,23 @@ public final class RestoreResources implements AutoCloseable {
                 ? c.restoreId() : data instanceof RestoreFailed f ? f.restoreId() : null;
     }
 
-    /** The steps so far, with this one's state (and its start or end time) updated in place. */
-    private static List<Map<String, Object>> withStep(Object before, RestoreStep step, String at) {
+    /** The steps so far, the one that failed marked Failed (added if it never said it started). */
+    private static List<Map<String, Object>> withFailedStep(Object before, String failed, String at) {
+        List<Map<String, Object>> steps = copy(before);
+        Map<String, Object> entry = steps.stream().filter(s -> failed.equals(s.get("name"))).findFirst()
+                .orElseGet(() -> {
+                    Map<String, Object> created = new LinkedHashMap<>();
+                    created.put("name", failed);
+                    steps.add(created);
+                    return created;
+                });
+        entry.put("state", "Failed");
+        entry.putIfAbsent("startTime", at);
+        entry.put("endTime", at);
+        return steps;
+    }
+
+    private static List<Map<String, Object>> copy(Object before) {
         List<Map<String, Object>> steps = new ArrayList<>();
         if (before instanceof List<?> list) {
             for (Object o : list) {
@@ -241,6 +273,12 @@ public final class RestoreResources implements AutoCloseable {
                 }
             }
         }
+        return steps;
+    }
+
+    /** The steps so far, with this one's state (and its start or end time) updated in place. */
+    private static List<Map<String, Object>> withStep(Object before, RestoreStep step, String at) {
+        List<Map<String, Object>> steps = copy(before);
         Map<String, Object> entry = steps.stream().filter(s -> step.step().equals(s.get("name"))).findFirst()
                 .orElseGet(() -> {
                     Map<String, Object> created = new LinkedHashMap<>();

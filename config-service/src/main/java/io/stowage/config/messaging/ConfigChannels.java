@@ -53,7 +53,11 @@ public class ConfigChannels {
     @Incoming(BACKUPS)
     @Blocking
     public CompletionStage<Void> backups(Message<byte[]> message) {
-        return events.handle(message, "follow", backups::handle);
+        return events.handle(message, "follow", event -> {
+            // Behind the first apply: the Backup resources are listed by then, so an outcome finds its resource.
+            service.awaitStarted();
+            backups.handle(event);
+        });
     }
 
     @Incoming(RESTORES)
