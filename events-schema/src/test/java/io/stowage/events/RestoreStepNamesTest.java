@@ -21,7 +21,7 @@ class RestoreStepNamesTest {
     void theStepsKeepTheirWireNamesInTheOrderARestoreRunsThem() {
         assertThat(Arrays.stream(RestoreStepName.values()).map(RestoreStepName::wireName)).containsExactly(
                 "pause-archiving", "fetch-base-backup", "verify-backup", "fetch-wal", "write-recovery-settings",
-                "stop-primary", "start-restored", "wait-promotion", "switch-data-directory", "resume-archiving",
+                "stop-primary", "start-restored", "wait-promotion", "stop-restored", "switch-data-directory", "resume-archiving",
                 "backup-after-restore", "restart-previous-primary");
     }
 

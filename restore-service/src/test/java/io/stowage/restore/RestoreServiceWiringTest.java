@@ -16,7 +16,7 @@ import io.stowage.restore.messaging.KafkaRestoreBus;
 import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.bus.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
-import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreHost;
 import io.stowage.restore.service.RestoreSaga;
 import io.stowage.bus.quarkus.testing.ServiceEndpoints;
 import io.stowage.bus.quarkus.testing.SharedKafkaResource;
@@ -71,7 +71,7 @@ class RestoreServiceWiringTest {
     @Inject
     KafkaRestoreBus bus;
     @Inject
-    LocalRestoreHost host;
+    RestoreHost host;
     @Inject
     RestoreSaga saga;
     @ConfigProperty(name = "kafka.bootstrap.servers")

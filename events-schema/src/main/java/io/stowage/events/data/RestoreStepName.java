@@ -17,6 +17,8 @@ public enum RestoreStepName {
     STOP_PRIMARY("stop-primary"),
     START_RESTORED("start-restored"),
     WAIT_PROMOTION("wait-promotion"),
+    /** Only into a new volume: the promoted copy is shut down cleanly, ready for the server that mounts it. */
+    STOP_RESTORED("stop-restored"),
     SWITCH_DATA_DIRECTORY("switch-data-directory"),
     RESUME_ARCHIVING("resume-archiving"),
     BACKUP_AFTER_RESTORE("backup-after-restore"),

@@ -13,7 +13,12 @@ import io.stowage.restore.messaging.RestoreLog;
 import io.stowage.bus.CatalogView;
 import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.steps.RestoreState;
+import io.stowage.restore.kubernetes.JobRestoreHost;
+import io.stowage.restore.kubernetes.OwnImage;
+import io.stowage.restore.kubernetes.RestoreJobs;
 import io.stowage.restore.service.LocalRestoreHost;
+import io.stowage.restore.service.RestoreHost;
+import io.stowage.restore.service.RoutingRestoreHost;
 import io.stowage.restore.service.RestoreSaga;
 import io.stowage.restore.service.StorageSegmentClock;
 import io.stowage.restore.settings.RestoreServiceSettings;
@@ -28,6 +33,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * How restore-service's objects are made, and closed when the application stops: the state it follows (topology,
@@ -136,19 +142,34 @@ public class RestoreProducers {
                 () -> catalogFollower.awaitCurrent(Duration.ofSeconds(10)), log, publisher);
     }
 
-    /** This machine: storages opened with local secrets, PostgreSQL by pg_ctl ({@code stowage.restore.*}). */
+    /**
+     * Where restores run: this machine (storages opened with local secrets, PostgreSQL by pg_ctl) for restores in
+     * place and to a new instance; with {@code stowage.restore.jobs.enabled}, Kubernetes Jobs for new volumes.
+     */
     @Produces
     @Singleton
-    LocalRestoreHost host(SecretSource secrets, RestoreServiceSettings settings) {
+    RestoreHost host(SecretSource secrets, RestoreServiceSettings settings, Instance<KubernetesClient> kubernetes,
+                     KafkaConnection kafka) {
         RestoreServiceSettings.Restore r = settings.restore();
-        return new LocalRestoreHost(secrets,
-                new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(), r.walFetchThreads()));
+        RestoreRun.Timings timings = new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(),
+                r.walFetchThreads());
+        LocalRestoreHost local = new LocalRestoreHost(secrets, timings);
+        if (!r.jobs().enabled()) {
+            return new RoutingRestoreHost(local, null);
+        }
+        RestoreServiceSettings.Jobs jobs = r.jobs();
+        KubernetesClient client = kubernetes.get();
+        Supplier<RestoreJobs.Template> template = () -> new RestoreJobs.Template(
+                jobs.image().orElseGet(() -> OwnImage.of(client)), jobs.serviceAccount().orElse(null),
+                kafka.properties(), jobs.kafkaSecret(), jobs.kafkaCaSecret());
+        return new RoutingRestoreHost(local, new JobRestoreHost(client, template, new JobRestoreHost.Settings(
+                jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(), timings, RestoreService.SOURCE)));
     }
 
     /** What the requests channel hands every restore request to. */
     @Produces
     @ApplicationScoped
-    RestoreSaga saga(RestorePlanner planner, KafkaRestoreBus bus, LocalRestoreHost host,
+    RestoreSaga saga(RestorePlanner planner, KafkaRestoreBus bus, RestoreHost host,
                      RestoreServiceSettings settings) {
         RestoreServiceSettings.Restore r = settings.restore();
         return new RestoreSaga(planner, bus, host, new RestoreSaga.Settings(r.answerTimeout(), r.resyncTimeout(),

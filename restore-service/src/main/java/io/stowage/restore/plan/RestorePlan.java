@@ -2,6 +2,7 @@ package io.stowage.restore.plan;
 
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.PitrTarget;
+import io.stowage.events.data.VolumeTarget;
 import io.stowage.events.spec.PostgresSpec;
 
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.List;
  * @param dataDirectory  the folder the cluster runs from after the restore (in place: its data directory)
  * @param port           the port the restored server listens on
  * @param inPlace        whether the running primary is replaced (else a new instance is started beside it)
+ * @param volume         a new Kubernetes volume the restore goes into, by a Job (null otherwise): the data directory
+ *                       is then {@value #VOLUME_DATA_FOLDER} in the volume, and the promoted copy is shut down
  */
 public record RestorePlan(
         String cluster,
@@ -34,7 +37,37 @@ public record RestorePlan(
         int port,
         boolean inPlace,
         boolean pitrArchiving,
-        boolean backupAfterRestore) {
+        boolean backupAfterRestore,
+        VolumeTarget volume) {
+
+    /** Where a restore Job mounts its volume, and the data directory's folder in it. */
+    public static final Path VOLUME_MOUNT = Path.of("/var/lib/stowage/restore");
+    public static final String VOLUME_DATA_FOLDER = "pgdata";
+    /** The port the restored server listens on in a restore Job, on 127.0.0.1 only. */
+    public static final int VOLUME_PORT = 5432;
+
+    /** A restore on this host: in place, or to a new instance. */
+    public RestorePlan(String cluster, String restoreId, String storage, CatalogBackup backup, PitrTarget pitr,
+                       List<WalChain.Piece> wal, Long lastSegment, List<History> histories, PostgresSpec postgres,
+                       Path dataDirectory, int port, boolean inPlace, boolean pitrArchiving,
+                       boolean backupAfterRestore) {
+        this(cluster, restoreId, storage, backup, pitr, wal, lastSegment, histories, postgres, dataDirectory, port,
+                inPlace, pitrArchiving, backupAfterRestore, null);
+    }
+
+    /** Whether the restore goes into a new volume, run by a Job. */
+    public boolean intoVolume() {
+        return volume != null;
+    }
+
+    /**
+     * The same plan where the Job's volume is mounted at {@code mount}, reached on this host as {@code postgres}
+     * (127.0.0.1, this process's OS user, the programs found here).
+     */
+    public RestorePlan onVolume(Path mount, PostgresSpec postgres) {
+        return new RestorePlan(cluster, restoreId, storage, backup, pitr, wal, lastSegment, histories, postgres,
+                mount.resolve(VOLUME_DATA_FOLDER), port, false, pitrArchiving, false, volume);
+    }
 
     /** A timeline's history file and the storage it is read from. */
     public record History(String storage, long timeline) {

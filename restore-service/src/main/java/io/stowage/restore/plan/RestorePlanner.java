@@ -96,9 +96,17 @@ public final class RestorePlanner {
         if (postgres == null) {
             throw new Refusal(CHECK_REQUEST, "cluster " + r.cluster() + " has no spec.postgres");
         }
-        Path dataDirectory = dataDirectory(r, postgres);
-        r = keptTo(r, restoreId, storage, begun(RestorePlan.stateFile(dataDirectory, restoreId)));
-        int port = r.inPlace() ? (postgres.port() == null ? 5432 : postgres.port()) : r.target().port();
+        boolean intoVolume = !r.inPlace() && r.target().isVolume();
+        if (intoVolume && Boolean.TRUE.equals(r.backupAfterRestore())) {
+            throw new Refusal(CHECK_REQUEST, "a restore into a new volume leaves no server running to back up: "
+                    + "leave backupAfterRestore out, and back up the server that mounts the volume");
+        }
+        Path dataDirectory = intoVolume ? RestorePlan.VOLUME_MOUNT.resolve(RestorePlan.VOLUME_DATA_FOLDER)
+                : dataDirectory(r, postgres);
+        // A Job's state file is on its volume, which this host does not see: the Job keeps to its own plan.
+        r = intoVolume ? r : keptTo(r, restoreId, storage, begun(RestorePlan.stateFile(dataDirectory, restoreId)));
+        int port = r.inPlace() ? (postgres.port() == null ? 5432 : postgres.port())
+                : intoVolume ? RestorePlan.VOLUME_PORT : r.target().port();
 
         CatalogBackup backup = chooseBackup(r, storage, topology, resynced);
         if (backup == null) {
@@ -121,7 +129,7 @@ public final class RestorePlanner {
         boolean archiving = topology.spec().pitr() != null && topology.spec().pitr().enabled();
         return new Go(new RestorePlan(r.cluster(), restoreId, storage, backup, r.pitr(), pieces, lastSegment,
                 histories, postgres, dataDirectory, port, r.inPlace(), archiving,
-                Boolean.TRUE.equals(r.backupAfterRestore())));
+                Boolean.TRUE.equals(r.backupAfterRestore()), intoVolume ? r.target().volume() : null));
     }
 
     private Optional<Begun> begun(Path stateFile) throws Refusal {

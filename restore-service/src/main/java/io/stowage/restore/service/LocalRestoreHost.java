@@ -1,5 +1,6 @@
 package io.stowage.restore.service;
 
+import io.stowage.events.Envelope;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.postgres.PasswordSecret;
@@ -32,31 +33,48 @@ public final class LocalRestoreHost implements RestoreHost {
     }
 
     @Override
-    public Map<String, BackupStorage> open(TopologyApplied topology, String backupStorage) {
-        Map<String, BackupStorage> opened = new LinkedHashMap<>();
+    public Map<String, BackupStorage> open(TopologyApplied topology, RestorePlan plan) {
+        return open(topology.cluster(), inWalOrder(topology), secrets, plan.storage());
+    }
+
+    /** The cluster's storages in the order WAL is read from them: the main first, then the others by name. */
+    public static LinkedHashMap<String, StorageSpec> inWalOrder(TopologyApplied topology) {
         List<String> order = new ArrayList<>();
         if (topology.main() != null) {
             order.add(topology.main());
         }
         topology.spec().storages().keySet().stream().sorted().filter(s -> !order.contains(s)).forEach(order::add);
-        for (String name : order) {
-            StorageSpec spec = topology.spec().storages().get(name);
+        LinkedHashMap<String, StorageSpec> specs = new LinkedHashMap<>();
+        order.forEach(name -> specs.put(name, topology.spec().storages().get(name)));
+        return specs;
+    }
+
+    /**
+     * Opens {@code specs}, in their order; a storage other than {@code backupStorage} that cannot be opened is left
+     * out (its WAL is not read), the backup's own throws.
+     */
+    public static Map<String, BackupStorage> open(String cluster, Map<String, StorageSpec> specs, SecretSource secrets,
+                                                  String backupStorage) {
+        Map<String, BackupStorage> opened = new LinkedHashMap<>();
+        for (Map.Entry<String, StorageSpec> e : specs.entrySet()) {
+            String name = e.getKey();
             try {
-                opened.put(name, Storages.open(topology.cluster(), name, spec, secrets));
-            } catch (RuntimeException e) {
+                opened.put(name, Storages.open(cluster, name, e.getValue(), secrets));
+            } catch (RuntimeException ex) {
                 if (name.equals(backupStorage)) {
                     opened.values().forEach(BackupStorage::close);
-                    throw e;
+                    throw ex;
                 }
-                LOG.warnf("cluster %s: storage '%s' cannot be opened, its WAL is not read: %s", topology.cluster(),
-                        name, e.getMessage());
+                LOG.warnf("cluster %s: storage '%s' cannot be opened, its WAL is not read: %s", cluster, name,
+                        ex.getMessage());
             }
         }
         return opened;
     }
 
     @Override
-    public RestoreRun.Outcome run(RestorePlan plan, Map<String, BackupStorage> storages, RestoreRun.Coordination bus)
+    public RestoreRun.Outcome run(Envelope<?> request, RestorePlan plan, TopologyApplied topology,
+                                  Map<String, BackupStorage> storages, RestoreRun.Coordination bus)
             throws StepFailure {
         ServerConnection sql = new ServerConnection(plan.postgres(), password(plan), "stowage-restore",
                 Duration.ofSeconds(5));

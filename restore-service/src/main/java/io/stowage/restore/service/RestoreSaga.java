@@ -105,6 +105,14 @@ public final class RestoreSaga {
                     r.cluster());
             return new AlreadyCompleted(r.cluster(), restoreId);
         }
+        if (r.target() != null && r.target().isVolume() && !host.restoresIntoVolumes()) {
+            String reason = "a restore into a new volume (target.volume) runs as a Kubernetes Job, which this "
+                    + "restore-service does not make: run it on Kubernetes with stowage.restore.jobs.enabled=true, "
+                    + "or restore to a new instance (target.dataDirectory and target.port)";
+            LOG.warnf("[%s] restore %s of %s refused: %s", request.correlationId(), restoreId, r.cluster(), reason);
+            return new Refused(publish(request, new RestoreFailed(r.cluster(), restoreId, RestorePlanner.CHECK_REQUEST,
+                    reason)));
+        }
         RestoreRequested withId = new RestoreRequested(r.cluster(), r.backupId(), r.storage(), r.pitr(),
                 r.backupSource(), r.backupAfterRestore(), restoreId, r.target());
         RestorePlan plan;
@@ -123,12 +131,12 @@ public final class RestoreSaga {
         return run(request, plan);
     }
 
-    private Outcome run(Envelope<RestoreRequested> request, RestorePlan plan) {
+    private Outcome run(Envelope<RestoreRequested> request, RestorePlan plan) throws InterruptedException {
         TopologyApplied topology = bus.topology(plan.cluster()).orElseThrow();
-        Map<String, BackupStorage> storages = host.open(topology, plan.storage());
+        Map<String, BackupStorage> storages = host.open(topology, plan);
         try (Heartbeat heartbeat = new Heartbeat(new BusCoordination(request, plan, bus, settings.answerTimeout(),
                 source), request, plan, bus, source, heartbeats, settings.heartbeat())) {
-            RestoreRun.Outcome ran = host.run(plan, storages, heartbeat);
+            RestoreRun.Outcome ran = host.run(request, plan, topology, storages, heartbeat);
             RestoreCompleted completed = publish(request, new RestoreCompleted(plan.cluster(), plan.restoreId(),
                     plan.backup().backupId(), plan.storage(), ran.dataDirectory().toString(),
                     ran.previousDataDirectory() == null ? null : ran.previousDataDirectory().toString()));

@@ -68,5 +68,40 @@ public interface RestoreServiceSettings {
          */
         @WithDefault("60s")
         Duration lease();
+
+        /** Restores into a new volume (target.volume), as Kubernetes Jobs. */
+        Jobs jobs();
+    }
+
+    /** {@code stowage.restore.jobs.*}: restores into a new PersistentVolumeClaim, each by a Job. */
+    interface Jobs {
+        /** Whether this restore-service makes restore Jobs (on Kubernetes); without, such restores are refused. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The Jobs' image; default restore-service's own (its Pod's), which holds the executor and PostgreSQL 15. */
+        java.util.Optional<String> image();
+
+        /** Where claims and Jobs go; default each cluster's namespace (restore-service's own for ids without one). */
+        java.util.Optional<String> namespace();
+
+        /** The Jobs' service account; default the namespace's default (no API token is mounted either way). */
+        java.util.Optional<String> serviceAccount();
+
+        /** The Secret, in the Job's namespace, whose key sasl.jaas.config is the Jobs' Kafka login (optional). */
+        @WithDefault("stowage-restore-job")
+        String kafkaSecret();
+
+        /** The Secret, in the Job's namespace, with the brokers' CA, key ca.crt (optional). */
+        @WithDefault("stowage-kafka-ca")
+        String kafkaCaSecret();
+
+        /** How often a running Job is looked at. */
+        @WithDefault("2s")
+        Duration poll();
+
+        /** How long a Job may run. */
+        @WithDefault("12h")
+        Duration timeout();
     }
 }

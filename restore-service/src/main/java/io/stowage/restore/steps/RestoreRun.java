@@ -30,6 +30,7 @@ import static io.stowage.events.data.RestoreStepName.FETCH_WAL;
 import static io.stowage.events.data.RestoreStepName.RESTART_PREVIOUS_PRIMARY;
 import static io.stowage.events.data.RestoreStepName.START_RESTORED;
 import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.STOP_RESTORED;
 import static io.stowage.events.data.RestoreStepName.SWITCH_DATA_DIRECTORY;
 import static io.stowage.events.data.RestoreStepName.VERIFY_BACKUP;
 import static io.stowage.events.data.RestoreStepName.WAIT_PROMOTION;
@@ -168,6 +169,22 @@ public final class RestoreRun {
         } else {
             removeRecoverySettings();
         }
+        if (plan.intoVolume()) {
+            step(STOP_RESTORED, this::stopRestored);
+        }
+    }
+
+    /**
+     * Step {@code stop-restored} (into a new volume): the promoted copy is shut down cleanly (a shutdown checkpoint),
+     * so that the server that mounts the volume next starts without recovery.
+     */
+    private StepResult stopRestored() throws IOException {
+        if (!postgres.isRunning(restored)) {
+            return ALREADY_DONE;
+        }
+        postgres.stop(restored);
+        return new Done("the promoted copy in " + restored + " is shut down cleanly: mount the volume and start a "
+                + "server on it");
     }
 
     /** Refuses a folder this restore did not make, and records the restore in its state file. */
@@ -274,6 +291,11 @@ public final class RestoreRun {
             }
         } catch (IOException e) {
             throw new StepFailure(STOP_PRIMARY, "cannot read how the primary was started: " + e.getMessage(), e);
+        }
+        if (plan.intoVolume()) {
+            // In a Job's container: reached on 127.0.0.1 only, no socket folder (the image's is not writable).
+            return StartOptions.withPort(List.of("-c", "listen_addresses=127.0.0.1", "-c",
+                    "unix_socket_directories="), plan.port());
         }
         return plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
                 : StartOptions.withPort(state.startOptions(), plan.port());

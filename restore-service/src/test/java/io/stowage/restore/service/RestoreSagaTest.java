@@ -112,7 +112,7 @@ class RestoreSagaTest {
         Run run = (plan, bus) -> new RestoreRun.Outcome(plan.dataDirectory(), plan.keptDirectory());
 
         @Override
-        public Map<String, BackupStorage> open(TopologyApplied topology, String backupStorage) {
+        public Map<String, BackupStorage> open(TopologyApplied topology, RestorePlan plan) {
             Map<String, BackupStorage> opened = new LinkedHashMap<>();
             topology.spec().storages().keySet().forEach(name -> opened.put(name, closeRecorder(name)));
             return opened;
@@ -129,8 +129,9 @@ class RestoreSagaTest {
         }
 
         @Override
-        public RestoreRun.Outcome run(RestorePlan plan, Map<String, BackupStorage> storages,
-                                      RestoreRun.Coordination bus) throws StepFailure {
+        public RestoreRun.Outcome run(Envelope<?> request, RestorePlan plan, TopologyApplied topology,
+                                      Map<String, BackupStorage> storages, RestoreRun.Coordination bus)
+                throws StepFailure {
             plans.add(plan);
             return run.run(plan, bus);
         }

@@ -1,0 +1,196 @@
+package io.stowage.restore.kubernetes;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.stowage.events.data.VolumeTarget;
+import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.spec.StorageType;
+import io.stowage.restore.job.RestoreJob;
+import io.stowage.restore.job.RestoreJobSpec;
+import io.stowage.restore.plan.RestorePlan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The Kubernetes objects of a restore into a new volume: the PersistentVolumeClaim and the Job that runs Stowage's
+ * restore executor ({@link RestoreJob}) with it mounted. The Job's container has no Kubernetes API token and no
+ * secret in its spec: the Secrets the cluster's config names are mounted as files, the Kafka login comes from a
+ * Secret of the Job's namespace.
+ */
+public final class RestoreJobs {
+    /** The annotation every object of a restore carries, with its restore id. */
+    public static final String RESTORE_ID = "stowage.io/restore-id";
+    /** The label Kubernetes gives a Job's Pods. */
+    public static final String JOB_NAME = "job-name";
+    public static final String CONTAINER = "restore";
+    /** Where the image holds the application (the Quarkus fast-jar layout), by src/main/docker/Dockerfile.jvm. */
+    public static final String APPLICATION = "/deployments";
+    public static final String SECRETS = "/etc/stowage/secrets";
+    public static final String KAFKA_CA = "/etc/stowage/kafka-ca";
+    public static final String TERMINATION_LOG = "/dev/termination-log";
+    /** The non-secret Kafka client settings a Job is given, as restore-service has them. */
+    static final List<String> KAFKA_SETTINGS = List.of("bootstrap.servers", "security.protocol", "sasl.mechanism",
+            "ssl.truststore.type", "ssl.truststore.location", "ssl.endpoint.identification.algorithm",
+            "client.dns.lookup");
+    /** Runs, on failure, of the Job's Pod: each goes on from what the volume holds. */
+    static final int BACKOFF_LIMIT = 2;
+    private static final int USER = 185;
+
+    /**
+     * How a restore Job is made.
+     *
+     * @param image          the image (restore-service's own: it holds the executor and PostgreSQL 15)
+     * @param serviceAccount the Job's service account, or null for the namespace's default (no token is mounted)
+     * @param kafka          the Kafka client settings (only {@link #KAFKA_SETTINGS} are given to the Job)
+     * @param kafkaSecret    the Secret, in the Job's namespace, whose key {@code sasl.jaas.config} is the Job's Kafka
+     *                       login (optional: a plaintext Kafka needs none)
+     * @param kafkaCaSecret  the Secret, in the Job's namespace, with the brokers' CA ({@code ca.crt}; optional)
+     */
+    public record Template(String image, String serviceAccount, Map<String, ?> kafka, String kafkaSecret,
+                           String kafkaCaSecret) {
+    }
+
+    private RestoreJobs() {
+    }
+
+    /** A restore's Job name: {@code stowage-restore-<restoreId>}, as a DNS label (at most 63 characters). */
+    public static String jobName(String restoreId) {
+        String name = "stowage-restore-" + restoreId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        if (name.length() > 63) {
+            name = name.substring(0, 54) + "-" + Integer.toHexString(restoreId.hashCode() & 0x7fffffff);
+        }
+        return name.replaceAll("-+$", "");
+    }
+
+    public static PersistentVolumeClaim claim(String namespace, RestorePlan plan) {
+        VolumeTarget volume = plan.volume();
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(volume.claimName()).withNamespace(namespace).withLabels(labels())
+                .withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(volume.storageClassName())
+                .withNewResources().addToRequests("storage", new Quantity(volume.size())).endResources()
+                .endSpec().build();
+    }
+
+    /** The S3 storages of the cluster, the main first: a Job reaches object storage only, not a host's folders. */
+    public static LinkedHashMap<String, StorageSpec> reachable(Map<String, StorageSpec> storages) {
+        LinkedHashMap<String, StorageSpec> s3 = new LinkedHashMap<>();
+        storages.forEach((name, spec) -> {
+            if (spec.type() == StorageType.S3) {
+                s3.put(name, spec);
+            }
+        });
+        return s3;
+    }
+
+    public static Job job(String namespace, RestoreJobSpec spec, Template template) {
+        RestorePlan plan = spec.plan();
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar(RestoreJobSpec.VARIABLE, spec.toJson(), null));
+        env.add(new EnvVar(RestoreJob.VOLUME, RestorePlan.VOLUME_MOUNT.toString(), null));
+        env.add(new EnvVar(RestoreJob.SECRETS_FOLDER, SECRETS, null));
+        env.add(new EnvVar(RestoreJob.TERMINATION_LOG, TERMINATION_LOG, null));
+        for (String setting : KAFKA_SETTINGS) {
+            Object value = template.kafka().get(setting);
+            if (value != null && !value.toString().isBlank()) {
+                env.add(new EnvVar("KAFKA_" + setting.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString(),
+                        null));
+            }
+        }
+        if (template.kafkaSecret() != null) {
+            env.add(new EnvVarBuilder().withName("KAFKA_SASL_JAAS_CONFIG").withNewValueFrom().withNewSecretKeyRef()
+                    .withName(template.kafkaSecret()).withKey("sasl.jaas.config").withOptional(true).endSecretKeyRef()
+                    .endValueFrom().build());
+        }
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName("volume").withNewPersistentVolumeClaim()
+                .withClaimName(plan.volume().claimName()).endPersistentVolumeClaim().build());
+        mounts.add(new VolumeMountBuilder().withName("volume").withMountPath(RestorePlan.VOLUME_MOUNT.toString())
+                .build());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        int i = 0;
+        for (String secret : secretsOf(spec)) {
+            String name = "secret-" + i++;
+            volumes.add(new VolumeBuilder().withName(name).withNewSecret().withSecretName(secret).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName(name).withMountPath(SECRETS + "/" + secret).withReadOnly(true)
+                    .build());
+        }
+        if (template.kafkaCaSecret() != null) {
+            volumes.add(new VolumeBuilder().withName("kafka-ca").withNewSecret().withSecretName(template.kafkaCaSecret())
+                    .withOptional(true).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName("kafka-ca").withMountPath(KAFKA_CA).withReadOnly(true).build());
+        }
+        return new JobBuilder()
+                .withNewMetadata().withName(jobName(plan.restoreId())).withNamespace(namespace)
+                .withLabels(labels()).withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withNewSpec().withBackoffLimit(BACKOFF_LIMIT)
+                .withNewTemplate().withNewMetadata().withLabels(labels())
+                .withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").withServiceAccountName(template.serviceAccount())
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser((long) USER).withRunAsGroup((long) USER)
+                .withFsGroup((long) USER).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewContainer().withName(CONTAINER).withImage(template.image())
+                .withCommand(command())
+                .withEnv(env).withVolumeMounts(mounts)
+                .withTerminationMessagePath(TERMINATION_LOG).withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withNewResources().addToRequests("cpu", new Quantity("500m"))
+                .addToRequests("memory", new Quantity("512Mi")).addToLimits("memory", new Quantity("1Gi"))
+                .endResources()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .endContainer()
+                .withVolumes(volumes)
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    /** The executor, from the image's application folder: the same classes restore-service runs. */
+    static List<String> command() {
+        return List.of("java", "-XX:MaxRAMPercentage=60", "-cp",
+                APPLICATION + "/app/*:" + APPLICATION + "/lib/main/*:" + APPLICATION + "/lib/boot/*",
+                RestoreJob.class.getName());
+    }
+
+    /** Every Secret the Job's storages and the cluster's PostgreSQL name (by name: the Job mounts them). */
+    static TreeSet<String> secretsOf(RestoreJobSpec spec) {
+        TreeSet<String> names = new TreeSet<>();
+        spec.storages().values().forEach(s -> {
+            if (s.s3() != null) {
+                addIfSet(names, s.s3().credentialsSecret());
+                addIfSet(names, s.s3().caBundleSecret());
+            }
+        });
+        addIfSet(names, spec.plan().postgres().passwordSecret());
+        return names;
+    }
+
+    private static void addIfSet(TreeSet<String> names, String name) {
+        if (name != null && !name.isBlank()) {
+            names.add(name);
+        }
+    }
+
+    static Map<String, String> labels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "stowage");
+        labels.put("app.kubernetes.io/component", "restore-job");
+        return labels;
+    }
+}
