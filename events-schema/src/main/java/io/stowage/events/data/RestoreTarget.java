@@ -22,7 +22,7 @@ public record RestoreTarget(String dataDirectory, Integer port, VolumeTarget vol
     }
 
     /** Whether the restore goes into a new volume, by a Job. */
-    public boolean isVolume() {
+    public boolean intoVolume() {
         return volume != null;
     }
 }

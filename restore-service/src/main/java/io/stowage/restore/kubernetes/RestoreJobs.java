@@ -163,7 +163,8 @@ public final class RestoreJobs {
 
     /** The executor, from the image's application folder: the same classes restore-service runs. */
     static List<String> command() {
-        return List.of("java", "-XX:MaxRAMPercentage=60", "-cp",
+        return List.of("java", "-XX:MaxRAMPercentage=60", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp",
                 APPLICATION + "/app/*:" + APPLICATION + "/lib/main/*:" + APPLICATION + "/lib/boot/*",
                 RestoreJob.class.getName());
     }

@@ -96,7 +96,7 @@ public final class RestorePlanner {
         if (postgres == null) {
             throw new Refusal(CHECK_REQUEST, "cluster " + r.cluster() + " has no spec.postgres");
         }
-        boolean intoVolume = !r.inPlace() && r.target().isVolume();
+        boolean intoVolume = !r.inPlace() && r.target().intoVolume();
         if (intoVolume && Boolean.TRUE.equals(r.backupAfterRestore())) {
             throw new Refusal(CHECK_REQUEST, "a restore into a new volume leaves no server running to back up: "
                     + "leave backupAfterRestore out, and back up the server that mounts the volume");

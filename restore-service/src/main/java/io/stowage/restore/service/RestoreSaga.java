@@ -105,7 +105,7 @@ public final class RestoreSaga {
                     r.cluster());
             return new AlreadyCompleted(r.cluster(), restoreId);
         }
-        if (r.target() != null && r.target().isVolume() && !host.restoresIntoVolumes()) {
+        if (r.target() != null && r.target().intoVolume() && !host.restoresIntoVolumes()) {
             String reason = "a restore into a new volume (target.volume) runs as a Kubernetes Job, which this "
                     + "restore-service does not make: run it on Kubernetes with stowage.restore.jobs.enabled=true, "
                     + "or restore to a new instance (target.dataDirectory and target.port)";
@@ -140,8 +140,9 @@ public final class RestoreSaga {
             RestoreCompleted completed = publish(request, new RestoreCompleted(plan.cluster(), plan.restoreId(),
                     plan.backup().backupId(), plan.storage(), ran.dataDirectory().toString(),
                     ran.previousDataDirectory() == null ? null : ran.previousDataDirectory().toString()));
-            LOG.infof("[%s] restore %s of %s completed: the cluster runs on %s", request.correlationId(),
-                    plan.restoreId(), plan.cluster(), ran.dataDirectory());
+            LOG.infof("[%s] restore %s of %s completed: %s %s", request.correlationId(), plan.restoreId(),
+                    plan.cluster(), plan.intoVolume() ? "a promoted, shut down data directory in"
+                            : "the cluster runs on", ran.dataDirectory());
             return new Completed(completed);
         } catch (StepFailure failure) {
             LOG.errorf("[%s] restore %s of %s failed at %s: %s", request.correlationId(), plan.restoreId(),

@@ -1,6 +1,23 @@
 package io.stowage.restore.it;
 
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import io.stowage.bus.KafkaEventPublisher;
+import io.stowage.events.data.VolumeTarget;
+import io.stowage.restore.kubernetes.RestoreJobs;
 
 import io.stowage.bus.KafkaConnection;
 
@@ -71,6 +88,7 @@ import static io.stowage.events.data.RestoreStepName.PAUSE_ARCHIVING;
 import static io.stowage.events.data.RestoreStepName.RESUME_ARCHIVING;
 import static io.stowage.events.data.RestoreStepName.START_RESTORED;
 import static io.stowage.events.data.RestoreStepName.STOP_PRIMARY;
+import static io.stowage.events.data.RestoreStepName.STOP_RESTORED;
 import static io.stowage.events.data.RestoreStepName.SWITCH_DATA_DIRECTORY;
 import static io.stowage.events.data.RestoreStepName.VERIFY_BACKUP;
 import static io.stowage.events.data.RestoreStepName.WAIT_PROMOTION;
@@ -105,6 +123,10 @@ class RestoreServiceIT {
     static BusLog bus;
     static final List<PostgresCluster> servers = new ArrayList<>();
     static final List<Path> drills = new ArrayList<>();
+    /** The Kubernetes API restore-service makes restore Jobs through (Fabric8's mock server, CRUD mode). */
+    static KubernetesMockServer api;
+    static KubernetesClient kube;
+    static final String NAMESPACE = "stowage";
 
     @BeforeAll
     static void start() throws Exception {
@@ -119,6 +141,11 @@ class RestoreServiceIT {
         Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         configFolder = Files.createDirectories(work.resolve("config"));
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), new java.util.HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url("/"))
+                .withNamespace(NAMESPACE).withTrustCerts(true).build()).build();
         bus = new BusLog(bootstrap);
         publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "restore-it");
 
@@ -137,7 +164,13 @@ class RestoreServiceIT {
 
     static ServiceProcess restoreService() throws IOException {
         return service("restore-service", Map.of("stowage.secrets-folder", work.resolve("secrets").toString(),
-                "stowage.restore.stall-timeout", "10s"));
+                "stowage.restore.stall-timeout", "10s",
+                "stowage.restore.jobs.enabled", "true",
+                "stowage.restore.jobs.image", "stowage/restore-service:it",
+                "stowage.restore.jobs.poll", "200ms",
+                "quarkus.kubernetes-client.api-server-url", api.url("/"),
+                "quarkus.kubernetes-client.namespace", NAMESPACE,
+                "quarkus.kubernetes-client.trust-certs", "true"));
     }
 
     static ServiceProcess service(String module, Map<String, String> settings) throws IOException {
@@ -167,6 +200,12 @@ class RestoreServiceIT {
         }
         if (broker != null) {
             broker.close();
+        }
+        if (kube != null) {
+            kube.close();
+        }
+        if (api != null) {
+            api.destroy();
         }
     }
 
@@ -637,6 +676,97 @@ class RestoreServiceIT {
                 .filteredOn(ResyncCompleted.class::isInstance).extracting(d -> ((ResyncCompleted) d).storage())
                 .as("the new profile is resynced before the restore").containsExactly(profile);
         assertThat(site.rows()).isEqualTo("T1");
+    }
+
+    /**
+     * Issue 16: a restore into a new volume. restore-service makes the claim and a Job; the Job's command, taken from
+     * the API server and run here with a folder standing for the claim (as a kubelet would run it), restores the
+     * backup from S3 to the target, publishes its steps and leaves a promoted, cleanly shut down data directory. Run
+     * again on the same folder (a Pod run again), it goes on from what the folder holds. PostgreSQL starts on the
+     * folder with the rows committed before the target; the running primary is never touched.
+     */
+    @Test
+    void aRestoreIntoANewVolumeRunsAsAJob_whoseCommandLeavesADataDirectoryPostgresStartsOn() throws Exception {
+        Site site = new Site("job");
+        site.configure(s3("s3", true));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        site.backup(List.of("s3"));
+        site.commit(2, "T2");
+        OffsetDateTime target = site.now();
+        site.commit(3, "T3");
+        site.archiveThrough("s3");
+        String startedAt = site.pg.psql("select pg_postmaster_start_time()");
+
+        String claimName = "restored-" + site.suffix;
+        RestoreRequested request = new RestoreRequested(site.cluster, "latest", "s3", new PitrTarget(target, null),
+                null, null, "job-" + site.suffix, RestoreTarget.volume(new VolumeTarget(claimName, "fast-ssd",
+                "10Gi")));
+        Envelope<RestoreRequested> sent = publish(request);
+
+        // restore-service's part: the claim, then the Job, in the cluster's namespace (its own, for this id).
+        String jobName = RestoreJobs.jobName(request.restoreId());
+        Job job = await().atMost(Duration.ofSeconds(60)).until(
+                () -> kube.batch().v1().jobs().inNamespace(NAMESPACE).withName(jobName).get(), j -> j != null);
+        PersistentVolumeClaim claim = kube.persistentVolumeClaims().inNamespace(NAMESPACE).withName(claimName).get();
+        assertThat(claim).isNotNull();
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("10Gi");
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("stowage/restore-service:it");
+
+        // The kubelet's part: the Job's command, here, with a folder for the claim and the mounted Secrets.
+        Path volume = Files.createDirectories(site.home.resolve("claim-" + claimName));
+        Path terminationLog = site.home.resolve("termination-log");
+        JobCommand command = new JobCommand(job)
+                .with("/var/lib/stowage/restore", volume)
+                .with("/etc/stowage/secrets", work.resolve("secrets"))
+                .with(RestoreJobs.TERMINATION_LOG, terminationLog)
+                .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
+        assertThat(command.mounts()).extracting(VolumeMount::getMountPath)
+                .contains("/var/lib/stowage/restore", "/etc/stowage/secrets/s3-creds");
+        assertThat(command.run(site.home.resolve("job.log"), 240)).as("exit code; see job.log").isZero();
+        String outcome = JobCommand.read(terminationLog);
+        finish(job, outcome, 0);
+
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+        assertThat(done.dataDirectory()).isEqualTo("pvc:" + NAMESPACE + "/" + claimName + "/pgdata");
+        assertThat(done.previousDataDirectory()).isNull();
+        assertThat(completedSteps(sent.correlationId())).as("published by the Job").containsExactly(FETCH_BASE_BACKUP,
+                VERIFY_BACKUP, FETCH_WAL, WRITE_RECOVERY_SETTINGS, START_RESTORED, WAIT_PROMOTION, STOP_RESTORED);
+
+        // A Pod run again on the same volume: nothing is fetched again, and the data directory stays as it was.
+        assertThat(command.run(site.home.resolve("job.log"), 240)).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> bus.data(RestoreStep.class,
+                s -> s.restoreId().equals(request.restoreId()) && s.is(FETCH_BASE_BACKUP) && s.is(SKIPPED)).size() == 1);
+
+        Path data = volume.resolve("pgdata");
+        assertThat(data.resolve("postmaster.pid")).as("shut down cleanly").doesNotExist();
+        try (PostgresCluster restored = PostgresCluster.startExisting(data, site.home.resolve("from-volume"))) {
+            assertThat(restored.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2");
+            assertThat(restored.psql("select pg_is_in_recovery()")).isEqualTo("f");
+        }
+        assertThat(site.rows()).isEqualTo("T1,T2,T3");
+        assertThat(site.pg.psql("select pg_postmaster_start_time()")).as("never stopped").isEqualTo(startedAt);
+    }
+
+    /** What a kubelet and the Job controller write when the Job's Pod ends: its termination message, the status. */
+    static void finish(Job job, String terminationMessage, int exitCode) {
+        String ns = job.getMetadata().getNamespace();
+        String name = job.getMetadata().getName();
+        kube.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + exitCode)
+                .withNamespace(ns).addToLabels(RestoreJobs.JOB_NAME, name).endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec())
+                .withNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                .withContainerStatuses(new ContainerStatusBuilder().withName(RestoreJobs.CONTAINER)
+                        .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(exitCode)
+                                .withMessage(terminationMessage).endTerminated().build()).build())
+                .endStatus().build()).create();
+        Job current = kube.batch().v1().jobs().inNamespace(ns).withName(name).get();
+        current.setStatus(exitCode == 0 ? new JobStatusBuilder().withSucceeded(1).build()
+                : new JobStatusBuilder().withFailed(1).addNewCondition().withType("Failed").withStatus("True")
+                .endCondition().build());
+        kube.batch().v1().jobs().inNamespace(ns).resource(current).updateStatus();
     }
 
     // ---- helpers ----
