@@ -9,6 +9,7 @@ import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.PitrTarget;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.VolumeTarget;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.FilesystemSpec;
@@ -261,6 +262,30 @@ class RestorePlannerTest {
         Files.writeString(dir.resolve("drill.restore-r1.json"), "{}");
 
         assertThat(go(toNewInstance(target.toString())).dataDirectory()).isEqualTo(target);
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeIsPlannedForTheJobsMount_promotedThereOnItsOwnPort() throws Exception {
+        catalog(B1);
+        VolumeTarget volume = new VolumeTarget("pg1-restored", null, "20Gi");
+        RestorePlan plan = go(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, null, "r1",
+                RestoreTarget.volume(volume)));
+
+        assertThat(plan.intoVolume()).isTrue();
+        assertThat(plan.volume()).isEqualTo(volume);
+        assertThat(plan.inPlace()).isFalse();
+        assertThat(plan.dataDirectory()).isEqualTo(Path.of("/var/lib/stowage/restore/pgdata"));
+        assertThat(plan.port()).isEqualTo(5432);
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeWithABackupAfterwardsIsRefused_nothingWouldRunToBackUp() throws Exception {
+        catalog(B1);
+        Refusal refusal = refusal(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, true, "r1",
+                RestoreTarget.volume(new VolumeTarget("pg1-restored", null, "20Gi"))), MAIN, false);
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("backupAfterRestore");
     }
 
     private static RestoreRequested toNewInstance(String dataDirectory) {

@@ -7,6 +7,8 @@ import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.VolumeTarget;
+import io.stowage.events.data.RestoreTarget;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.ResyncRequested;
@@ -203,6 +205,37 @@ class RestoreSagaTest {
         assertThat(outcome).isEqualTo(new Refused(refused));
         assertThat(bus.publishedData()).containsExactly(refused);
         assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeWhereNoJobsAreMadeIsRefusedWithTheWayOut() throws Exception {
+        Outcome outcome = saga.handle(Envelope.root("/stowage/cli", new RestoreRequested(CLUSTER, "b1", MAIN, null,
+                null, null, "r1", RestoreTarget.volume(new VolumeTarget("pg1-restored", null, "20Gi")))));
+
+        assertThat(outcome).isInstanceOf(Refused.class);
+        RestoreFailed refused = ((Refused) outcome).event();
+        assertThat(refused.step()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refused.reason()).contains("Kubernetes Job", "stowage.restore.jobs.enabled=true",
+                "target.dataDirectory");
+        assertThat(host.plans).isEmpty();
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeGoesToTheJobHost_andItsDataDirectoryIsTheClaims() throws Exception {
+        Host jobs = new Host();
+        jobs.run = (plan, coordination) -> new RestoreRun.Outcome(java.nio.file.Path.of("pvc:ns/pg1-restored/pgdata"),
+                null);
+        RestoreSaga routed = new RestoreSaga(new RestorePlanner(catalog, (cluster, storage, timeline, segment) ->
+                Optional.empty()), bus, new RoutingRestoreHost(host, jobs), new RestoreSaga.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(1)), "/stowage/restore-service");
+
+        Outcome outcome = routed.handle(Envelope.root("/stowage/cli", new RestoreRequested(CLUSTER, "b1", MAIN, null,
+                null, null, "r1", RestoreTarget.volume(new VolumeTarget("pg1-restored", null, "20Gi")))));
+
+        assertThat(outcome).isEqualTo(new Completed(new RestoreCompleted(CLUSTER, "r1", "b1", MAIN,
+                "pvc:ns/pg1-restored/pgdata", null)));
+        assertThat(host.plans).isEmpty();
+        assertThat(jobs.plans).singleElement().satisfies(plan -> assertThat(plan.intoVolume()).isTrue());
     }
 
     @Test
