@@ -82,6 +82,27 @@ class BackupAndRestoreCrdsTest {
         assertThat(RESTORE_RULES.violations(noBucket)).containsExactly(new CrdCelRules.Violation(
                 "/spec/backupSource", "type s3 requires s3.bucket"));
 
+        ObjectNode instanceAndVolume = ModuleFiles.read(RESTORE).deepCopy();
+        ((ObjectNode) instanceAndVolume.path("spec")).remove("backupAfterRestore");
+        ((ObjectNode) instanceAndVolume.path("spec")).putObject("newInstance").put("dataDirectory", "/srv/drill")
+                .put("port", 5433);
+        ((ObjectNode) instanceAndVolume.path("spec")).putObject("newVolume").put("claimName", "orders-restored")
+                .put("size", "50Gi");
+        assertThat(RESTORE_SCHEMA.refusals(instanceAndVolume)).isEmpty();
+        assertThat(RESTORE_RULES.violations(instanceAndVolume)).containsExactly(new CrdCelRules.Violation("/spec",
+                "a restore goes to a new instance or a new volume, not both"));
+
+        ObjectNode volumeAndBackup = ModuleFiles.read(RESTORE).deepCopy();
+        ((ObjectNode) volumeAndBackup.path("spec")).putObject("newVolume").put("claimName", "orders-restored")
+                .put("size", "50Gi");
+        ((ObjectNode) volumeAndBackup.path("spec")).put("backupAfterRestore", true);
+        assertThat(RESTORE_RULES.violations(volumeAndBackup)).containsExactly(new CrdCelRules.Violation("/spec",
+                "a restore into a new volume leaves no server running to back up"));
+        ((ObjectNode) volumeAndBackup.path("spec")).put("backupAfterRestore", false);
+        ((ObjectNode) volumeAndBackup.path("spec").path("newVolume")).put("size", "fifty gigs");
+        assertThat(RESTORE_RULES.violations(volumeAndBackup)).isEmpty();
+        assertThat(RESTORE_SCHEMA.refusals(volumeAndBackup)).isNotEmpty();
+
         ObjectNode twoStorages = ModuleFiles.read(RESTORE).deepCopy();
         ((ObjectNode) twoStorages.path("spec")).putArray("storage").add("a").add("b");
         assertThat(RESTORE_SCHEMA.refusals(twoStorages)).isNotEmpty();

@@ -15,6 +15,7 @@ import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.VolumeTarget;
 import io.stowage.events.data.StorageChange;
 import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.StowageEvent;
@@ -104,6 +105,13 @@ public final class RestoreResources implements AutoCloseable {
         if (spec.get("newInstance") instanceof Map<?, ?> instance) {
             Object port = instance.get("port");
             target = new RestoreTarget(text(instance, "dataDirectory"), port instanceof Number n ? n.intValue() : null);
+        }
+        if (spec.get("newVolume") instanceof Map<?, ?> volume) {
+            if (target != null) {
+                throw new IllegalArgumentException("a restore goes to spec.newInstance or spec.newVolume, not both");
+            }
+            target = RestoreTarget.volume(new VolumeTarget(text(volume, "claimName"), text(volume, "storageClassName"),
+                    text(volume, "size")));
         }
         StorageSpec backupSource = null;
         if (spec.get("backupSource") instanceof Map<?, ?> inline) {

@@ -16,6 +16,8 @@ import io.stowage.events.data.RestoreCompleted;
 import io.stowage.events.data.RestoreFailed;
 import io.stowage.events.data.RestoreProgress;
 import io.stowage.events.data.RestoreRequested;
+import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.VolumeTarget;
 import io.stowage.events.data.RestoreStarted;
 import io.stowage.events.data.RestoreStep;
 import io.stowage.events.data.RestoreStepName;
@@ -131,6 +133,23 @@ class RestoreResourcesTest {
         List<Map<String, Object>> steps = (List<Map<String, Object>>) status.get("steps");
         assertThat(steps).singleElement().satisfies(s -> assertThat(s).containsEntry("state", "Failed")
                 .containsKeys("startTime", "endTime"));
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeAsksForItsClaim_andItsStatusNamesWhereTheDataIs() {
+        restores.start();
+        GenericKubernetesResource r = create("to-volume", "{cluster: databases/pg1, storage: a, "
+                + "newVolume: {claimName: pg1-restored, storageClassName: fast-ssd, size: 50Gi}}");
+        String id = RestoreResources.restoreId(r);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Pending".equals(status("to-volume").get("phase")));
+        assertThat(published).singleElement().satisfies(e -> assertThat(((RestoreRequested) e.data()).target())
+                .isEqualTo(RestoreTarget.volume(new VolumeTarget("pg1-restored", "fast-ssd", "50Gi"))));
+
+        restores.follow(event(new RestoreCompleted("databases/pg1", id, "b1", "a", "pvc:databases/pg1-restored/pgdata",
+                null)), null);
+
+        assertThat(status("to-volume")).containsEntry("phase", "Completed")
+                .containsEntry("dataDirectory", "pvc:databases/pg1-restored/pgdata").doesNotContainKey("oldDataDirectory");
     }
 
     @Test
