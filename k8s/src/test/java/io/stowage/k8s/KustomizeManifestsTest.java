@@ -145,7 +145,8 @@ class KustomizeManifestsTest {
         for (String service : SERVICES) {
             Deployment d = (Deployment) only(base, Deployment.class, "stowage-" + service);
             Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-            assertThat(c.getImage()).as(service).isEqualTo("stowage/" + service + ":" + version);
+            assertThat(c.getImage()).as(service + ": the image its build defines").isEqualTo(builtImage(service,
+                    version));
             int port = httpPort(service);
             assertThat(c.getPorts()).singleElement().satisfies(p -> {
                 assertThat(p.getContainerPort()).as(service + " quarkus.http.port").isEqualTo(port);
@@ -237,12 +238,28 @@ class KustomizeManifestsTest {
     }
 
     private static int httpPort(String service) throws IOException {
+        return Integer.parseInt(properties(service).getProperty("quarkus.http.port"));
+    }
+
+    /**
+     * The image the build defines: {@code quarkus.container-image.group}/name/tag, the name and tag by Quarkus'
+     * defaults (the module's artifactId and the project's version); the Dockerfile is the Quarkus convention's.
+     */
+    private static String builtImage(String service, String version) throws IOException {
+        Properties p = properties(service);
+        assertThat(Path.of("..", service, "src", "main", "docker", "Dockerfile.jvm")).exists();
+        return p.getProperty("quarkus.container-image.group") + "/"
+                + p.getProperty("quarkus.container-image.name", service) + ":"
+                + p.getProperty("quarkus.container-image.tag", version);
+    }
+
+    private static Properties properties(String service) throws IOException {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(Path.of("..", service, "src", "main", "resources",
                 "application.properties"))) {
             p.load(in);
         }
-        return Integer.parseInt(p.getProperty("quarkus.http.port"));
+        return p;
     }
 
     /**
