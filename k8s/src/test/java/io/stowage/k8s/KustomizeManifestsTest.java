@@ -204,6 +204,76 @@ class KustomizeManifestsTest {
                 .extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule");
     }
 
+    /**
+     * Each service's KafkaUser: named as the Secret its Deployment reads; its consumer groups exactly the group ids of
+     * the service's channels (and backup-service's archivers' group), each of its channels' topics readable, every
+     * topic it names a contract topic, nothing wildcard. That the ACLs are enough is SecureStackIT's part (each
+     * service runs as its user there); that they are no more was measured (users.yaml says how).
+     */
+    @Test
+    void eachServicesKafkaUserIsAllowedItsOwnTopicsAndGroups_nothingWildcard() throws Exception {
+        Map<String, GenericKubernetesResource> users = render("overlays/strimzi").stream()
+                .filter(r -> r.getKind().equals("KafkaUser")).map(GenericKubernetesResource.class::cast)
+                .collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r));
+        Set<String> contract = Topics.ALL.stream().map(Topics.TopicSpec::name).collect(Collectors.toSet());
+        List<HasMetadata> base = render("base");
+        for (String service : SERVICES) {
+            GenericKubernetesResource user = users.get("stowage-" + service);
+            assertThat(user).as("a KafkaUser for " + service).isNotNull();
+            Deployment d = (Deployment) only(base, Deployment.class, "stowage-" + service);
+            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("KAFKA_SASL_JAAS_CONFIG");
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(user.getMetadata().getName());
+            });
+            Map<String, Set<String>> topics = new HashMap<>();
+            Set<String> groups = new TreeSet<>();
+            for (Map<?, ?> acl : acls(user)) {
+                Map<?, ?> resource = (Map<?, ?>) acl.get("resource");
+                String name = String.valueOf(resource.get("name"));
+                assertThat(name).as(service + ": no wildcard").isNotEqualTo("*");
+                @SuppressWarnings("unchecked")
+                List<String> operations = (List<String>) acl.get("operations");
+                switch (String.valueOf(resource.get("type"))) {
+                    case "topic" -> topics.computeIfAbsent(name, n -> new TreeSet<>()).addAll(operations);
+                    case "group" -> groups.add(name);
+                    case "transactionalId" -> assertThat(name).isEqualTo("stowage-" + service + "-");
+                    default -> throw new AssertionError(service + ": an ACL on " + resource);
+                }
+            }
+            assertThat(contract).as(service + "'s topics are the contract's").containsAll(topics.keySet());
+            Properties p = properties(service);
+            Set<String> channelGroups = new TreeSet<>();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".group.id")) {
+                    channelGroups.add(p.getProperty(key));
+                }
+                if (key.startsWith("mp.messaging.incoming.") && (key.endsWith(".topic") || key.endsWith(".topics"))) {
+                    for (String topic : p.getProperty(key).split(",")) {
+                        assertThat(topics.getOrDefault(topic.strip(), Set.of())).as(service + " reads " + topic)
+                                .contains("Read");
+                    }
+                }
+            }
+            if (service.equals("backup-service")) {
+                channelGroups.add("stowage-wal-archivers");
+            }
+            assertThat(groups).as(service + "'s consumer groups").isEqualTo(channelGroups);
+            assertThat(topics.getOrDefault(Topics.REJECTED, Set.of())).as(service + " rejects bad input")
+                    .contains("Write");
+        }
+        GenericKubernetesResource job = users.get("stowage-restore-job");
+        assertThat(acls(job)).singleElement().satisfies(acl -> {
+            assertThat(((Map<?, ?>) acl.get("resource")).get("name")).isEqualTo(Topics.RESTORE);
+            assertThat(acl.get("operations")).isEqualTo(List.of("Write"));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<?, ?>> acls(GenericKubernetesResource user) {
+        Map<?, ?> spec = (Map<?, ?>) user.getAdditionalProperties().get("spec");
+        return (List<Map<?, ?>>) ((Map<?, ?>) spec.get("authorization")).get("acls");
+    }
+
     @Test
     void theStrimziTopicsAreTheContractsWithItsCleanupPolicies() throws Exception {
         Map<String, GenericKubernetesResource> topics = render("overlays/strimzi").stream()

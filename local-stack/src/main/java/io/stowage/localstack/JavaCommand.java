@@ -32,6 +32,12 @@ final class JavaCommand {
         if (!"server".equals(System.getProperty("stowage.kafka.jvm", System.getenv("STOWAGE_KAFKA_JVM")))) {
             options.addAll(FAST_START_JVM);
         }
+        if ("debug".equals(System.getProperty("stowage.kafka.authorizer-log",
+                System.getenv("STOWAGE_KAFKA_AUTHORIZER_LOG")))) {
+            // Every operation the authorizer allows, with its principal and resource: how the KafkaUsers' ACLs of
+            // k8s/overlays/strimzi were measured (docs/kubernetes.md).
+            options.add("-Dorg.slf4j.simpleLogger.log.kafka.authorizer.logger=debug");
+        }
         return options;
     }
 

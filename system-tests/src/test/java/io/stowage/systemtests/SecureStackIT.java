@@ -5,7 +5,9 @@ import io.stowage.localstack.BrokerUser;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclBinding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +16,21 @@ class SecureStackIT extends SecuredStackChecks {
     @Override
     BrokerSecurity shape() {
         return BrokerSecurity.SASL_SSL;
+    }
+
+    /**
+     * Each service logs in as its own KafkaUser of the Strimzi overlay, with that user's ACLs and nothing more: the
+     * scenario passing is what shows the ACLs cover what each service does.
+     */
+    @Override
+    void beforeServicesStart() throws Exception {
+        Map<String, List<AclBinding>> users = ServiceKafkaUsers.fromManifest();
+        for (String service : List.of(StowageServices.CONFIG, StowageServices.BACKUP, StowageServices.RESYNC,
+                StowageServices.RESTORE)) {
+            String user = ServiceKafkaUsers.userOf(service);
+            assertThat(users).as("a KafkaUser for " + service).containsKey(user);
+            services.withKafka(service, ServiceKafkaUsers.create(broker, user, users.get(user)));
+        }
     }
 
     @Test

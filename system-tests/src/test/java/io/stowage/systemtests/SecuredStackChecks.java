@@ -67,6 +67,10 @@ abstract class SecuredStackChecks {
     /** The broker's shape. */
     abstract BrokerSecurity shape();
 
+    /** What a shape does once the broker and topics are there, before the services start (their own logins). */
+    void beforeServicesStart() throws Exception {
+    }
+
     private String bucket() {
         return "stack-it-" + shape().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
@@ -85,6 +89,7 @@ abstract class SecuredStackChecks {
         Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), s3.accessKeyId());
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         bus = new BusLog(KafkaConnection.of(broker.clientProperties(BrokerUser.SERVICE)));
+        beforeServicesStart();
         services.start(CONFIG, BACKUP, RESYNC, RESTORE);
         cli = new StowageCli(work.resolve("cli"), Map.of());
     }
@@ -184,6 +189,8 @@ abstract class SecuredStackChecks {
             seen.record().headers().forEach(h -> wire.append(new String(h.value(), StandardCharsets.UTF_8)));
             secrets.forEach(secret -> assertThat(wire.toString()).as("an event").doesNotContain(secret));
         }
+        assertThat(services.logs()).as("no service was refused anything by the broker's ACLs")
+                .doesNotContain("AuthorizationException").doesNotContainIgnoringCase("not authorized");
     }
 
     @Test

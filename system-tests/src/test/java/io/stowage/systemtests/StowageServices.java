@@ -29,6 +29,7 @@ final class StowageServices implements AutoCloseable {
     private final Map<String, String> kafka;
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> extra = new HashMap<>();
+    private final Map<String, Map<String, String>> logins = new HashMap<>();
 
     /**
      * @param work  where their folders, Kafka files and logs go
@@ -53,6 +54,12 @@ final class StowageServices implements AutoCloseable {
         return work.resolve("logs").resolve(service + ".log");
     }
 
+    /** The Kafka client properties one service connects with, instead of the stack's (its own user). */
+    StowageServices withKafka(String service, Map<String, String> kafka) {
+        logins.put(service, kafka);
+        return this;
+    }
+
     /** More settings for a service, on top of the stack's (call before starting it). */
     StowageServices with(String service, Map<String, String> settings) {
         extra.computeIfAbsent(service, s -> new HashMap<>()).putAll(settings);
@@ -73,7 +80,8 @@ final class StowageServices implements AutoCloseable {
     ServiceProcess launch(String service, String instanceId) throws IOException {
         Map<String, String> properties = new HashMap<>(settings(service));
         properties.putAll(extra.getOrDefault(service, Map.of()));
-        properties.putAll(QuarkusKafkaConfig.write(kafka, work.resolve("run").resolve(instanceId + ".kafka.properties")));
+        properties.putAll(QuarkusKafkaConfig.write(logins.getOrDefault(service, kafka),
+                work.resolve("run").resolve(instanceId + ".kafka.properties")));
         properties.put("stowage.instance-id", instanceId);
         properties.put("quarkus.http.host", "127.0.0.1");
         Files.createDirectories(log(service).getParent());
