@@ -247,7 +247,8 @@ class KustomizeManifestsTest {
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".group.id")) {
                     channelGroups.add(p.getProperty(key));
                 }
-                if (key.startsWith("mp.messaging.incoming.") && (key.endsWith(".topic") || key.endsWith(".topics"))) {
+                if (key.startsWith("mp.messaging.incoming.")
+                        && (key.endsWith(".topic") || key.endsWith(".topics"))) {
                     for (String topic : p.getProperty(key).split(",")) {
                         assertThat(topics.getOrDefault(topic.strip(), Set.of())).as(service + " reads " + topic)
                                 .contains("Read");
