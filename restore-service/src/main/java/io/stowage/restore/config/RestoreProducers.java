@@ -159,8 +159,10 @@ public class RestoreProducers {
         }
         RestoreServiceSettings.Jobs jobs = r.jobs();
         KubernetesClient client = kubernetes.get();
+        // The pod's name: the instance id (the Deployment sets it so), else the host name.
+        String pod = settings.instanceId().orElse(System.getenv("HOSTNAME"));
         Supplier<RestoreJobs.Template> template = () -> new RestoreJobs.Template(
-                jobs.image().orElseGet(() -> OwnImage.of(client)), jobs.serviceAccount().orElse(null),
+                jobs.image().orElseGet(() -> OwnImage.of(client, pod)), jobs.serviceAccount().orElse(null),
                 kafka.properties(), jobs.kafkaSecret(), jobs.kafkaCaSecret());
         return new RoutingRestoreHost(local, new JobRestoreHost(client, template, new JobRestoreHost.Settings(
                 jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(), timings, RestoreService.SOURCE)));

@@ -27,7 +27,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.function.Supplier;
 
 /**
@@ -138,7 +140,7 @@ public final class JobRestoreHost implements RestoreHost {
             boolean succeeded = job.getStatus() != null && job.getStatus().getSucceeded() != null
                     && job.getStatus().getSucceeded() > 0;
             if (succeeded || failed(job)) {
-                Optional<JobOutcome> outcome = outcome(namespace, name);
+                Optional<JobOutcome> outcome = outcome(job);
                 if (succeeded && outcome.map(JobOutcome::completed).orElse(true)) {
                     return new RestoreRun.Outcome(Path.of("pvc:" + namespace + "/" + plan.volume().claimName() + "/"
                             + RestorePlan.VOLUME_DATA_FOLDER), null);
@@ -158,18 +160,25 @@ public final class JobRestoreHost implements RestoreHost {
                 + settings.timeout() + "; it may still run: request the restore again to follow it");
     }
 
-    /** The outcome the newest of the Job's Pods wrote as its termination message. */
-    private Optional<JobOutcome> outcome(String namespace, String name) {
-        List<Pod> pods = client.pods().inNamespace(namespace).withLabel(RestoreJobs.JOB_NAME, name).list().getItems();
+    /**
+     * The outcome the newest of the Job's Pods wrote as its termination message. Pods of an earlier Job of the same
+     * name (one that failed, deleted and made again) are not this Job's: Kubernetes labels a Job's Pods with its uid.
+     */
+    private Optional<JobOutcome> outcome(Job job) {
+        String uid = job.getMetadata().getUid();
+        List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel(RestoreJobs.JOB_NAME, job.getMetadata().getName()).list().getItems();
         return pods.stream()
+                .filter(p -> uid == null || p.getMetadata().getLabels() == null
+                        || uid.equals(p.getMetadata().getLabels().getOrDefault(RestoreJobs.CONTROLLER_UID, uid)))
                 .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null ? ""
                         : p.getMetadata().getCreationTimestamp()).reversed())
-                .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? java.util.stream.Stream.empty()
-                        : p.getStatus().getContainerStatuses().stream())
+                .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                        ? Stream.<ContainerStatus>empty() : p.getStatus().getContainerStatuses().stream())
                 .filter(c -> RestoreJobs.CONTAINER.equals(c.getName()))
                 .map(JobRestoreHost::terminationMessage)
                 .map(JobOutcome::parse)
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .findFirst();
     }
 

@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * restore-service's own image, read from its Pod (the pod's name is the host name): restore Jobs run the same
- * image, so an image set by Kustomize or Helm needs setting once.
+ * restore-service's own image, read from its Pod (named by the instance id, which is the pod's name on Kubernetes):
+ * restore Jobs run the same image, so an image set by Kustomize or Helm needs setting once.
  */
 public final class OwnImage {
     static final String CONTAINER = "restore-service";
@@ -14,8 +14,7 @@ public final class OwnImage {
     private OwnImage() {
     }
 
-    public static String of(KubernetesClient client) {
-        String pod = System.getenv("HOSTNAME");
+    public static String of(KubernetesClient client, String pod) {
         Pod self = pod == null ? null : client.pods().withName(pod).get();
         if (self == null) {
             throw new IllegalStateException("restore-service cannot read its own Pod (" + pod + ") to learn its "

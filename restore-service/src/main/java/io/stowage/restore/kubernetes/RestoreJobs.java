@@ -36,6 +36,8 @@ public final class RestoreJobs {
     public static final String RESTORE_ID = "stowage.io/restore-id";
     /** The label Kubernetes gives a Job's Pods. */
     public static final String JOB_NAME = "job-name";
+    /** The label Kubernetes gives a Job's Pods with the Job's uid. */
+    public static final String CONTROLLER_UID = "batch.kubernetes.io/controller-uid";
     public static final String CONTAINER = "restore";
     /** Where the image holds the application (the Quarkus fast-jar layout), by src/main/docker/Dockerfile.jvm. */
     public static final String APPLICATION = "/deployments";

@@ -7,6 +7,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,6 +82,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -127,6 +134,7 @@ class RestoreServiceIT {
     static KubernetesMockServer api;
     static KubernetesClient kube;
     static final String NAMESPACE = "stowage";
+    static final String TEST_CLIENT = "restore-it-test";
 
     @BeforeAll
     static void start() throws Exception {
@@ -144,8 +152,13 @@ class RestoreServiceIT {
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new java.util.HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        // The test's own requests say who sent them, so the RBAC check reads only restore-service's.
         kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url("/"))
-                .withNamespace(NAMESPACE).withTrustCerts(true).build()).build();
+                .withNamespace(NAMESPACE).withTrustCerts(true).withUserAgent(TEST_CLIENT).build()).build();
+        // restore-service's own Pod (its instance id is its name): the Jobs run its image.
+        kube.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName("restore-it")
+                .endMetadata().withNewSpec().addNewContainer().withName("restore-service")
+                .withImage("stowage/restore-service:it").endContainer().endSpec().build()).create();
         bus = new BusLog(bootstrap);
         publisher = new KafkaEventPublisher(KafkaConnection.to(bootstrap), "restore-it");
 
@@ -166,7 +179,6 @@ class RestoreServiceIT {
         return service("restore-service", Map.of("stowage.secrets-folder", work.resolve("secrets").toString(),
                 "stowage.restore.stall-timeout", "10s",
                 "stowage.restore.jobs.enabled", "true",
-                "stowage.restore.jobs.image", "stowage/restore-service:it",
                 "stowage.restore.jobs.poll", "200ms",
                 "quarkus.kubernetes-client.api-server-url", api.url("/"),
                 "quarkus.kubernetes-client.namespace", NAMESPACE,
@@ -750,12 +762,129 @@ class RestoreServiceIT {
         assertThat(site.pg.psql("select pg_postmaster_start_time()")).as("never stopped").isEqualTo(startedAt);
     }
 
+    /**
+     * A restore Job that fails (here: the Secret the storage names is not in its namespace) ends the restore Failed
+     * with its step and reason. Asked again, restore-service makes the Job again (the failed one deleted), and the new
+     * run completes. restore-service's requests to the API server are then exactly what its ClusterRole grants.
+     */
+    @Test
+    void aFailedRestoreJobFailsTheRestoreWithItsStep_askedAgainItRunsAsANewJob_andItsRoleIsExactlyWhatItUses()
+            throws Exception {
+        Site site = new Site("job-again");
+        site.configure(s3("s3", true));
+        site.awaitArchiving();
+        site.commit(1, "T1");
+        site.backup(List.of("s3"));
+        String claimName = "again-" + site.suffix;
+        RestoreRequested request = new RestoreRequested(site.cluster, "latest", "s3", null, null, null,
+                "again-" + site.suffix, RestoreTarget.volume(new VolumeTarget(claimName, null, "1Gi")));
+        publish(request);
+        String jobName = RestoreJobs.jobName(request.restoreId());
+        Job first = await().atMost(Duration.ofSeconds(60)).until(
+                () -> kube.batch().v1().jobs().inNamespace(NAMESPACE).withName(jobName).get(), j -> j != null);
+        Path volume = Files.createDirectories(site.home.resolve("claim"));
+        Path terminationLog = site.home.resolve("termination-log");
+        Path noSecrets = Files.createDirectories(site.home.resolve("no-secrets"));
+        JobCommand withoutSecrets = new JobCommand(first).with("/var/lib/stowage/restore", volume)
+                .with("/etc/stowage/secrets", noSecrets).with(RestoreJobs.TERMINATION_LOG, terminationLog)
+                .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
+        assertThat(withoutSecrets.run(site.home.resolve("job.log"), 240)).isEqualTo(1);
+        finish(first, JobCommand.read(terminationLog), 1);
+
+        RestoreFailed failed = awaitFailed(site, request.restoreId());
+        assertThat(failed.step()).isEqualTo(FETCH_BASE_BACKUP.wireName());
+        assertThat(failed.reason()).contains("s3-creds").contains("Job " + NAMESPACE + "/" + jobName);
+
+        // Asked again: a new Job of the same name, on the same claim.
+        publish(request);
+        Job second = await().atMost(Duration.ofSeconds(60)).until(
+                () -> kube.batch().v1().jobs().inNamespace(NAMESPACE).withName(jobName).get(),
+                j -> j != null && j.getStatus() == null);
+        // What Kubernetes' garbage collector does with the deleted Job's Pods.
+        kube.pods().inNamespace(NAMESPACE).withLabel(RestoreJobs.JOB_NAME, jobName).list().getItems()
+                .forEach(p -> kube.pods().inNamespace(NAMESPACE).resource(p).delete());
+        JobCommand command = new JobCommand(second).with("/var/lib/stowage/restore", volume)
+                .with("/etc/stowage/secrets", work.resolve("secrets")).with(RestoreJobs.TERMINATION_LOG, terminationLog)
+                .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
+        assertThat(command.run(site.home.resolve("job.log"), 240)).isZero();
+        finish(second, JobCommand.read(terminationLog), 0);
+        RestoreCompleted done = awaitCompleted(site, request.restoreId());
+        assertThat(done.dataDirectory()).isEqualTo("pvc:" + NAMESPACE + "/" + claimName + "/pgdata");
+        try (PostgresCluster restored = PostgresCluster.startExisting(volume.resolve("pgdata"),
+                site.home.resolve("from-volume"))) {
+            assertThat(restored.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1");
+        }
+
+        Set<String> used = new TreeSet<>();
+        for (RecordedRequest r = api.takeRequest(1, TimeUnit.SECONDS); r != null;
+             r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
+            if (!TEST_CLIENT.equals(r.getHeader("User-Agent"))) {
+                permission(r.getMethod(), r.getPath()).ifPresent(used::add);
+            }
+        }
+        Set<String> granted = new TreeSet<>();
+        for (String doc : Files.readString(Path.of("..", "k8s", "base", "service-accounts.yaml")).split("(?m)^---$")) {
+            if (doc.contains("kind: ClusterRole\n") && doc.contains("name: stowage-restore-jobs")) {
+                ClusterRole role = Serialization.unmarshal(doc, ClusterRole.class);
+                for (PolicyRule rule : role.getRules()) {
+                    for (String group : rule.getApiGroups()) {
+                        for (String resource : rule.getResources()) {
+                            rule.getVerbs().forEach(verb -> granted.add(group + " " + resource + " " + verb));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(granted).as("granted by the ClusterRole stowage-restore-jobs").isNotEmpty().containsAll(used);
+        assertThat(used).as("used by restore-service").containsAll(granted);
+    }
+
+    /** The permission a request needs, as {@code "<group> <resource> <verb>"}; empty for discovery paths. */
+    static Optional<String> permission(String method, String pathAndQuery) {
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
+        String query = pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
+        List<String> parts = List.of(path.substring(1).split("/"));
+        String group;
+        List<String> rest;
+        if (parts.size() > 2 && parts.get(0).equals("api")) {
+            group = "";
+            rest = parts.subList(2, parts.size());
+        } else if (parts.size() > 3 && parts.get(0).equals("apis")) {
+            group = parts.get(1);
+            rest = parts.subList(3, parts.size());
+        } else {
+            return Optional.empty();
+        }
+        if (rest.size() >= 2 && rest.get(0).equals("namespaces")) {
+            rest = rest.subList(2, rest.size());
+        }
+        if (rest.isEmpty()) {
+            return Optional.empty();
+        }
+        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
+        boolean named = rest.size() > 1;
+        String verb = switch (method) {
+            case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
+        return Optional.of(group + " " + resource + " " + verb);
+    }
+
     /** What a kubelet and the Job controller write when the Job's Pod ends: its termination message, the status. */
     static void finish(Job job, String terminationMessage, int exitCode) {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
-        kube.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + exitCode)
-                .withNamespace(ns).addToLabels(RestoreJobs.JOB_NAME, name).endMetadata()
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(RestoreJobs.JOB_NAME, name));
+        if (job.getMetadata().getUid() != null) {
+            labels.put(RestoreJobs.CONTROLLER_UID, job.getMetadata().getUid());
+        }
+        kube.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata()
+                .withName(name + "-" + UUID.randomUUID().toString().substring(0, 5))
+                .withNamespace(ns).withLabels(labels).endMetadata()
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .withNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
                 .withContainerStatuses(new ContainerStatusBuilder().withName(RestoreJobs.CONTAINER)
