@@ -146,8 +146,11 @@ class ContainerImagesIT {
                 return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                         .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
             });
-            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            // The three paths the Deployments probe.
+            for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
+                assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(service + " " + probe).isEqualTo(200);
+            }
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains(service + " ")
                     && Files.readString(log).contains("started in"));
         } finally {

@@ -214,7 +214,9 @@ public final class RestoreResources implements AutoCloseable {
             status.put("steps", withStep(status.get("steps"), step, at));
         } else if (data instanceof RestoreProgress p) {
             status.putIfAbsent("phase", "Running");
-            status.put("currentStep", p.step());
+            // The step events say which step runs; a heartbeat only fills in before the first (a restore Job
+            // publishes its steps itself, while restore-service's heartbeat cannot tell them).
+            status.putIfAbsent("currentStep", p.step());
         } else if (data instanceof RestoreCompleted c) {
             status.put("phase", "Completed");
             status.put("backupId", c.backupId());

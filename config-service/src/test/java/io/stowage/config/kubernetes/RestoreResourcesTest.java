@@ -145,6 +145,12 @@ class RestoreResourcesTest {
         assertThat(published).singleElement().satisfies(e -> assertThat(((RestoreRequested) e.data()).target())
                 .isEqualTo(RestoreTarget.volume(new VolumeTarget("pg1-restored", "fast-ssd", "50Gi"))));
 
+        restores.follow(event(new RestoreStep("databases/pg1", id, RestoreStepName.FETCH_WAL,
+                RestoreStepStatus.STARTED, null)), null);
+        restores.follow(event(new RestoreProgress("databases/pg1", id, "starting", "running for 10 s")), null);
+        assertThat(status("to-volume")).as("the Job's step, not the heartbeat's").containsEntry("currentStep",
+                "fetch-wal");
+
         restores.follow(event(new RestoreCompleted("databases/pg1", id, "b1", "a", "pvc:databases/pg1-restored/pgdata",
                 null)), null);
 
