@@ -12,6 +12,7 @@ import io.stowage.bus.EventPublisher;
 import io.stowage.bus.InstanceId;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.bus.StateFollower;
+import io.stowage.bus.quarkus.BusLiveness;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.bus.quarkus.StartupReadiness;
 import io.stowage.config.config.ConfigProducers;
@@ -78,6 +79,7 @@ public class ConfigService {
     private RestoreResources restoreResources;
     private StateFollower catalogFollower;
     private final RestoreFollower restores;
+    private final BusLiveness liveness;
     private ResourceApplier resourceApplier;
     private final TransactionalPublisher transactions;
     private final ChannelRegistry channels;
@@ -94,7 +96,7 @@ public class ConfigService {
                   ConfigFolderWatcher watcher, Instance<KubernetesClient> kubernetesClient,
                   AppliedTopologies applied, TopologyPublisher publisher, TransactionalPublisher transactions,
                   ChannelRegistry channels, InstanceId instance, BackupActivity backups, EventPublisher bus,
-                  RestoreFollower restores) {
+                  RestoreFollower restores, BusLiveness liveness) {
         this.settings = settings;
         this.kafka = kafka;
         this.readiness = readiness;
@@ -108,6 +110,7 @@ public class ConfigService {
         this.transactions = transactions;
         this.channels = channels;
         this.instance = instance;
+        this.liveness = liveness;
         this.backups = backups;
         this.bus = bus;
         this.restores = restores;
@@ -210,6 +213,8 @@ public class ConfigService {
                 a.statusChanged();
             }
         }).start();
+        // Statuses stop moving if it stops for good: the pod is then restarted.
+        liveness.watch(catalogFollower);
         StateFollower catalogRead = catalogFollower;
         resourceApplier = new ResourceApplier(resources, reconciler, applied, events, backups,
                 applyThread, settings.config().debounce(), Instant::now, catalog,
