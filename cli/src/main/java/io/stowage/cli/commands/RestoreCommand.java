@@ -8,6 +8,7 @@ import io.stowage.cli.restore.StepMarks;
 import io.stowage.events.data.PitrTarget;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.VolumeTarget;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,6 +59,33 @@ public class RestoreCommand implements Runnable {
         int port;
     }
 
+    static class NewVolume {
+        @Option(names = "--volume-claim", paramLabel = "NAME", required = true,
+                description = "On Kubernetes: restore into this new PersistentVolumeClaim, in the cluster's"
+                        + " namespace, by a Job restore-service makes...")
+        String claimName;
+
+        @Option(names = "--volume-size", paramLabel = "SIZE", required = true,
+                description = "...of this size, e.g. 50Gi...")
+        String size;
+
+        @Option(names = "--storage-class", paramLabel = "NAME",
+                description = "...and this storage class (default: the cluster's default).")
+        String storageClassName;
+    }
+
+    /** Where the restore goes: in place (neither), a new instance, or a new volume. */
+    static class Target {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        NewInstance newInstance;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        NewVolume newVolume;
+    }
+
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+
     @Spec
     CommandSpec spec;
 
@@ -81,8 +109,8 @@ public class RestoreCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     PitrOptions pitr;
 
-    @ArgGroup(exclusive = false, multiplicity = "0..1")
-    NewInstance newInstance;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Target target;
 
     @Option(names = "--backup-after-restore", description = "Take a base backup once the restore completed.")
     boolean backupAfterRestore;
@@ -139,6 +167,25 @@ public class RestoreCommand implements Runnable {
             throw usage("--timeout must be more than 0");
         }
         RestoreTarget target = null;
+        NewInstance newInstance = this.target == null ? null : this.target.newInstance;
+        NewVolume newVolume = this.target == null ? null : this.target.newVolume;
+        if (newVolume != null) {
+            if (newVolume.claimName.length() > 253 || !DNS_NAME.matcher(newVolume.claimName).matches()) {
+                throw usage("--volume-claim must be a Kubernetes name: lower-case letters, digits, '-' and '.'");
+            }
+            if (!QUANTITY.matcher(newVolume.size).matches()) {
+                throw usage("--volume-size must be a Kubernetes quantity, e.g. 50Gi: " + newVolume.size);
+            }
+            if (newVolume.storageClassName != null && !DNS_NAME.matcher(newVolume.storageClassName).matches()) {
+                throw usage("--storage-class must be a Kubernetes name");
+            }
+            if (backupAfterRestore) {
+                throw usage("--backup-after-restore cannot go with --volume-claim: nothing runs on the new volume"
+                        + " to back up");
+            }
+            target = RestoreTarget.volume(new VolumeTarget(newVolume.claimName, newVolume.storageClassName,
+                    newVolume.size));
+        }
         if (newInstance != null) {
             if (!Path.of(newInstance.dataDirectory).isAbsolute()) {
                 throw usage("--target-dir must be an absolute path (restore-service runs elsewhere): "

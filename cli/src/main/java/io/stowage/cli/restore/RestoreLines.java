@@ -19,8 +19,9 @@ public final class RestoreLines {
     public static String what(RestoreRequested r) {
         String upTo = r.pitr() == null ? "to the backup's end"
                 : r.pitr().time() != null ? "up to " + ISO.format(r.pitr().time()) : "up to LSN " + r.pitr().lsn();
-        String where = r.inPlace() ? "in place" : "into a new instance in " + r.target().dataDirectory() + " on port "
-                + r.target().port();
+        String where = r.inPlace() ? "in place" : r.target().intoVolume() ? "into a new volume, claim "
+                + Text.clean(r.target().volume().claimName()) + " (" + Text.clean(r.target().volume().size()) + ")"
+                : "into a new instance in " + r.target().dataDirectory() + " on port " + r.target().port();
         return "backup " + r.backupId() + " from " + r.storage() + ", " + upTo + ", " + where
                 + (Boolean.TRUE.equals(r.backupAfterRestore()) ? ", then a backup" : "");
     }

@@ -6,6 +6,7 @@ import io.stowage.events.Envelope;
 import io.stowage.events.data.PitrTarget;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreTarget;
+import io.stowage.events.data.VolumeTarget;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -59,6 +60,17 @@ class RestoreCommandTest {
     }
 
     @Test
+    void aNewVolumeGoesIntoTheRequestAsItsTarget_andTheRequestMatchesTheSchema() {
+        RestoreRequested r = request("--cluster", "databases/pg1", "--storage", "local-s3", "--volume-claim",
+                "pg1-restored", "--volume-size", "50Gi", "--storage-class", "fast-ssd");
+
+        assertThat(r.target()).isEqualTo(RestoreTarget.volume(new VolumeTarget("pg1-restored", "fast-ssd", "50Gi")));
+        assertThat(Records.read(Envelope.root("/stowage/cli", r)).invalidReason()).isNull();
+        assertThat(io.stowage.cli.restore.RestoreLines.what(r))
+                .contains("into a new volume, claim pg1-restored (50Gi)");
+    }
+
+    @Test
     void badInputIsAUsageErrorAndNothingIsPublished() throws IOException {
         // A closed port: a command that got as far as the broker would fail with exit code 1, not 2.
         String kafka = "127.0.0.1:" + closedPort();
@@ -75,7 +87,13 @@ class RestoreCommandTest {
                 List.of("--restore-id", "../x"),
                 List.of("--backup", ".hidden"),
                 List.of("--storage", ""),
-                List.of("--wait", "--timeout", "0s"));
+                List.of("--wait", "--timeout", "0s"),
+                List.of("--volume-claim", "pg1-restored"),
+                List.of("--volume-claim", "PG1_restored", "--volume-size", "50Gi"),
+                List.of("--volume-claim", "pg1-restored", "--volume-size", "fifty"),
+                List.of("--volume-claim", "pg1-restored", "--volume-size", "50Gi", "--backup-after-restore"),
+                List.of("--volume-claim", "pg1-restored", "--volume-size", "50Gi", "--target-dir", "/srv/drill",
+                        "--port", "5433"));
         List<String> errors = new ArrayList<>();
         for (List<String> options : cases) {
             List<String> args = new ArrayList<>(List.of("restore", "--kafka", kafka, "--cluster", "pg1"));
@@ -107,7 +125,13 @@ class RestoreCommandTest {
                 "--backup must be latest or a backup id: letters, digits, '.', '_' or '-', starting with a letter"
                         + " or a digit, at most 128 characters",
                 "--storage must be a storage name: not empty, no spaces",
-                "--timeout must be more than 0");
+                "--timeout must be more than 0",
+                "Error: Missing required argument(s): --volume-size=SIZE",
+                "--volume-claim must be a Kubernetes name: lower-case letters, digits, '-' and '.'",
+                "--volume-size must be a Kubernetes quantity, e.g. 50Gi: fifty",
+                "--backup-after-restore cannot go with --volume-claim: nothing runs on the new volume to back up",
+                "Error: (--target-dir=DIR --port=PORT) and (--volume-claim=NAME --volume-size=SIZE"
+                        + " [--storage-class=NAME]) are mutually exclusive (specify only one)");
     }
 
     @Test
