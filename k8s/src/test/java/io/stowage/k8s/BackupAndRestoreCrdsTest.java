@@ -16,6 +16,7 @@ class BackupAndRestoreCrdsTest {
     static final Path RESTORE_CRD = ModuleFiles.INSTALL.resolve("012-CustomResourceDefinition-Restore.yaml");
     static final Path BACKUP = ModuleFiles.EXAMPLES.resolve("operations/backup.yaml");
     static final Path RESTORE = ModuleFiles.EXAMPLES.resolve("operations/restore-from-backup-source.yaml");
+    static final Path RESTORE_INTO_VOLUME = ModuleFiles.EXAMPLES.resolve("operations/restore-into-new-volume.yaml");
 
     static final CrdCelRules BACKUP_RULES = CrdCelRules.compile(new BackupConfigCrd(ModuleFiles.read(BACKUP_CRD)));
     static final CrdCelRules RESTORE_RULES = CrdCelRules.compile(new BackupConfigCrd(ModuleFiles.read(RESTORE_CRD)));
@@ -50,6 +51,8 @@ class BackupAndRestoreCrdsTest {
         assertThat(RESTORE_SCHEMA.refusals(ModuleFiles.read(RESTORE))).isEmpty();
         assertThat(BACKUP_RULES.violations(ModuleFiles.read(BACKUP))).isEmpty();
         assertThat(RESTORE_RULES.violations(ModuleFiles.read(RESTORE))).isEmpty();
+        assertThat(RESTORE_SCHEMA.refusals(ModuleFiles.read(RESTORE_INTO_VOLUME))).isEmpty();
+        assertThat(RESTORE_RULES.violations(ModuleFiles.read(RESTORE_INTO_VOLUME))).isEmpty();
     }
 
     @Test
