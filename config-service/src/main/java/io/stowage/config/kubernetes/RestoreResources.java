@@ -87,6 +87,15 @@ public final class RestoreResources implements AutoCloseable {
         if (cluster == null) {
             throw new IllegalArgumentException("spec.cluster is required");
         }
+        String namespace = r.getMetadata().getNamespace();
+        int slash = cluster.indexOf('/');
+        if (slash > 0 && namespace != null && !cluster.substring(0, slash).equals(namespace)) {
+            // Its Secrets, and a new volume's claim and Job, are the cluster's namespace's: a Restore in another
+            // namespace would reach them.
+            throw new IllegalArgumentException("spec.cluster " + cluster + " is in namespace "
+                    + cluster.substring(0, slash) + ": a Restore restores clusters of its own namespace ("
+                    + namespace + ")");
+        }
         String backup = Optional.ofNullable(text(spec, "backup")).orElse("latest");
         PitrTarget pitr = null;
         if (spec.get("target") instanceof Map<?, ?> target) {

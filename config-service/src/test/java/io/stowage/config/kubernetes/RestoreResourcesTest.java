@@ -159,6 +159,16 @@ class RestoreResourcesTest {
     }
 
     @Test
+    void aRestoreOfAClusterOfAnotherNamespaceEndsFailed_andNothingIsPublished() {
+        restores.start();
+        create("elsewhere", "{cluster: payments/pg7, storage: a}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Failed".equals(status("elsewhere").get("phase")));
+        assertThat((String) status("elsewhere").get("reason")).contains("clusters of its own namespace (databases)");
+        assertThat(published).isEmpty();
+    }
+
+    @Test
     void aSpecTheContractRefusesEndsFailedWithTheReason_andNothingIsPublished() {
         restores.start();
         create("bad", "{cluster: databases/pg1, storage: a, backup: 'my backup'}");

@@ -15,7 +15,6 @@ import io.stowage.restore.plan.RestorePlanner;
 import io.stowage.restore.steps.RestoreState;
 import io.stowage.restore.kubernetes.JobRestoreHost;
 import io.stowage.restore.kubernetes.OwnImage;
-import io.stowage.restore.kubernetes.RestoreJobs;
 import io.stowage.restore.service.LocalRestoreHost;
 import io.stowage.restore.service.RestoreHost;
 import io.stowage.restore.service.RoutingRestoreHost;
@@ -148,8 +147,7 @@ public class RestoreProducers {
      */
     @Produces
     @Singleton
-    RestoreHost host(SecretSource secrets, RestoreServiceSettings settings, Instance<KubernetesClient> kubernetes,
-                     KafkaConnection kafka) {
+    RestoreHost host(SecretSource secrets, RestoreServiceSettings settings, Instance<KubernetesClient> kubernetes) {
         RestoreServiceSettings.Restore r = settings.restore();
         RestoreRun.Timings timings = new RestoreRun.Timings(r.promotionTimeout(), r.stallTimeout(),
                 r.walFetchThreads());
@@ -161,11 +159,9 @@ public class RestoreProducers {
         KubernetesClient client = kubernetes.get();
         // The pod's name: the instance id (the Deployment sets it so), else the host name.
         String pod = settings.instanceId().orElse(System.getenv("HOSTNAME"));
-        Supplier<RestoreJobs.Template> template = () -> new RestoreJobs.Template(
-                jobs.image().orElseGet(() -> OwnImage.of(client, pod)), jobs.serviceAccount().orElse(null),
-                kafka.properties(), jobs.kafkaSecret(), jobs.kafkaCaSecret());
-        return new RoutingRestoreHost(local, new JobRestoreHost(client, template, new JobRestoreHost.Settings(
-                jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(), timings, RestoreService.SOURCE)));
+        Supplier<String> image = () -> jobs.image().orElseGet(() -> OwnImage.of(client, pod));
+        return new RoutingRestoreHost(local, new JobRestoreHost(client, image, jobs.serviceAccount().orElse(null),
+                new JobRestoreHost.Settings(jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(), timings)));
     }
 
     /** What the requests channel hands every restore request to. */

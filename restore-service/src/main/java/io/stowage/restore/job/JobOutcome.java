@@ -10,6 +10,7 @@ import io.stowage.events.EventJson;
 public record JobOutcome(boolean completed, String dataDirectory, String step, String reason) {
     /** Kubernetes keeps at most 4096 bytes of a termination message: the reason is cut to leave room. */
     static final int MAX_REASON = 3000;
+    static final int MAX_BYTES = 4000;
 
     public static JobOutcome completed(String dataDirectory) {
         return new JobOutcome(true, dataDirectory, null, null);
@@ -17,7 +18,14 @@ public record JobOutcome(boolean completed, String dataDirectory, String step, S
 
     public static JobOutcome failed(String step, String reason) {
         String r = reason == null ? "" : reason;
-        return new JobOutcome(false, null, step, r.length() > MAX_REASON ? r.substring(0, MAX_REASON) + " …" : r);
+        JobOutcome outcome = new JobOutcome(false, null, step, r);
+        // The limit is the encoded message's bytes: JSON escapes and multi-byte characters count.
+        int keep = Math.min(r.length(), MAX_REASON);
+        while (outcome.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BYTES && keep > 0) {
+            keep = Math.max(0, keep - Math.max(64, keep / 4));
+            outcome = new JobOutcome(false, null, step, r.substring(0, keep) + " …");
+        }
+        return outcome;
     }
 
     public String toJson() {

@@ -1,7 +1,6 @@
 package io.stowage.restore.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.stowage.events.Envelope;
 import io.stowage.events.EventJson;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.restore.plan.RestorePlan;
@@ -11,17 +10,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 
 /**
- * What a restore Job is given, in its environment ({@value #VARIABLE}) as JSON: the plan restore-service made, the
- * cluster's storages (secret names only) in the order WAL is read from them, and the request its step events answer.
- * Nothing in it is a secret: the Job reads the secrets it names from the Secrets mounted into it.
+ * What a restore Job is given, in its environment ({@value #VARIABLE}) as JSON: the plan restore-service made and the
+ * cluster's S3 storages (secret names only) in the order WAL is read from them. Nothing in it is a secret: the Job
+ * reads the secrets it names from the Secrets mounted into it. A Job made again for the same restore is given the
+ * same spec, read back from the one before: the same backup, target and claim.
  *
- * @param source   the CloudEvents source of the step events
- * @param request  the restore request: the step events are caused by it, in its correlation and trace
- * @param storages the cluster's storages, the main first
+ * @param storages the cluster's storages the Job reads, the main first
  */
 public record RestoreJobSpec(
-        String source,
-        Request request,
         RestorePlan plan,
         LinkedHashMap<String, StorageSpec> storages,
         long promotionTimeoutSeconds,
@@ -30,13 +26,6 @@ public record RestoreJobSpec(
 
     /** The environment variable that carries the spec. */
     public static final String VARIABLE = "STOWAGE_RESTORE_JOB";
-
-    /** The request's CloudEvents attributes its step events refer to. */
-    public record Request(String id, String correlationId, String traceparent) {
-        public static Request of(Envelope<?> request) {
-            return new Request(request.id(), request.correlationId(), request.traceparent());
-        }
-    }
 
     public RestoreRun.Timings timings() {
         return new RestoreRun.Timings(Duration.ofSeconds(promotionTimeoutSeconds),

@@ -1,16 +1,22 @@
 package io.stowage.restore.kubernetes;
 
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.RestoreStepName;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.StorageSpec;
+import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.restore.job.JobOutcome;
+import io.stowage.restore.job.JobStep;
 import io.stowage.restore.job.RestoreJobSpec;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.service.LocalRestoreHost;
@@ -24,6 +30,7 @@ import org.jboss.logging.Logger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,30 +41,32 @@ import java.util.function.Supplier;
 
 /**
  * Restores into a new volume, on Kubernetes: restore-service makes the PersistentVolumeClaim and a Job that runs the
- * restore executor with it mounted, then waits for the Job's end and reads its outcome from the Pod's termination
- * message. The Job publishes its own steps. Asked again (a redelivery, another instance after a rebalance), it
- * follows the Job already there; a Job that failed is made again, and its new run goes on from what the volume holds.
+ * restore executor with it mounted, publishes the steps the Job writes to its log as they come, and reads the Job's
+ * outcome from its Pod's termination message. Asked again (a redelivery, another instance after a rebalance), it
+ * follows the Job already there; a Job that failed is made again with the same spec (the same backup, target and
+ * claim), and its new run goes on from what the volume holds.
  */
 public final class JobRestoreHost implements RestoreHost {
     private static final Logger LOG = Logger.getLogger(JobRestoreHost.class);
 
     /**
-     * @param namespace    where claims and Jobs go: null for each cluster's namespace (its id {@code namespace/name};
-     *                     restore-service's own for ids without one)
-     * @param poll         how often the Job is looked at
-     * @param timeout      how long a Job may run
+     * @param namespace where claims and Jobs go: null for each cluster's namespace (its id {@code namespace/name};
+     *                  restore-service's own for ids without one)
+     * @param poll      how often the Job and its log are looked at
+     * @param timeout   how long a Job may run (its active deadline)
      */
-    public record Settings(String namespace, Duration poll, Duration timeout, RestoreRun.Timings timings,
-                           String source) {
+    public record Settings(String namespace, Duration poll, Duration timeout, RestoreRun.Timings timings) {
     }
 
     private final KubernetesClient client;
-    private final Supplier<RestoreJobs.Template> template;
+    private final Supplier<String> image;
+    private final String serviceAccount;
     private final Settings settings;
 
-    public JobRestoreHost(KubernetesClient client, Supplier<RestoreJobs.Template> template, Settings settings) {
+    public JobRestoreHost(KubernetesClient client, Supplier<String> image, String serviceAccount, Settings settings) {
         this.client = client;
-        this.template = template;
+        this.image = image;
+        this.serviceAccount = serviceAccount;
         this.settings = settings;
     }
 
@@ -72,46 +81,60 @@ public final class JobRestoreHost implements RestoreHost {
         return true;
     }
 
-    /** Makes the claim and the Job (or finds them), and waits for the Job's outcome. */
+    /** Makes the claim and the Job (or finds them), relays the Job's steps, and waits for its outcome. */
     @Override
     public RestoreRun.Outcome run(Envelope<?> request, RestorePlan plan, TopologyApplied topology,
                                   Map<String, BackupStorage> storages, RestoreRun.Coordination bus)
             throws StepFailure, InterruptedException {
         String namespace = namespaceOf(plan.cluster());
-        LinkedHashMap<String, StorageSpec> reachable = RestoreJobs.reachable(LocalRestoreHost.inWalOrder(topology));
-        if (!reachable.containsKey(plan.storage())) {
-            throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "storage '" + plan.storage() + "' is a folder "
-                    + "of restore-service's host, which a restore Job cannot reach: restore into a new volume from an "
-                    + "S3 storage");
-        }
-        claim(namespace, plan);
         String name = RestoreJobs.jobName(plan.restoreId());
         Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
-        if (job != null && !plan.restoreId().equals(annotation(job.getMetadata().getAnnotations()))) {
+        if (job != null && !plan.restoreId().equals(annotation(job.getMetadata().getAnnotations(),
+                RestoreJobs.RESTORE_ID))) {
             throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "Job " + namespace + "/" + name + " exists and "
                     + "runs another restore");
         }
-        if (job != null && failed(job)) {
-            LOG.infof("restore %s: Job %s/%s failed earlier; it runs again on the same volume", plan.restoreId(),
-                    namespace, name);
-            client.batch().v1().jobs().inNamespace(namespace).withName(name).withPropagationPolicy(
-                    io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
-            awaitGone(namespace, name);
-            job = null;
-        }
-        if (job == null) {
-            RestoreJobSpec spec = new RestoreJobSpec(settings.source(), RestoreJobSpec.Request.of(request), plan,
-                    reachable, settings.timings().promotionTimeout().toSeconds(),
-                    settings.timings().stallTimeout().toSeconds(), settings.timings().walFetchThreads());
-            client.batch().v1().jobs().inNamespace(namespace).resource(RestoreJobs.job(namespace, spec,
-                    template.get())).create();
-            LOG.infof("restore %s of %s: Job %s/%s runs it into claim %s", plan.restoreId(), plan.cluster(),
-                    namespace, name, plan.volume().claimName());
+        RestoreJobSpec spec;
+        if (job != null) {
+            // The restore as it was first planned: the same backup (latest may name a newer one now), target, claim.
+            spec = specOf(job);
+            if (!spec.plan().volume().claimName().equals(plan.volume().claimName())) {
+                throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "restore " + plan.restoreId() + " goes into "
+                        + "claim " + spec.plan().volume().claimName() + " (Job " + namespace + "/" + name + "), not "
+                        + plan.volume().claimName() + ": ask it again with that claim, or under a new restoreId");
+            }
+            if (failed(job)) {
+                LOG.infof("restore %s: Job %s/%s failed earlier; it runs again on the same volume", plan.restoreId(),
+                        namespace, name);
+                client.batch().v1().jobs().inNamespace(namespace).withName(name).withPropagationPolicy(
+                        DeletionPropagation.BACKGROUND).delete();
+                awaitGone(namespace, name);
+                create(namespace, spec);
+            } else {
+                LOG.infof("restore %s of %s: Job %s/%s runs it already; following it", plan.restoreId(),
+                        plan.cluster(), namespace, name);
+            }
         } else {
-            LOG.infof("restore %s of %s: Job %s/%s runs it already; following it", plan.restoreId(), plan.cluster(),
-                    namespace, name);
+            LinkedHashMap<String, StorageSpec> reachable = RestoreJobs.reachable(LocalRestoreHost.inWalOrder(topology));
+            if (!reachable.containsKey(plan.storage())) {
+                throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "storage '" + plan.storage() + "' is a "
+                        + "folder of restore-service's host, which a restore Job cannot reach: restore into a new "
+                        + "volume from an S3 storage");
+            }
+            spec = new RestoreJobSpec(plan, reachable, settings.timings().promotionTimeout().toSeconds(),
+                    settings.timings().stallTimeout().toSeconds(), settings.timings().walFetchThreads());
+            claim(namespace, plan);
+            create(namespace, spec);
         }
-        return await(namespace, name, plan);
+        return await(namespace, name, spec.plan(), bus);
+    }
+
+    private void create(String namespace, RestoreJobSpec spec) {
+        RestorePlan plan = spec.plan();
+        client.batch().v1().jobs().inNamespace(namespace).resource(RestoreJobs.job(namespace, spec,
+                new RestoreJobs.Template(image.get(), serviceAccount, settings.timeout()))).create();
+        LOG.infof("restore %s of %s: Job %s/%s runs it into claim %s", plan.restoreId(), plan.cluster(), namespace,
+                RestoreJobs.jobName(plan.restoreId()), plan.volume().claimName());
     }
 
     private void claim(String namespace, RestorePlan plan) throws StepFailure {
@@ -121,82 +144,115 @@ public final class JobRestoreHost implements RestoreHost {
         if (existing == null) {
             client.persistentVolumeClaims().inNamespace(namespace).resource(RestoreJobs.claim(namespace, plan))
                     .create();
-        } else if (!plan.restoreId().equals(annotation(existing.getMetadata().getAnnotations()))) {
+            return;
+        }
+        Map<String, String> annotations = existing.getMetadata().getAnnotations();
+        if (!plan.restoreId().equals(annotation(annotations, RestoreJobs.RESTORE_ID))) {
             throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "PersistentVolumeClaim " + namespace + "/"
                     + claimName + " exists and was not made by restore " + plan.restoreId() + ": a restore never "
                     + "writes over data; name a new claim");
         }
+        String backup = annotation(annotations, RestoreJobs.BACKUP_ID);
+        if (backup != null && !backup.equals(plan.backup().backupId())) {
+            throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "PersistentVolumeClaim " + namespace + "/"
+                    + claimName + " holds restore " + plan.restoreId() + " of backup " + backup + ", not "
+                    + plan.backup().backupId() + ": to restore another backup, ask under a new restoreId and claim");
+        }
     }
 
-    private RestoreRun.Outcome await(String namespace, String name, RestorePlan plan)
+    private RestoreRun.Outcome await(String namespace, String name, RestorePlan plan, RestoreRun.Coordination bus)
             throws StepFailure, InterruptedException {
-        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        StepRelay relay = new StepRelay(bus);
+        // The Job's own deadline ends it; this one only bounds a Job that never gets that far (a minute more).
+        long deadline = System.nanoTime() + settings.timeout().plusMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
             Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
             if (job == null) {
-                throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "Job " + namespace + "/" + name
-                        + " was deleted before it ended");
+                throw new StepFailure(relay.current(), "Job " + namespace + "/" + name + " was deleted before it "
+                        + "ended");
             }
+            Optional<Pod> newest = newestPod(job);
+            newest.ifPresent(pod -> relay.relay(pod.getMetadata().getName(), log(namespace, pod)));
             boolean succeeded = job.getStatus() != null && job.getStatus().getSucceeded() != null
                     && job.getStatus().getSucceeded() > 0;
-            if (succeeded || failed(job)) {
-                Optional<JobOutcome> outcome = outcome(job);
-                if (succeeded && outcome.map(JobOutcome::completed).orElse(true)) {
-                    return new RestoreRun.Outcome(Path.of("pvc:" + namespace + "/" + plan.volume().claimName() + "/"
-                            + RestorePlan.VOLUME_DATA_FOLDER), null);
-                }
+            if (succeeded) {
+                return new RestoreRun.Outcome(Path.of("pvc:" + namespace + "/" + plan.volume().claimName() + "/"
+                        + RestorePlan.VOLUME_DATA_FOLDER), null);
+            }
+            if (failed(job)) {
                 String where = " (Job " + namespace + "/" + name + ", claim " + plan.volume().claimName() + ")";
-                if (outcome.isEmpty()) {
-                    throw new StepFailure(RestoreStepName.FETCH_BASE_BACKUP, "the restore Job failed without an "
-                            + "outcome: see kubectl logs job/" + name + " -n " + namespace + where);
+                Optional<ContainerStateTerminated> ended = newest.flatMap(JobRestoreHost::terminated);
+                JobOutcome outcome = ended.map(t -> JobOutcome.parse(t.getMessage())).orElse(null);
+                if (outcome != null && !outcome.completed()) {
+                    throw new StepFailure(RestoreStepName.fromWireName(outcome.step()).orElse(relay.current()),
+                            outcome.reason() + where);
                 }
-                JobOutcome o = outcome.get();
-                throw new StepFailure(RestoreStepName.fromWireName(o.step()).orElse(RestoreStepName.FETCH_BASE_BACKUP),
-                        o.reason() + where);
+                String why = ended.map(t -> "its container ended " + (t.getReason() == null ? "" : t.getReason()
+                        + ", ") + "exit code " + t.getExitCode()).orElse(failure(job));
+                throw new StepFailure(relay.current(), "the restore Job failed: " + why + "; see kubectl logs job/"
+                        + name + " -n " + namespace + where);
             }
             Thread.sleep(settings.poll().toMillis());
         }
-        throw new StepFailure(RestoreStepName.WAIT_PROMOTION, "Job " + namespace + "/" + name + " did not end within "
-                + settings.timeout() + "; it may still run: request the restore again to follow it");
+        throw new StepFailure(relay.current(), "Job " + namespace + "/" + name + " did not end within "
+                + settings.timeout() + "; request the restore again to follow it");
     }
 
-    /**
-     * The outcome the newest of the Job's Pods wrote as its termination message. Pods of an earlier Job of the same
-     * name (one that failed, deleted and made again) are not this Job's: Kubernetes labels a Job's Pods with its uid.
-     */
-    private Optional<JobOutcome> outcome(Job job) {
+    /** The newest of this Job's Pods: a deleted predecessor's (same name) have another controller uid. */
+    private Optional<Pod> newestPod(Job job) {
         String uid = job.getMetadata().getUid();
-        List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
-                .withLabel(RestoreJobs.JOB_NAME, job.getMetadata().getName()).list().getItems();
-        return pods.stream()
+        return client.pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel(RestoreJobs.JOB_NAME, job.getMetadata().getName()).list().getItems().stream()
                 .filter(p -> uid == null || p.getMetadata().getLabels() == null
                         || uid.equals(p.getMetadata().getLabels().getOrDefault(RestoreJobs.CONTROLLER_UID, uid)))
-                .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null ? ""
-                        : p.getMetadata().getCreationTimestamp()).reversed())
-                .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null
-                        ? Stream.<ContainerStatus>empty() : p.getStatus().getContainerStatuses().stream())
-                .filter(c -> RestoreJobs.CONTAINER.equals(c.getName()))
-                .map(JobRestoreHost::terminationMessage)
-                .map(JobOutcome::parse)
-                .filter(Objects::nonNull)
-                .findFirst();
+                .max(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null ? ""
+                        : p.getMetadata().getCreationTimestamp()));
     }
 
-    private static String terminationMessage(ContainerStatus c) {
-        return c.getState() == null || c.getState().getTerminated() == null ? null
-                : c.getState().getTerminated().getMessage();
+    private String log(String namespace, Pod pod) {
+        try {
+            String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                    .inContainer(RestoreJobs.CONTAINER).getLog();
+            return log == null ? "" : log;
+        } catch (KubernetesClientException e) {
+            // Not started yet, or its node gone: the next look, or the outcome, tells.
+            return "";
+        }
+    }
+
+    private static Optional<ContainerStateTerminated> terminated(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return Optional.empty();
+        }
+        return pod.getStatus().getContainerStatuses().stream().filter(c -> RestoreJobs.CONTAINER.equals(c.getName()))
+                .map(ContainerStatus::getState).filter(Objects::nonNull).map(ContainerState::getTerminated)
+                .filter(Objects::nonNull).findFirst();
+    }
+
+    private static RestoreJobSpec specOf(Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().stream()
+                .flatMap(c -> c.getEnv() == null ? Stream.empty() : c.getEnv().stream())
+                .filter(e -> RestoreJobSpec.VARIABLE.equals(e.getName())).findFirst()
+                .map(e -> RestoreJobSpec.fromJson(e.getValue()))
+                .orElseThrow(() -> new IllegalStateException("Job " + job.getMetadata().getName() + " has no "
+                        + RestoreJobSpec.VARIABLE));
     }
 
     private static boolean failed(Job job) {
+        return condition(job, "Failed").isPresent();
+    }
+
+    private static String failure(Job job) {
+        return condition(job, "Failed").map(c -> (c.getReason() == null ? "" : c.getReason() + ": ")
+                + (c.getMessage() == null ? "" : c.getMessage())).orElse("failed");
+    }
+
+    private static Optional<JobCondition> condition(Job job, String type) {
         if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-            return false;
+            return Optional.empty();
         }
-        for (JobCondition c : job.getStatus().getConditions()) {
-            if ("Failed".equals(c.getType()) && "True".equals(c.getStatus())) {
-                return true;
-            }
-        }
-        return false;
+        return job.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
     }
 
     private void awaitGone(String namespace, String name) throws InterruptedException, StepFailure {
@@ -218,7 +274,35 @@ public final class JobRestoreHost implements RestoreHost {
         return KubernetesSecrets.namespaceOf(cluster, own);
     }
 
-    private static String annotation(Map<String, String> annotations) {
-        return annotations == null ? null : annotations.get(RestoreJobs.RESTORE_ID);
+    private static String annotation(Map<String, String> annotations, String key) {
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    /** The steps a Job's Pods wrote to their logs, each published once per Pod, in order. */
+    static final class StepRelay {
+        private final RestoreRun.Coordination bus;
+        private final Map<String, Integer> relayed = new HashMap<>();
+        private RestoreStepName current = RestoreStepName.FETCH_BASE_BACKUP;
+
+        StepRelay(RestoreRun.Coordination bus) {
+            this.bus = bus;
+        }
+
+        void relay(String pod, String log) {
+            List<JobStep> steps = log.lines().map(JobStep::parse).flatMap(Optional::stream).toList();
+            int done = relayed.getOrDefault(pod, 0);
+            for (JobStep step : steps.subList(Math.min(done, steps.size()), steps.size())) {
+                if (step.stepStatus() == RestoreStepStatus.STARTED) {
+                    current = step.name();
+                }
+                bus.step(step.name(), step.stepStatus(), step.detail());
+            }
+            relayed.put(pod, Math.max(done, steps.size()));
+        }
+
+        /** The step that started last: the one a failure without its own outcome is put on. */
+        RestoreStepName current() {
+            return current;
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.stowage.restore.kubernetes;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -27,11 +26,12 @@ import java.util.TreeSet;
 
 /**
  * The Kubernetes objects of a restore into a new volume: the PersistentVolumeClaim and the Job that runs Stowage's
- * restore executor ({@link RestoreJob}) with it mounted. The Job's container has no Kubernetes API token and no
- * secret in its spec: the Secrets the cluster's config names are mounted as files, the Kafka login comes from a
- * Secret of the Job's namespace.
+ * restore executor ({@link RestoreJob}) with it mounted. The Job's container has no Kubernetes API token, no Kafka
+ * login and no secret in its spec: the Secrets its storages name are mounted as files; its steps go to its log.
  */
 public final class RestoreJobs {
+    /** The annotation of a claim with the backup its restore restores: a claim holds one backup's copy. */
+    public static final String BACKUP_ID = "stowage.io/backup-id";
     /** The annotation every object of a restore carries, with its restore id. */
     public static final String RESTORE_ID = "stowage.io/restore-id";
     /** The label Kubernetes gives a Job's Pods. */
@@ -42,12 +42,7 @@ public final class RestoreJobs {
     /** Where the image holds the application (the Quarkus fast-jar layout), by src/main/docker/Dockerfile.jvm. */
     public static final String APPLICATION = "/deployments";
     public static final String SECRETS = "/etc/stowage/secrets";
-    public static final String KAFKA_CA = "/etc/stowage/kafka-ca";
     public static final String TERMINATION_LOG = "/dev/termination-log";
-    /** The non-secret Kafka client settings a Job is given, as restore-service has them. */
-    static final List<String> KAFKA_SETTINGS = List.of("bootstrap.servers", "security.protocol", "sasl.mechanism",
-            "ssl.truststore.type", "ssl.truststore.location", "ssl.endpoint.identification.algorithm",
-            "client.dns.lookup");
     /** Runs, on failure, of the Job's Pod: each goes on from what the volume holds. */
     static final int BACKOFF_LIMIT = 2;
     private static final int USER = 185;
@@ -57,13 +52,9 @@ public final class RestoreJobs {
      *
      * @param image          the image (restore-service's own: it holds the executor and PostgreSQL 15)
      * @param serviceAccount the Job's service account, or null for the namespace's default (no token is mounted)
-     * @param kafka          the Kafka client settings (only {@link #KAFKA_SETTINGS} are given to the Job)
-     * @param kafkaSecret    the Secret, in the Job's namespace, whose key {@code sasl.jaas.config} is the Job's Kafka
-     *                       login (optional: a plaintext Kafka needs none)
-     * @param kafkaCaSecret  the Secret, in the Job's namespace, with the brokers' CA ({@code ca.crt}; optional)
+     * @param deadline       how long the Job may run, all its Pods together
      */
-    public record Template(String image, String serviceAccount, Map<String, ?> kafka, String kafkaSecret,
-                           String kafkaCaSecret) {
+    public record Template(String image, String serviceAccount, java.time.Duration deadline) {
     }
 
     private RestoreJobs() {
@@ -71,18 +62,22 @@ public final class RestoreJobs {
 
     /** A restore's Job name: {@code stowage-restore-<restoreId>}, as a DNS label (at most 63 characters). */
     public static String jobName(String restoreId) {
-        String name = "stowage-restore-" + restoreId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-        if (name.length() > 63) {
-            name = name.substring(0, 54) + "-" + Integer.toHexString(restoreId.hashCode() & 0x7fffffff);
+        String clean = restoreId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        String name = "stowage-restore-" + clean;
+        if (!clean.equals(restoreId) || name.length() > 63) {
+            // Ids that differ only by case, '.' or '_' get names of their own.
+            String hash = Integer.toHexString(restoreId.hashCode() & 0x7fffffff);
+            name = name.substring(0, Math.min(name.length(), 62 - hash.length())).replaceAll("-+$", "") + "-" + hash;
         }
-        return name.replaceAll("-+$", "");
+        return name;
     }
 
     public static PersistentVolumeClaim claim(String namespace, RestorePlan plan) {
         VolumeTarget volume = plan.volume();
         return new PersistentVolumeClaimBuilder()
                 .withNewMetadata().withName(volume.claimName()).withNamespace(namespace).withLabels(labels())
-                .withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withAnnotations(Map.of(RESTORE_ID, plan.restoreId(), BACKUP_ID, plan.backup().backupId()))
+                .endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(volume.storageClassName())
                 .withNewResources().addToRequests("storage", new Quantity(volume.size())).endResources()
                 .endSpec().build();
@@ -106,18 +101,6 @@ public final class RestoreJobs {
         env.add(new EnvVar(RestoreJob.VOLUME, RestorePlan.VOLUME_MOUNT.toString(), null));
         env.add(new EnvVar(RestoreJob.SECRETS_FOLDER, SECRETS, null));
         env.add(new EnvVar(RestoreJob.TERMINATION_LOG, TERMINATION_LOG, null));
-        for (String setting : KAFKA_SETTINGS) {
-            Object value = template.kafka().get(setting);
-            if (value != null && !value.toString().isBlank()) {
-                env.add(new EnvVar("KAFKA_" + setting.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString(),
-                        null));
-            }
-        }
-        if (template.kafkaSecret() != null) {
-            env.add(new EnvVarBuilder().withName("KAFKA_SASL_JAAS_CONFIG").withNewValueFrom().withNewSecretKeyRef()
-                    .withName(template.kafkaSecret()).withKey("sasl.jaas.config").withOptional(true).endSecretKeyRef()
-                    .endValueFrom().build());
-        }
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("volume").withNewPersistentVolumeClaim()
@@ -133,28 +116,32 @@ public final class RestoreJobs {
             mounts.add(new VolumeMountBuilder().withName(name).withMountPath(SECRETS + "/" + secret).withReadOnly(true)
                     .build());
         }
-        if (template.kafkaCaSecret() != null) {
-            volumes.add(new VolumeBuilder().withName("kafka-ca").withNewSecret().withSecretName(template.kafkaCaSecret())
-                    .withOptional(true).endSecret().build());
-            mounts.add(new VolumeMountBuilder().withName("kafka-ca").withMountPath(KAFKA_CA).withReadOnly(true).build());
-        }
+        Map<String, String> annotations = Map.of(RESTORE_ID, plan.restoreId());
         return new JobBuilder()
                 .withNewMetadata().withName(jobName(plan.restoreId())).withNamespace(namespace)
-                .withLabels(labels()).withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withLabels(labels()).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withBackoffLimit(BACKOFF_LIMIT)
-                .withNewTemplate().withNewMetadata().withLabels(labels())
-                .withAnnotations(Map.of(RESTORE_ID, plan.restoreId())).endMetadata()
+                .withActiveDeadlineSeconds(template.deadline().toSeconds())
+                // A step that failed fails the same way again (exit 1, or 2: it could not begin): no retry. A Pod
+                // killed (evicted, out of memory) is run again and goes on from what the volume holds.
+                .withNewPodFailurePolicy().addNewRule().withAction("FailJob").withNewOnExitCodes()
+                .withContainerName(CONTAINER).withOperator("In").withValues(1, 2).endOnExitCodes().endRule()
+                .endPodFailurePolicy()
+                .withNewTemplate().withNewMetadata().withLabels(labels()).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withServiceAccountName(template.serviceAccount())
-                .withAutomountServiceAccountToken(false)
+                .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser((long) USER).withRunAsGroup((long) USER)
-                .withFsGroup((long) USER).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                // The volume is made the Job's group's once, not at each start: PostgreSQL refuses a data directory
+                // others may read, and an fsGroup change at every start would open it again.
+                .withFsGroup((long) USER).withFsGroupChangePolicy("OnRootMismatch")
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
                 .addNewContainer().withName(CONTAINER).withImage(template.image())
                 .withCommand(command())
                 .withEnv(env).withVolumeMounts(mounts)
                 .withTerminationMessagePath(TERMINATION_LOG).withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withNewResources().addToRequests("cpu", new Quantity("500m"))
-                .addToRequests("memory", new Quantity("512Mi")).addToLimits("memory", new Quantity("1Gi"))
+                .addToRequests("memory", new Quantity("1Gi")).addToLimits("memory", new Quantity("2Gi"))
                 .endResources()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
@@ -165,13 +152,13 @@ public final class RestoreJobs {
 
     /** The executor, from the image's application folder: the same classes restore-service runs. */
     static List<String> command() {
-        return List.of("java", "-XX:MaxRAMPercentage=60", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+        return List.of("java", "-XX:MaxRAMPercentage=25", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-cp",
                 APPLICATION + "/app/*:" + APPLICATION + "/lib/main/*:" + APPLICATION + "/lib/boot/*",
                 RestoreJob.class.getName());
     }
 
-    /** Every Secret the Job's storages and the cluster's PostgreSQL name (by name: the Job mounts them). */
+    /** Every Secret the Job's storages name (by name: the Job mounts them). */
     static TreeSet<String> secretsOf(RestoreJobSpec spec) {
         TreeSet<String> names = new TreeSet<>();
         spec.storages().values().forEach(s -> {
@@ -180,7 +167,6 @@ public final class RestoreJobs {
                 addIfSet(names, s.s3().caBundleSecret());
             }
         });
-        addIfSet(names, spec.plan().postgres().passwordSecret());
         return names;
     }
 

@@ -115,6 +115,15 @@ public final class RestorePlanner {
         }
         long timeline = Long.parseLong(backup.timeline(), 16);
         List<String> preference = preference(topology, storage);
+        if (intoVolume) {
+            // A restore Job reaches object storage only: its WAL must come from S3 storages.
+            preference = preference.stream().filter(name -> topology.spec().storages().get(name).type()
+                    == io.stowage.events.spec.StorageType.S3).toList();
+            if (!preference.contains(storage)) {
+                throw new Refusal(CHECK_REQUEST, "storage '" + storage + "' is a folder of restore-service's host, "
+                        + "which a restore Job cannot reach: restore into a new volume from an S3 storage");
+            }
+        }
         List<CatalogWal> wal = catalog.wal(r.cluster());
         List<WalChain.Piece> pieces = List.of();
         Long lastSegment = null;

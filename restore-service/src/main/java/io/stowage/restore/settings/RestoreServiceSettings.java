@@ -88,20 +88,15 @@ public interface RestoreServiceSettings {
         /** The Jobs' service account; default the namespace's default (no API token is mounted either way). */
         java.util.Optional<String> serviceAccount();
 
-        /** The Secret, in the Job's namespace, whose key sasl.jaas.config is the Jobs' Kafka login (optional). */
-        @WithDefault("stowage-restore-job")
-        String kafkaSecret();
-
-        /** The Secret, in the Job's namespace, with the brokers' CA, key ca.crt (optional). */
-        @WithDefault("stowage-kafka-ca")
-        String kafkaCaSecret();
-
-        /** How often a running Job is looked at. */
+        /** How often a running Job and its log are looked at. */
         @WithDefault("2s")
         Duration poll();
 
-        /** How long a Job may run. */
-        @WithDefault("12h")
+        /**
+         * How long a Job may run (its active deadline); below the 12 h a request may wait on the requests channel,
+         * so the restore ends Failed before the channel gives up on it.
+         */
+        @WithDefault("11h")
         Duration timeout();
     }
 }

@@ -293,9 +293,7 @@ public final class RestoreRun {
             throw new StepFailure(STOP_PRIMARY, "cannot read how the primary was started: " + e.getMessage(), e);
         }
         if (plan.intoVolume()) {
-            // In a Job's container: reached on 127.0.0.1 only, no socket folder (the image's is not writable).
-            return StartOptions.withPort(List.of("-c", "listen_addresses=127.0.0.1", "-c",
-                    "unix_socket_directories="), plan.port());
+            return StartOptions.withPort(volumeServerOptions(), plan.port());
         }
         return plan.inPlace() ? withPortIfMissing(state.startOptions(), plan.port())
                 : StartOptions.withPort(state.startOptions(), plan.port());
@@ -311,10 +309,36 @@ public final class RestoreRun {
         return new Done("the primary on " + plan.dataDirectory() + " is stopped; its data stays as it is");
     }
 
+    /**
+     * How the copy runs in a restore Job's container, whatever its own postgresql.conf says: on 127.0.0.1 alone, no
+     * socket folder (the image's is read-only), its own pg_hba.conf replaced by one that trusts 127.0.0.1 only (the
+     * copy's may ask for TLS or a password), no TLS (its certificate files are not there), no archiving (its
+     * archive_command would push the copy's new timeline to the production archive), no log collector (its folder
+     * may not exist), no huge pages, and a modest shared_buffers for the Job's memory.
+     */
+    private List<String> volumeServerOptions() {
+        return List.of("-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+                "-c", "hba_file=" + volumeHbaFile(), "-c", "ssl=off", "-c", "archive_mode=off",
+                "-c", "logging_collector=off", "-c", "huge_pages=off", "-c", "shared_buffers=128MB");
+    }
+
+    /** Beside the data directory on the volume, so that a later server on it uses the copy's own again. */
+    private Path volumeHbaFile() {
+        return plan.dataDirectory().resolveSibling("pg_hba.restore-" + plan.restoreId() + ".conf");
+    }
+
     /** Step {@code start-restored}: the copy starts recovering, on the cluster's port or the target's. */
     private StepResult startRestored(List<String> options) throws IOException {
         if (postgres.isRunning(restored)) {
             return ALREADY_DONE;
+        }
+        // PostgreSQL starts only on a data directory no one else may read; a volume's fsGroup may have opened it.
+        Files.setPosixFilePermissions(restored, PosixFilePermissions.fromString("rwx------"));
+        if (plan.intoVolume()) {
+            Files.writeString(volumeHbaFile(), "# written by Stowage's restore " + plan.restoreId()
+                    + ": the restored copy is reached from 127.0.0.1 only while it is restored\n"
+                    + "host all all 127.0.0.1/32 trust\n");
+            postgres.handOver(volumeHbaFile());
         }
         postgres.start(restored, options, restored.resolve(LOG_FILE));
         return new Done("recovering on port " + plan.port() + " from " + restored);

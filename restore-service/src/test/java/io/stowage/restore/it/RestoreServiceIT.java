@@ -135,6 +135,25 @@ class RestoreServiceIT {
     static KubernetesClient kube;
     static final String NAMESPACE = "stowage";
     static final String TEST_CLIENT = "restore-it-test";
+    /** Each Pod's log, as the kubelet would serve it: what the test's run of the Job's command printed. */
+    static final Map<String, String> podLogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The mock API server in CRUD mode, which also serves the Pods' logs (its CRUD mode alone has none). */
+    static final class PodLogs extends KubernetesCrudDispatcher {
+        private static final java.util.regex.Pattern LOG = java.util.regex.Pattern.compile(
+                "/api/v1/namespaces/[^/]+/pods/([^/?]+)/log(\\?.*)?");
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse handleGet(String path) {
+            java.util.regex.Matcher m = LOG.matcher(path);
+            if (m.matches()) {
+                String log = podLogs.get(m.group(1));
+                return log == null ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(404)
+                        : new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(200).setBody(log);
+            }
+            return super.handleGet(path);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -150,7 +169,7 @@ class RestoreServiceIT {
         Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), s3.secretAccessKey());
         configFolder = Files.createDirectories(work.resolve("config"));
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new java.util.HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new PodLogs(), false);
         api.init(java.net.InetAddress.getLoopbackAddress(), 0);
         // The test's own requests say who sent them, so the RBAC check reads only restore-service's.
         kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url("/"))
@@ -737,20 +756,22 @@ class RestoreServiceIT {
                 .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
         assertThat(command.mounts()).extracting(VolumeMount::getMountPath)
                 .contains("/var/lib/stowage/restore", "/etc/stowage/secrets/s3-creds");
-        assertThat(command.run(site.home.resolve("job.log"), 240)).as("exit code; see job.log").isZero();
-        String outcome = JobCommand.read(terminationLog);
-        finish(job, outcome, 0);
+        Path jobLog = site.home.resolve("job.log");
+        assertThat(command.run(jobLog, 240)).as("exit code; see job.log").isZero();
+        finish(job, JobCommand.read(terminationLog), JobCommand.read(jobLog), 0);
 
         RestoreCompleted done = awaitCompleted(site, request.restoreId());
         assertThat(done.dataDirectory()).isEqualTo("pvc:" + NAMESPACE + "/" + claimName + "/pgdata");
         assertThat(done.previousDataDirectory()).isNull();
-        assertThat(completedSteps(sent.correlationId())).as("published by the Job").containsExactly(FETCH_BASE_BACKUP,
-                VERIFY_BACKUP, FETCH_WAL, WRITE_RECOVERY_SETTINGS, START_RESTORED, WAIT_PROMOTION, STOP_RESTORED);
+        assertThat(completedSteps(sent.correlationId())).as("the Job's steps, from its log")
+                .containsExactly(FETCH_BASE_BACKUP, VERIFY_BACKUP, FETCH_WAL, WRITE_RECOVERY_SETTINGS, START_RESTORED,
+                        WAIT_PROMOTION, STOP_RESTORED);
 
         // A Pod run again on the same volume: nothing is fetched again, and the data directory stays as it was.
-        assertThat(command.run(site.home.resolve("job.log"), 240)).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> bus.data(RestoreStep.class,
-                s -> s.restoreId().equals(request.restoreId()) && s.is(FETCH_BASE_BACKUP) && s.is(SKIPPED)).size() == 1);
+        Path againLog = site.home.resolve("job-again.log");
+        assertThat(command.run(againLog, 240)).isZero();
+        assertThat(JobCommand.read(againLog)).contains("\"step\":\"fetch-base-backup\",\"status\":\"SKIPPED\"",
+                "\"step\":\"stop-restored\",\"status\":\"COMPLETED\"");
 
         Path data = volume.resolve("pgdata");
         assertThat(data.resolve("postmaster.pid")).as("shut down cleanly").doesNotExist();
@@ -789,7 +810,7 @@ class RestoreServiceIT {
                 .with("/etc/stowage/secrets", noSecrets).with(RestoreJobs.TERMINATION_LOG, terminationLog)
                 .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
         assertThat(withoutSecrets.run(site.home.resolve("job.log"), 240)).isEqualTo(1);
-        finish(first, JobCommand.read(terminationLog), 1);
+        finish(first, JobCommand.read(terminationLog), JobCommand.read(site.home.resolve("job.log")), 1);
 
         RestoreFailed failed = awaitFailed(site, request.restoreId());
         assertThat(failed.step()).isEqualTo(FETCH_BASE_BACKUP.wireName());
@@ -806,8 +827,8 @@ class RestoreServiceIT {
         JobCommand command = new JobCommand(second).with("/var/lib/stowage/restore", volume)
                 .with("/etc/stowage/secrets", work.resolve("secrets")).with(RestoreJobs.TERMINATION_LOG, terminationLog)
                 .with(RestoreJobs.APPLICATION, Path.of("target", "quarkus-app"));
-        assertThat(command.run(site.home.resolve("job.log"), 240)).isZero();
-        finish(second, JobCommand.read(terminationLog), 0);
+        assertThat(command.run(site.home.resolve("job-2.log"), 240)).isZero();
+        finish(second, JobCommand.read(terminationLog), JobCommand.read(site.home.resolve("job-2.log")), 0);
         RestoreCompleted done = awaitCompleted(site, request.restoreId());
         assertThat(done.dataDirectory()).isEqualTo("pvc:" + NAMESPACE + "/" + claimName + "/pgdata");
         try (PostgresCluster restored = PostgresCluster.startExisting(volume.resolve("pgdata"),
@@ -874,16 +895,21 @@ class RestoreServiceIT {
         return Optional.of(group + " " + resource + " " + verb);
     }
 
-    /** What a kubelet and the Job controller write when the Job's Pod ends: its termination message, the status. */
-    static void finish(Job job, String terminationMessage, int exitCode) {
+    /**
+     * What a kubelet and the Job controller make of the Job's Pod once it ended: the Pod with its termination
+     * message, its log, and the Job's status.
+     */
+    static void finish(Job job, String terminationMessage, String log, int exitCode) {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
+        String pod = name + "-" + UUID.randomUUID().toString().substring(0, 5);
+        podLogs.put(pod, log);
         Map<String, String> labels = new java.util.HashMap<>(Map.of(RestoreJobs.JOB_NAME, name));
         if (job.getMetadata().getUid() != null) {
             labels.put(RestoreJobs.CONTROLLER_UID, job.getMetadata().getUid());
         }
         kube.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata()
-                .withName(name + "-" + UUID.randomUUID().toString().substring(0, 5))
+                .withName(pod)
                 .withNamespace(ns).withLabels(labels).endMetadata()
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .withNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed")

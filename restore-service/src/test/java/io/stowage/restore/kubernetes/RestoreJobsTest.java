@@ -17,9 +17,15 @@ import io.stowage.restore.job.JobOutcome;
 import io.stowage.restore.job.RestoreJobSpec;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
+import io.stowage.restore.steps.RestoreRun;
+import io.stowage.events.data.RestoreStepName;
+import io.stowage.events.data.RestoreStepStatus;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +51,7 @@ class RestoreJobsTest {
                 "https://minio.example:9000", null, true, "s3-creds", "minio-ca", null), null));
         storages.put("archive", new StorageSpec(false, StorageType.S3, new S3Spec("archive", "eu-west-1", null,
                 null, null, "s3-creds", null, null), null));
-        return new RestoreJobSpec("/stowage/restore-service", new RestoreJobSpec.Request("e-1", "c-1",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), plan, storages, 7200, 20, 4);
+        return new RestoreJobSpec(plan, storages, 7200, 20, 4);
     }
 
     @Test
@@ -57,39 +62,80 @@ class RestoreJobsTest {
     }
 
     @Test
-    void theJobRunsTheExecutorWithTheClaimMountedAndNoSecretInItsSpec() {
+    void theJobRunsTheExecutorWithTheClaimMounted_noSecretNoTokenNoKafkaLogin_failingForGoodOnAStepsFailure() {
         RestoreJobSpec spec = spec();
         Job job = RestoreJobs.job("shop", spec, new RestoreJobs.Template("registry.example/stowage/restore-service:1",
-                null, Map.of("bootstrap.servers", "kafka:9093", "security.protocol", "SASL_SSL",
-                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"u\" password=\"hunter2\";", "ssl.truststore.location", RestoreJobs.KAFKA_CA
-                        + "/ca.crt"), "stowage-restore-job", "stowage-kafka-ca"));
+                null, Duration.ofHours(11)));
 
         assertThat(job.getMetadata().getName()).isEqualTo("stowage-restore-r-42");
         assertThat(job.getMetadata().getNamespace()).isEqualTo("shop");
-        assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
-        assertThat(job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
-        assertThat(job.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-        Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(11 * 3600);
+        assertThat(job.getSpec().getPodFailurePolicy().getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getAction()).isEqualTo("FailJob");
+            assertThat(rule.getOnExitCodes().getValues()).containsExactly(1, 2);
+        });
+        var pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getEnableServiceLinks()).isFalse();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getFsGroupChangePolicy()).isEqualTo("OnRootMismatch");
+        Container c = pod.getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("registry.example/stowage/restore-service:1");
         assertThat(c.getCommand()).endsWith("io.stowage.restore.job.RestoreJob");
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
         Map<String, String> mounts = c.getVolumeMounts().stream()
                 .collect(Collectors.toMap(VolumeMount::getMountPath, VolumeMount::getName));
-        assertThat(mounts).containsKeys("/var/lib/stowage/restore", "/tmp", "/etc/stowage/secrets/s3-creds",
-                "/etc/stowage/secrets/minio-ca", "/etc/stowage/secrets/pg-password", "/etc/stowage/kafka-ca");
-        assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+        assertThat(mounts).as("the storages' Secrets only: the restored server is reached without a password")
+                .containsOnlyKeys("/var/lib/stowage/restore", "/tmp", "/etc/stowage/secrets/s3-creds",
+                        "/etc/stowage/secrets/minio-ca");
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
             assertThat(v.getName()).isEqualTo(mounts.get("/var/lib/stowage/restore"));
             assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("orders-restored");
         });
         Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
-        assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS").getValue()).isEqualTo("kafka:9093");
-        assertThat(env.get("KAFKA_SASL_JAAS_CONFIG").getValue()).as("a login is never written into a Job").isNull();
-        assertThat(env.get("KAFKA_SASL_JAAS_CONFIG").getValueFrom().getSecretKeyRef().getName())
-                .isEqualTo("stowage-restore-job");
+        assertThat(env).doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SASL_JAAS_CONFIG");
+        assertThat(env.values()).allSatisfy(e -> assertThat(e.getValueFrom()).isNull());
         assertThat(RestoreJobSpec.fromJson(env.get(RestoreJobSpec.VARIABLE).getValue())).isEqualTo(spec);
-        assertThat(c.getEnv()).allSatisfy(e -> assertThat(String.valueOf(e.getValue())).doesNotContain("hunter2"));
+    }
+
+    @Test
+    void theStepsTheJobWritesArePublishedOncePerPodInOrder_otherLinesIgnored() {
+        List<String> published = new ArrayList<>();
+        JobRestoreHost.StepRelay relay = new JobRestoreHost.StepRelay(new RestoreRun.Coordination() {
+            @Override
+            public void step(RestoreStepName step, RestoreStepStatus status, String detail) {
+                published.add(step.wireName() + " " + status.wireName() + (detail == null ? "" : ": " + detail));
+            }
+
+            @Override
+            public void pauseArchiving() {
+            }
+
+            @Override
+            public void resumeArchiving() {
+            }
+
+            @Override
+            public String requestBackup() {
+                return null;
+            }
+        });
+        String first = "2026-12-03T10:00:00Z stowage-restore-job restore r-42 ...\n"
+                + "stowage-restore-step {\"step\":\"fetch-base-backup\",\"status\":\"STARTED\"}\n"
+                + "stowage-restore-step {\"step\":\"defragment\",\"status\":\"STARTED\"}\n"
+                + "stowage-restore-step not json\n";
+        relay.relay("pod-a", first);
+        relay.relay("pod-a", first + "stowage-restore-step {\"step\":\"fetch-base-backup\",\"status\":"
+                + "\"COMPLETED\",\"detail\":\"2 files\"}\n");
+        relay.relay("pod-b", "stowage-restore-step {\"step\":\"fetch-base-backup\",\"status\":\"SKIPPED\","
+                + "\"detail\":\"already done\"}\nstowage-restore-step {\"step\":\"fetch-wal\",\"status\":"
+                + "\"STARTED\"}\n");
+
+        assertThat(published).containsExactly("fetch-base-backup STARTED", "fetch-base-backup COMPLETED: 2 files",
+                "fetch-base-backup SKIPPED: already done", "fetch-wal STARTED");
+        assertThat(relay.current()).isEqualTo(RestoreStepName.FETCH_WAL);
     }
 
     @Test
@@ -111,6 +157,10 @@ class RestoreJobsTest {
         assertThat(RestoreJobs.reachable(storages)).containsOnlyKeys("s3", "archive");
         String name = RestoreJobs.jobName("A.very_long-restore.id-" + "x".repeat(90));
         assertThat(name).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        assertThat(RestoreJobs.jobName("r.1")).as("ids that differ only by '.' or case")
+                .isNotEqualTo(RestoreJobs.jobName("r-1")).isNotEqualTo(RestoreJobs.jobName("R-1"))
+                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        assertThat(RestoreJobs.jobName("r-1")).isEqualTo("stowage-restore-r-1");
     }
 
     @Test
@@ -119,5 +169,8 @@ class RestoreJobsTest {
                 .isEqualTo(new JobOutcome(false, null, "fetch-wal", "gap"));
         assertThat(JobOutcome.parse("OOMKilled")).isNull();
         assertThat(JobOutcome.failed("x", "y".repeat(5000)).toJson().length()).isLessThan(4096);
+        // Escapes and multi-byte characters count: what the kubelet keeps is bytes.
+        assertThat(JobOutcome.failed("x", "\"é\n".repeat(2000)).toJson().getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(4000);
     }
 }

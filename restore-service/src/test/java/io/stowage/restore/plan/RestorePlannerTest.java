@@ -78,7 +78,9 @@ class RestorePlannerTest {
     }
 
     private static StorageSpec storage(String name, boolean main) {
-        return new StorageSpec(main, StorageType.FILESYSTEM, null, new FilesystemSpec("/srv/backups/" + name, null));
+        return name.startsWith("s3-") ? new StorageSpec(main, StorageType.S3, new io.stowage.events.spec.S3Spec(
+                "backups", "us-west-2", null, null, null, "s3-creds", null, null), null)
+                : new StorageSpec(main, StorageType.FILESYSTEM, null, new FilesystemSpec("/srv/backups/" + name, null));
     }
 
     private static RestoreRequested inPlace(String backupId, String storage, PitrTarget pitr) {
@@ -266,9 +268,9 @@ class RestorePlannerTest {
 
     @Test
     void aRestoreIntoANewVolumeIsPlannedForTheJobsMount_promotedThereOnItsOwnPort() throws Exception {
-        catalog(B1);
+        catalog(backup("s3-us-west", "b1", "0/5000028", "2026-11-22T03:00:06Z"));
         VolumeTarget volume = new VolumeTarget("pg1-restored", null, "20Gi");
-        RestorePlan plan = go(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, null, "r1",
+        RestorePlan plan = go(new RestoreRequested(CLUSTER, "latest", "s3-us-west", null, null, null, "r1",
                 RestoreTarget.volume(volume)));
 
         assertThat(plan.intoVolume()).isTrue();
@@ -276,6 +278,16 @@ class RestorePlannerTest {
         assertThat(plan.inPlace()).isFalse();
         assertThat(plan.dataDirectory()).isEqualTo(Path.of("/var/lib/stowage/restore/pgdata"));
         assertThat(plan.port()).isEqualTo(5432);
+    }
+
+    @Test
+    void aRestoreIntoANewVolumeFromAFolderOfThisHostIsRefused_aJobReachesObjectStorageOnly() throws Exception {
+        catalog(B1);
+        Refusal refusal = refusal(new RestoreRequested(CLUSTER, "latest", MAIN, null, null, null, "r1",
+                RestoreTarget.volume(new VolumeTarget("pg1-restored", null, "20Gi"))), MAIN, false);
+
+        assertThat(refusal.check()).isEqualTo(RestorePlanner.CHECK_REQUEST);
+        assertThat(refusal).hasMessageContaining("restore into a new volume from an S3 storage");
     }
 
     @Test

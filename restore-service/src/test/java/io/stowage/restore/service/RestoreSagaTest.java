@@ -229,10 +229,14 @@ class RestoreSagaTest {
                 Optional.empty()), bus, new RoutingRestoreHost(host, jobs), new RestoreSaga.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1)), "/stowage/restore-service");
 
-        Outcome outcome = routed.handle(Envelope.root("/stowage/cli", new RestoreRequested(CLUSTER, "b1", MAIN, null,
+        bus.topologies.put(CLUSTER, topology(Map.of("s3", new StorageSpec(false, StorageType.S3,
+                new io.stowage.events.spec.S3Spec("backups", "us-west-2", null, null, null, "s3-creds", null, null),
+                null))));
+        catalog.put(backup("s3", "b1"));
+        Outcome outcome = routed.handle(Envelope.root("/stowage/cli", new RestoreRequested(CLUSTER, "b1", "s3", null,
                 null, null, "r1", RestoreTarget.volume(new VolumeTarget("pg1-restored", null, "20Gi")))));
 
-        assertThat(outcome).isEqualTo(new Completed(new RestoreCompleted(CLUSTER, "r1", "b1", MAIN,
+        assertThat(outcome).isEqualTo(new Completed(new RestoreCompleted(CLUSTER, "r1", "b1", "s3",
                 "pvc:ns/pg1-restored/pgdata", null)));
         assertThat(host.plans).isEmpty();
         assertThat(jobs.plans).singleElement().satisfies(plan -> assertThat(plan.intoVolume()).isTrue());
