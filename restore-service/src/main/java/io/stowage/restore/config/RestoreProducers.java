@@ -161,7 +161,8 @@ public class RestoreProducers {
         String pod = settings.instanceId().orElse(System.getenv("HOSTNAME"));
         Supplier<String> image = () -> jobs.image().orElseGet(() -> OwnImage.of(client, pod));
         return new RoutingRestoreHost(local, new JobRestoreHost(client, image, jobs.serviceAccount().orElse(null),
-                new JobRestoreHost.Settings(jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(), timings)));
+                new JobRestoreHost.Settings(jobs.namespace().orElse(null), jobs.poll(), jobs.timeout(),
+                        JobRestoreHost.STUCK, timings)));
     }
 
     /** What the requests channel hands every restore request to. */

@@ -48,14 +48,20 @@ import java.util.function.Supplier;
  */
 public final class JobRestoreHost implements RestoreHost {
     private static final Logger LOG = Logger.getLogger(JobRestoreHost.class);
+    /** How long a Pod may stay unable to start before the restore fails saying why. */
+    public static final Duration STUCK = Duration.ofMinutes(3);
+    private static final java.util.Set<String> CANNOT_START = java.util.Set.of("CreateContainerConfigError",
+            "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerError");
 
     /**
      * @param namespace where claims and Jobs go: null for each cluster's namespace (its id {@code namespace/name};
      *                  restore-service's own for ids without one)
      * @param poll      how often the Job and its log are looked at
      * @param timeout   how long a Job may run (its active deadline)
+     * @param stuck     how long its Pod may stay unable to start (a missing Secret, an image not pulled)
      */
-    public record Settings(String namespace, Duration poll, Duration timeout, RestoreRun.Timings timings) {
+    public record Settings(String namespace, Duration poll, Duration timeout, Duration stuck,
+                           RestoreRun.Timings timings) {
     }
 
     private final KubernetesClient client;
@@ -163,6 +169,7 @@ public final class JobRestoreHost implements RestoreHost {
     private RestoreRun.Outcome await(String namespace, String name, RestorePlan plan, RestoreRun.Coordination bus)
             throws StepFailure, InterruptedException {
         StepRelay relay = new StepRelay(bus);
+        long stuckSince = 0;
         // The Job's own deadline ends it; this one only bounds a Job that never gets that far (a minute more).
         long deadline = System.nanoTime() + settings.timeout().plusMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
@@ -173,6 +180,18 @@ public final class JobRestoreHost implements RestoreHost {
             }
             Optional<Pod> newest = newestPod(job);
             newest.ifPresent(pod -> relay.relay(pod.getMetadata().getName(), log(namespace, pod)));
+            Optional<String> stuck = newest.flatMap(JobRestoreHost::cannotStart);
+            if (stuck.isEmpty()) {
+                stuckSince = 0;
+            } else if (stuckSince == 0) {
+                stuckSince = System.nanoTime();
+            } else if (System.nanoTime() - stuckSince > settings.stuck().toNanos()) {
+                // A Secret missing in the namespace, an image that cannot be pulled: the Job would wait for its
+                // deadline. Asked again, the restore follows the same Job, which may have started by then.
+                throw new StepFailure(relay.current(), "the restore Job's Pod has not started for "
+                        + settings.stuck().toSeconds() + " s: " + stuck.get() + " (Job " + namespace + "/" + name + ", "
+                        + "claim " + plan.volume().claimName() + "); fix it and ask the restore again");
+            }
             boolean succeeded = job.getStatus() != null && job.getStatus().getSucceeded() != null
                     && job.getStatus().getSucceeded() > 0;
             if (succeeded) {
@@ -196,6 +215,17 @@ public final class JobRestoreHost implements RestoreHost {
         }
         throw new StepFailure(relay.current(), "Job " + namespace + "/" + name + " did not end within "
                 + settings.timeout() + "; request the restore again to follow it");
+    }
+
+    /** Why a Pod's container cannot start, when it is a reason that does not pass by itself. */
+    private static Optional<String> cannotStart(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return Optional.empty();
+        }
+        return pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getState).filter(Objects::nonNull)
+                .map(ContainerState::getWaiting).filter(Objects::nonNull)
+                .filter(w -> CANNOT_START.contains(w.getReason()))
+                .map(w -> w.getReason() + (w.getMessage() == null ? "" : ": " + w.getMessage())).findFirst();
     }
 
     /** The newest of this Job's Pods: a deleted predecessor's (same name) have another controller uid. */
