@@ -173,12 +173,22 @@ public final class JobRestoreHost implements RestoreHost {
         // The Job's own deadline ends it; this one only bounds a Job that never gets that far (a minute more).
         long deadline = System.nanoTime() + settings.timeout().plusMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
-            Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+            Job job;
+            Optional<Pod> newest;
+            try {
+                job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+                newest = job == null ? Optional.empty() : newestPod(job);
+            } catch (KubernetesClientException e) {
+                // The API server out of reach for a while: the Job runs on without us; look again.
+                LOG.warnf("restore %s: Job %s/%s cannot be read now (%s); looking again", plan.restoreId(),
+                        namespace, name, e.getMessage());
+                Thread.sleep(settings.poll().toMillis());
+                continue;
+            }
             if (job == null) {
                 throw new StepFailure(relay.current(), "Job " + namespace + "/" + name + " was deleted before it "
                         + "ended");
             }
-            Optional<Pod> newest = newestPod(job);
             newest.ifPresent(pod -> relay.relay(pod.getMetadata().getName(), log(namespace, pod)));
             Optional<String> stuck = newest.flatMap(JobRestoreHost::cannotStart);
             if (stuck.isEmpty()) {
@@ -239,10 +249,15 @@ public final class JobRestoreHost implements RestoreHost {
                         : p.getMetadata().getCreationTimestamp()));
     }
 
+    /**
+     * The Pod's log, by one GET of its log subresource. (Fabric8's {@code getLog()} first waits for the Pod to be
+     * ready with an informer: a list and a watch of Pods at every look, and a right to watch them.)
+     */
     private String log(String namespace, Pod pod) {
+        String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/" + namespace
+                + "/pods/" + pod.getMetadata().getName() + "/log?container=" + RestoreJobs.CONTAINER;
         try {
-            String log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
-                    .inContainer(RestoreJobs.CONTAINER).getLog();
+            String log = client.raw(url);
             return log == null ? "" : log;
         } catch (KubernetesClientException e) {
             // Not started yet, or its node gone: the next look, or the outcome, tells.
