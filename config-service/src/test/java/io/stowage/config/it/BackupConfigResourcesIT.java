@@ -37,6 +37,7 @@ import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.data.WalArchived;
 import io.stowage.events.data.WalLag;
+import io.stowage.localstack.ApiPermissions;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +57,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -513,7 +513,7 @@ class BackupConfigResourcesIT {
         for (RecordedRequest r = api.takeRequest(1, TimeUnit.SECONDS); r != null;
              r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
             if (!TEST_CLIENT.equals(r.getHeader("User-Agent"))) {
-                permission(r.getMethod(), r.getPath()).ifPresent(used::add);
+                ApiPermissions.of(r.getMethod(), r.getPath()).ifPresent(used::add);
             }
         }
         ClusterRole role = Serialization.unmarshal(Files.readString(CONFIG_ROLE), ClusterRole.class);
@@ -528,44 +528,6 @@ class BackupConfigResourcesIT {
 
         assertThat(granted).as("granted by " + CONFIG_ROLE.getFileName()).containsAll(used);
         assertThat(used).as("used by config-service").containsAll(granted);
-    }
-
-    /**
-     * The permission a request needs, as {@code "<group> <resource>[/<subresource>] <verb>"}; empty for discovery
-     * and other non-resource paths (every authenticated client may read them).
-     */
-    static Optional<String> permission(String method, String pathAndQuery) {
-        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
-        String query = pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
-        List<String> parts = List.of(path.substring(1).split("/"));
-        String group;
-        List<String> rest;
-        if (parts.size() > 2 && parts.get(0).equals("api")) {
-            group = "";
-            rest = parts.subList(2, parts.size());
-        } else if (parts.size() > 3 && parts.get(0).equals("apis")) {
-            group = parts.get(1);
-            rest = parts.subList(3, parts.size());
-        } else {
-            return Optional.empty();
-        }
-        if (rest.size() >= 2 && rest.get(0).equals("namespaces")) {
-            rest = rest.subList(2, rest.size());
-        }
-        if (rest.isEmpty()) {
-            return Optional.empty();
-        }
-        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
-        boolean named = rest.size() > 1;
-        String verb = switch (method) {
-            case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> named ? "delete" : "deletecollection";
-            default -> method.toLowerCase(java.util.Locale.ROOT);
-        };
-        return Optional.of(group + " " + resource + " " + verb);
     }
 
     static List<String> events(List<BusReader.Read> seen) {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stowage.bus.BusReader;
+import io.stowage.localstack.ApiPermissions;
 import io.stowage.localstack.ServiceProcess;
 import io.stowage.localstack.SharedKafka;
 import org.apache.kafka.clients.admin.Admin;
@@ -154,7 +155,7 @@ class ConfigLeaderElectionIT {
         for (RecordedRequest r = api.takeRequest(1, TimeUnit.SECONDS); r != null;
              r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
             if (!BackupConfigResourcesIT.TEST_CLIENT.equals(r.getHeader("User-Agent"))) {
-                BackupConfigResourcesIT.permission(r.getMethod(), r.getPath()).ifPresent(used::add);
+                ApiPermissions.of(r.getMethod(), r.getPath()).ifPresent(used::add);
             }
         }
         Role role = Serialization.unmarshal(Files.readString(LEADER_ROLE), Role.class);

@@ -51,6 +51,7 @@ import io.stowage.events.data.WalArchived;
 import io.stowage.events.spec.FilesystemSpec;
 import io.stowage.events.spec.StorageSpec;
 import io.stowage.events.spec.StorageType;
+import io.stowage.localstack.ApiPermissions;
 import io.stowage.localstack.PostgresCluster;
 import io.stowage.localstack.S3ProxyServer;
 import io.stowage.localstack.ServiceProcess;
@@ -82,7 +83,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -840,7 +840,7 @@ class RestoreServiceIT {
         for (RecordedRequest r = api.takeRequest(1, TimeUnit.SECONDS); r != null;
              r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
             if (!TEST_CLIENT.equals(r.getHeader("User-Agent"))) {
-                permission(r.getMethod(), r.getPath()).ifPresent(used::add);
+                ApiPermissions.of(r.getMethod(), r.getPath()).ifPresent(used::add);
             }
         }
         Set<String> granted = new TreeSet<>();
@@ -858,41 +858,6 @@ class RestoreServiceIT {
         }
         assertThat(granted).as("granted by the ClusterRole stowage-restore-jobs").isNotEmpty().containsAll(used);
         assertThat(used).as("used by restore-service").containsAll(granted);
-    }
-
-    /** The permission a request needs, as {@code "<group> <resource> <verb>"}; empty for discovery paths. */
-    static Optional<String> permission(String method, String pathAndQuery) {
-        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
-        String query = pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
-        List<String> parts = List.of(path.substring(1).split("/"));
-        String group;
-        List<String> rest;
-        if (parts.size() > 2 && parts.get(0).equals("api")) {
-            group = "";
-            rest = parts.subList(2, parts.size());
-        } else if (parts.size() > 3 && parts.get(0).equals("apis")) {
-            group = parts.get(1);
-            rest = parts.subList(3, parts.size());
-        } else {
-            return Optional.empty();
-        }
-        if (rest.size() >= 2 && rest.get(0).equals("namespaces")) {
-            rest = rest.subList(2, rest.size());
-        }
-        if (rest.isEmpty()) {
-            return Optional.empty();
-        }
-        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
-        boolean named = rest.size() > 1;
-        String verb = switch (method) {
-            case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> named ? "delete" : "deletecollection";
-            default -> method.toLowerCase(java.util.Locale.ROOT);
-        };
-        return Optional.of(group + " " + resource + " " + verb);
     }
 
     /**

@@ -14,7 +14,6 @@ import io.stowage.events.spec.BackupConfigSpec;
 import io.stowage.events.spec.PitrSpec;
 import io.stowage.events.data.RestoreRequested;
 import io.stowage.events.data.RestoreStepName;
-import io.stowage.events.data.RestoreStepStatus;
 import io.stowage.events.data.TopologyApplied;
 import io.stowage.events.spec.PostgresSpec;
 import io.stowage.events.spec.S3Spec;
@@ -27,7 +26,6 @@ import io.stowage.restore.steps.StepFailure;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +47,6 @@ class JobRestoreHostTest {
     static final String NS = "shop";
     KubernetesMockServer server;
     KubernetesClient client;
-    final List<String> steps = new ArrayList<>();
 
     JobRestoreHost host() {
         return new JobRestoreHost(client, () -> "stowage/restore-service:test", null, new JobRestoreHost.Settings(
@@ -73,25 +70,7 @@ class JobRestoreHostTest {
                 "BackupConfig shop/orders");
     }
 
-    final RestoreRun.Coordination bus = new RestoreRun.Coordination() {
-        @Override
-        public void step(RestoreStepName step, RestoreStepStatus status, String detail) {
-            steps.add(step.wireName() + " " + status.wireName());
-        }
-
-        @Override
-        public void pauseArchiving() {
-        }
-
-        @Override
-        public void resumeArchiving() {
-        }
-
-        @Override
-        public String requestBackup() {
-            return null;
-        }
-    };
+    final RecordedSteps bus = new RecordedSteps();
 
     CompletableFuture<RestoreRun.Outcome> run(RestorePlan plan) {
         Envelope<RestoreRequested> request = Envelope.root("/test", new RestoreRequested(plan.cluster(), "latest",

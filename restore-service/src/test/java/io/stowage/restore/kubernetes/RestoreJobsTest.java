@@ -17,15 +17,12 @@ import io.stowage.restore.job.JobOutcome;
 import io.stowage.restore.job.RestoreJobSpec;
 import io.stowage.restore.plan.RestorePlan;
 import io.stowage.restore.plan.WalChain;
-import io.stowage.restore.steps.RestoreRun;
 import io.stowage.events.data.RestoreStepName;
-import io.stowage.events.data.RestoreStepStatus;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,26 +99,8 @@ class RestoreJobsTest {
 
     @Test
     void theStepsTheJobWritesArePublishedOncePerPodInOrder_otherLinesIgnored() {
-        List<String> published = new ArrayList<>();
-        JobRestoreHost.StepRelay relay = new JobRestoreHost.StepRelay(new RestoreRun.Coordination() {
-            @Override
-            public void step(RestoreStepName step, RestoreStepStatus status, String detail) {
-                published.add(step.wireName() + " " + status.wireName() + (detail == null ? "" : ": " + detail));
-            }
-
-            @Override
-            public void pauseArchiving() {
-            }
-
-            @Override
-            public void resumeArchiving() {
-            }
-
-            @Override
-            public String requestBackup() {
-                return null;
-            }
-        });
+        RecordedSteps recorded = new RecordedSteps();
+        JobRestoreHost.StepRelay relay = new JobRestoreHost.StepRelay(recorded);
         String first = "2026-12-03T10:00:00Z stowage-restore-job restore r-42 ...\n"
                 + "stowage-restore-step {\"step\":\"fetch-base-backup\",\"status\":\"STARTED\"}\n"
                 + "stowage-restore-step {\"step\":\"defragment\",\"status\":\"STARTED\"}\n"
@@ -133,7 +112,7 @@ class RestoreJobsTest {
                 + "\"detail\":\"already done\"}\nstowage-restore-step {\"step\":\"fetch-wal\",\"status\":"
                 + "\"STARTED\"}\n");
 
-        assertThat(published).containsExactly("fetch-base-backup STARTED", "fetch-base-backup COMPLETED: 2 files",
+        assertThat(recorded.steps).containsExactly("fetch-base-backup STARTED", "fetch-base-backup COMPLETED: 2 files",
                 "fetch-base-backup SKIPPED: already done", "fetch-wal STARTED");
         assertThat(relay.current()).isEqualTo(RestoreStepName.FETCH_WAL);
     }
