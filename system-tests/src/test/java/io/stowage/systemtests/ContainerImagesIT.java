@@ -178,10 +178,14 @@ class ContainerImagesIT {
         return out;
     }
 
+    /**
+     * Lays {@code from} out at {@code to} as a COPY would, each file a link to the build's own (the four images'
+     * folders would otherwise copy some 300 MB at every run).
+     */
     private static void copyTree(Path from, Path to) throws IOException {
         if (!Files.isDirectory(from)) {
             Files.createDirectories(to.getParent());
-            Files.copy(from, to);
+            Files.createSymbolicLink(to, from.toAbsolutePath());
             return;
         }
         try (Stream<Path> walk = Files.walk(from)) {
@@ -190,7 +194,7 @@ class ContainerImagesIT {
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(t);
                 } else {
-                    Files.copy(p, t);
+                    Files.createSymbolicLink(t, p.toAbsolutePath());
                 }
             }
         }
