@@ -4,13 +4,17 @@ import io.stowage.events.Envelope;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.Map;
 
 /**
@@ -43,18 +47,46 @@ public class TransactionalPublisher implements AtomicPublisher, AutoCloseable {
         return this;
     }
 
+    /** Where a record of a committed transaction landed: a follower of its topic reads it at this offset. */
+    public record Written(String topic, String key, int partition, long offset) {
+    }
+
     @Override
-    public synchronized void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
+    public void publishAtomically(List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> stateRecords) {
+        publishAtomicallyAt(events, stateRecords);
+    }
+
+    /**
+     * As {@link #publishAtomically}, and tells where each record landed (the events first, then the state records,
+     * in the order given): a service that keeps what it writes in memory and also follows the topic needs it to
+     * know which of the two is newer.
+     */
+    public synchronized List<Written> publishAtomicallyAt(List<Envelope<?>> events,
+                                                         List<ProducerRecord<String, byte[]>> stateRecords) {
         fence();
         producer.beginTransaction();
         try {
-            for (Envelope<?> event : events) {
-                producer.send(KafkaEvents.toRecord(event));
-            }
-            for (ProducerRecord<String, byte[]> record : stateRecords) {
-                producer.send(record);
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+            events.forEach(event -> records.add(KafkaEvents.toRecord(event)));
+            records.addAll(stateRecords);
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (ProducerRecord<String, byte[]> record : records) {
+                sent.add(producer.send(record));
             }
             producer.commitTransaction();
+            // Committed: every send has completed.
+            List<Written> written = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                RecordMetadata m = sent.get(i).get();
+                written.add(new Written(m.topic(), records.get(i).key(), m.partition(), m.offset()));
+            }
+            return written;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted after a commit", e);
+        } catch (ExecutionException e) {
+            // Not reached after a commit, whose sends have all completed successfully.
+            throw new IllegalStateException("a committed record's metadata is not there", e);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             // Fatal for this producer: another instance with our transactional id took over.
             LOG.errorf("transactional producer cannot go on: %s", e.getMessage());

@@ -13,6 +13,7 @@ import io.stowage.events.Topics;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.RetentionRequested;
 import io.stowage.resync.catalog.Catalog;
+import io.stowage.resync.messaging.ClusterHolding;
 import io.stowage.resync.retention.Expiries;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -42,6 +43,7 @@ public class ResyncService {
     private final Instance<TransactionalPublisher> catalogPublisher;
     private final BusLiveness liveness;
     private final StartupReadiness readiness;
+    private final ClusterHolding holding;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean ready;
 
@@ -49,7 +51,9 @@ public class ResyncService {
                   @Identifier(Topics.TOPOLOGY) StateFollower topologyFollower,
                   @Identifier(Topics.RESTORE) StateFollower restoreFollower, Catalog catalog,
                   Instance<TransactionalPublisher> catalogPublisher, BusLiveness liveness,
-                  StartupReadiness readiness, Expiries expiries, ClusterTopologies topologies) {
+                  StartupReadiness readiness, Expiries expiries, ClusterTopologies topologies,
+                  ClusterHolding holding) {
+        this.holding = holding;
         this.topologies = topologies;
         this.restoreFollower = restoreFollower;
         this.expiries = expiries;
@@ -77,9 +81,9 @@ public class ResyncService {
         if (!catalogFollower.awaitCaughtUp(Duration.ofSeconds(120))) {
             throw new IllegalStateException("could not read " + Topics.CATALOG + " within 120 s");
         }
-        // The catalog is this service's own: once read, its own writes keep it current.
-        catalogFollower.close();
+        // Followed on: the other instances write the catalog of the clusters they hold, which may come here.
         LOG.infof("catalog read: %d entries", catalog.size());
+        liveness.watch(catalogFollower);
         liveness.watch(topologyFollower);
         if (!topologyFollower.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("could not read " + Topics.TOPOLOGY + " within 60 s");
@@ -94,6 +98,26 @@ public class ResyncService {
         catalogPublisher.get().fence();
         started.countDown();
         ready = true;
+    }
+
+    /**
+     * Before the first event after partitions were assigned: the catalog caught up with everything committed (the
+     * clusters' previous holder committed its last change before it let them go), then the removals a previous
+     * holder was stopped in the middle of finished.
+     */
+    public void takeOver() {
+        try {
+            while (!catalogFollower.awaitCurrent(Duration.ofSeconds(30))) {
+                if (!catalogFollower.alive()) {
+                    throw new IllegalStateException("the follower of " + Topics.CATALOG + " stopped: "
+                            + catalogFollower.failure().orElse("?"));
+                }
+                LOG.warnf("the catalog is not caught up after 30 s; waiting before handling the clusters taken over");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while catching up with the catalog", e);
+        }
         finishInterruptedRemovals();
     }
 
@@ -108,7 +132,7 @@ public class ResyncService {
             return;
         }
         for (TopologyApplied t : topologies.all()) {
-            if (t.spec() != null && t.spec().storages() != null
+            if (holding.holds(t.cluster()) && t.spec() != null && t.spec().storages() != null
                     && t.spec().storages().values().stream().anyMatch(s -> s.retention() != null)) {
                 expiries.soon(t.cluster(), Envelope.root(SOURCE, new RetentionRequested(t.cluster(),
                         "applied regularly (stowage.retention.interval)")));
@@ -116,12 +140,15 @@ public class ResyncService {
         }
     }
 
-    /** Removals a predecessor was killed in the middle of leave backups EXPIRING: each such cluster's next expiry. */
+    /**
+     * Removals a predecessor was killed in the middle of leave backups EXPIRING: each such cluster held here has its
+     * next expiry.
+     */
     private void finishInterruptedRemovals() {
-        catalog.clustersWithBackupsExpiring().forEach(cluster -> {
-            LOG.infof("cluster %s: backups were being removed when the last instance stopped; finishing", cluster);
+        catalog.clustersWithBackupsExpiring().stream().filter(holding::holds).forEach(cluster -> {
+            LOG.infof("cluster %s: backups were being removed when its last holder stopped; finishing", cluster);
             expiries.soon(cluster, Envelope.root(SOURCE, new RetentionRequested(cluster,
-                    "finishing removals interrupted before resync-service started")));
+                    "finishing removals interrupted before this instance held the cluster")));
         });
     }
 

@@ -3,24 +3,70 @@ package io.stowage.resync.catalog;
 import io.stowage.events.data.CatalogEvent;
 import io.stowage.events.data.CatalogWal;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The catalog as this service holds it: every entry of {@code stowage.catalog} by its key. It is a fold over the
- * topic (read whole at start, so a restarted service serves the same catalog without a rescan), kept current by
- * this service's own writes.
+ * topic, which this service follows as long as it runs (read whole at start, so a restarted service serves the same
+ * catalog without a rescan; then what the other instances write), and this instance's own writes go in at once.
+ * <p>
+ * The two sources meet by offset: an entry this instance wrote is kept until the follower reads that very record (or
+ * a later one of the same key), so a follower that lags behind never puts back an older value over a newer one.
  */
 public final class Catalog {
     private final ConcurrentSkipListMap<String, CatalogEvent> entries = new ConcurrentSkipListMap<>();
+    /** Per key, the offset of this instance's write the follower has not read yet. */
+    private final Map<String, Long> unread = new HashMap<>();
+    /** Per partition of the topic, the offset after the last record the follower read. */
+    private final Map<Integer, Long> followed = new HashMap<>();
 
+    /** An entry written or read without an offset (tests of the logic alone): it simply replaces. */
     public void put(CatalogEvent entry) {
         entries.put(entry.entryKey(), entry);
     }
 
     public void remove(String key) {
         entries.remove(key);
+    }
+
+    /**
+     * A record the follower read: applied unless this instance wrote a newer value of its key.
+     *
+     * @param entry the entry, or null for a tombstone (or a record that is not a valid entry: it removes nothing)
+     */
+    public synchronized void followed(int partition, long offset, String key, CatalogEvent entry, boolean tombstone) {
+        followed.merge(partition, offset + 1, Math::max);
+        Long mine = unread.get(key);
+        if (mine != null && mine > offset) {
+            return;
+        }
+        unread.remove(key);
+        if (tombstone) {
+            entries.remove(key);
+        } else if (entry != null) {
+            entries.put(key, entry);
+        }
+    }
+
+    /**
+     * A record this instance wrote, once committed: applied unless the follower has read past it already (then it
+     * holds this value, or a newer one).
+     *
+     * @param entry the entry, or null for a tombstone
+     */
+    public synchronized void wrote(int partition, long offset, String key, CatalogEvent entry) {
+        if (offset < followed.getOrDefault(partition, 0L)) {
+            return;
+        }
+        unread.put(key, offset);
+        if (entry == null) {
+            entries.remove(key);
+        } else {
+            entries.put(key, entry);
+        }
     }
 
 

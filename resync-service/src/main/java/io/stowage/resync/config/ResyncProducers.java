@@ -12,9 +12,11 @@ import io.stowage.bus.TopologyCatchUp;
 import io.stowage.bus.TransactionalPublisher;
 import io.stowage.events.InvalidEventException;
 import io.stowage.events.Topics;
+import io.stowage.events.data.CatalogEvent;
 import io.stowage.resync.ResyncService;
 import io.stowage.resync.catalog.Catalog;
 import io.stowage.bus.CatalogRecords;
+import io.stowage.resync.messaging.ClusterHolding;
 import io.stowage.resync.messaging.KafkaCatalogWrites;
 import io.stowage.resync.messaging.ResyncEventHandler;
 import io.stowage.resync.retention.Expiries;
@@ -64,12 +66,22 @@ public class ResyncProducers {
         return catalog;
     }
 
-    /** Reads {@code stowage.catalog} into the catalog from the moment it is made; ResyncService closes it once read. */
+    /**
+     * Reads {@code stowage.catalog} into the catalog from the moment it is made, as long as the service runs: a
+     * cluster this instance takes over after a rebalance is handled from what the other instances wrote.
+     */
     @Produces
     @Singleton
     @Identifier(Topics.CATALOG)
     StateFollower catalogFollower(KafkaConnection kafka, Catalog catalog) {
-        return new StateFollower(kafka, Topics.CATALOG, record -> CatalogRecords.apply(record, catalog::put, catalog::remove)).start();
+        return new StateFollower(kafka, Topics.CATALOG, record -> {
+            if (record.key() == null) {
+                return;
+            }
+            CatalogEvent[] entry = new CatalogEvent[1];
+            CatalogRecords.apply(record, e -> entry[0] = e, key -> { });
+            catalog.followed(record.partition(), record.offset(), record.key(), entry[0], record.value() == null);
+        }).start();
     }
 
     void closeCatalogFollower(@Disposes @Identifier(Topics.CATALOG) StateFollower follower) {
@@ -115,8 +127,8 @@ public class ResyncProducers {
     /** The catalog's single writer thread. */
     @Produces
     @Singleton
-    CatalogKeeper keeper(Catalog catalog, KafkaCatalogWrites writes) {
-        return new CatalogKeeper(catalog, writes);
+    CatalogKeeper keeper(Catalog catalog, KafkaCatalogWrites writes, ClusterHolding holding) {
+        return new CatalogKeeper(catalog, writes, holding::holds);
     }
 
     void closeKeeper(@Disposes CatalogKeeper keeper) {
@@ -164,10 +176,10 @@ public class ResyncProducers {
     @Produces
     @Singleton
     Expiries expiries(CatalogKeeper keeper, ClusterTopologies topologies, Resyncs.StorageSource storages,
-                      RunningRestores restores, ResyncServiceSettings settings) {
+                      RunningRestores restores, ResyncServiceSettings settings, ClusterHolding holding) {
         Expiry expiry = new Expiry(keeper, topologies::get, storages, restores,
                 settings.retention().incompleteGrace(), Instant::now, ResyncService.SOURCE);
-        return new Expiries(expiry, keeper, ResyncService.SOURCE, settings.retention().enabled());
+        return new Expiries(expiry, keeper, ResyncService.SOURCE, settings.retention().enabled(), holding::holds);
     }
 
     void closeExpiries(@Disposes Expiries expiries) {

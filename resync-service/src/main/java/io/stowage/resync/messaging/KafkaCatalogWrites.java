@@ -10,6 +10,8 @@ import io.stowage.resync.service.CatalogWrites;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -26,30 +28,38 @@ public final class KafkaCatalogWrites implements CatalogWrites {
     }
 
     @Override
-    public void upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
+    public Map<String, Landed> upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
         List<Envelope<?>> events = new ArrayList<>();
         entries.forEach(e -> events.add(Envelope.causedBy(cause, source, e)));
-        publisher.publishAtomically(events, List.of());
+        return landed(publisher.publishAtomicallyAt(events, List.of()));
+    }
+
+    /** Where the catalog's records landed, by key. */
+    private static Map<String, Landed> landed(List<TransactionalPublisher.Written> written) {
+        Map<String, Landed> out = new HashMap<>();
+        written.stream().filter(w -> Topics.CATALOG.equals(w.topic()) && w.key() != null)
+                .forEach(w -> out.put(w.key(), new Landed(w.partition(), w.offset())));
+        return out;
     }
 
     @Override
-    public void apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
+    public Map<String, Landed> apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
         List<Envelope<?>> events = new ArrayList<>();
         diff.upserts().forEach(e -> events.add(Envelope.causedBy(cause, source, e)));
         events.addAll(outcomes);
         List<ProducerRecord<String, byte[]>> tombstones = diff.tombstones().stream()
                 .map(key -> new ProducerRecord<String, byte[]>(Topics.CATALOG, key, null)).toList();
-        publisher.publishAtomically(events, tombstones);
+        return landed(publisher.publishAtomicallyAt(events, tombstones));
     }
 
     @Override
-    public void commit(List<? extends CatalogEvent> upserts, List<String> tombstones, List<Envelope<?>> events,
+    public Map<String, Landed> commit(List<? extends CatalogEvent> upserts, List<String> tombstones, List<Envelope<?>> events,
                        Envelope<?> cause) {
         List<Envelope<?>> all = new ArrayList<>();
         upserts.forEach(e -> all.add(Envelope.causedBy(cause, source, e)));
         all.addAll(events);
-        publisher.publishAtomically(all, tombstones.stream()
-                .map(key -> new ProducerRecord<String, byte[]>(Topics.CATALOG, key, null)).toList());
+        return landed(publisher.publishAtomicallyAt(all, tombstones.stream()
+                .map(key -> new ProducerRecord<String, byte[]>(Topics.CATALOG, key, null)).toList()));
     }
 
     @Override

@@ -44,9 +44,11 @@ public class ResyncInputsChannel {
     private final ResyncEventHandler handler;
     private final IncomingEvents events;
     private final RequestTrail trail;
+    private final ClusterHolding holding;
 
     ResyncInputsChannel(ResyncService service, ResyncEventHandler handler, IncomingEvents events,
-                        KafkaConnection kafka) {
+                        KafkaConnection kafka, ClusterHolding holding) {
+        this.holding = holding;
         this.service = service;
         this.handler = handler;
         this.events = events;
@@ -77,6 +79,9 @@ public class ResyncInputsChannel {
         return events.handleSettlingLater(message, "handle", (event, settled) -> {
             // The channel may deliver before startup has finished: nothing is handled before the state is read.
             service.awaitStarted();
+            if (holding.takeOver()) {
+                service.takeOver();
+            }
             if (event.data() instanceof ResyncRequested) {
                 // Delivered again after a kill between its outcomes and the commit: storages answered already are
                 // not resynced, nor answered, twice.

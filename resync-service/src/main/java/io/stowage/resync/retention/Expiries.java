@@ -8,6 +8,7 @@ import io.stowage.events.data.ResyncEvent;
 import io.stowage.events.data.RetentionCompleted;
 import io.stowage.events.data.RetentionFailed;
 import io.stowage.resync.service.CatalogKeeper;
+import io.stowage.resync.service.ClusterMoved;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 
 /**
  * Runs expiries one at a time, on a thread of their own (they delete files: never on the inputs channel's thread).
@@ -30,6 +32,7 @@ public final class Expiries implements AutoCloseable {
     private final CatalogKeeper keeper;
     private final String source;
     private final boolean enabled;
+    private final Predicate<String> holds;
     private final Retries retries = Retries.standard();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -39,6 +42,12 @@ public final class Expiries implements AutoCloseable {
     });
 
     public Expiries(Expiry expiry, CatalogKeeper keeper, String source, boolean enabled) {
+        this(expiry, keeper, source, enabled, cluster -> true);
+    }
+
+    /** @param holds whether this instance holds a cluster now: expiries of the others are theirs to run */
+    public Expiries(Expiry expiry, CatalogKeeper keeper, String source, boolean enabled, Predicate<String> holds) {
+        this.holds = holds;
         this.expiry = expiry;
         this.keeper = keeper;
         this.source = source;
@@ -47,7 +56,7 @@ public final class Expiries implements AutoCloseable {
 
     /** Queues an expiry of the cluster, after a completed backup or an ended restore (nothing waits for it). */
     public void soon(String cluster, Envelope<?> cause) {
-        if (!enabled || !queued.add(cluster)) {
+        if (!enabled || !holds.test(cluster) || !queued.add(cluster)) {
             return;
         }
         worker.submit(() -> {
@@ -77,6 +86,9 @@ public final class Expiries implements AutoCloseable {
                 LOG.infof("[%s] backup %s of %s deleted on request from %s", cause.correlationId(), r.backupId(),
                         r.cluster(), storages);
                 answered.run();
+            } catch (ClusterMoved moved) {
+                LOG.infof("[%s] delete of backup %s: %s, which handles the request again", cause.correlationId(),
+                        r.backupId(), moved.getMessage());
             } catch (Throwable e) {
                 String storage = e instanceof Expiry.Refused refused ? refused.storage() : r.storage();
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -100,6 +112,11 @@ public final class Expiries implements AutoCloseable {
                     o.heldForRestores(), (System.nanoTime() - began) / 1_000_000);
             LOG.infof("[%s] retention of %s: %d backups and %d WAL segments removed, %d held for restores",
                     cause.correlationId(), cluster, o.backupsRemoved(), o.segmentsRemoved(), o.heldForRestores());
+        } catch (ClusterMoved moved) {
+            // Stopped at its first catalog change, before anything was removed, or between two storages (their
+            // backups are marked EXPIRING: the new holder finishes them).
+            LOG.infof("[%s] retention of %s stopped: %s", cause.correlationId(), cluster, moved.getMessage());
+            return;
         } catch (Throwable e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.errorf("[%s] retention of %s failed: %s", cause.correlationId(), cluster, reason);

@@ -185,6 +185,8 @@ public final class Expiry {
                 }
             });
         }
+        // Nothing is deleted for a cluster another instance holds now: it applies retention itself.
+        keeper.requireHeld(cluster);
         keeper.markExpiring(cause, marks);
 
         if (!doomed.isEmpty() && storage.prefixExists()) {

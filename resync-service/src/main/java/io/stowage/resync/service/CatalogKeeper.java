@@ -10,6 +10,7 @@ import io.stowage.resync.catalog.Catalog;
 import io.stowage.resync.catalog.CatalogUpdates;
 import io.stowage.resync.catalog.WalRanges;
 import io.stowage.resync.scan.CatalogDiff;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The catalog's single writer: every change goes through one thread, so changes never interleave. While a storage is
@@ -29,8 +31,10 @@ import java.util.function.Function;
  * the resync's result: the scan's listing may predate them, and the result must not undo them.
  */
 public final class CatalogKeeper implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CatalogKeeper.class);
     private final Catalog catalog;
     private final CatalogWrites writes;
+    private final Predicate<String> holds;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "catalog-writer");
         t.setDaemon(true);
@@ -45,8 +49,42 @@ public final class CatalogKeeper implements AutoCloseable {
     }
 
     public CatalogKeeper(Catalog catalog, CatalogWrites writes) {
+        this(catalog, writes, cluster -> true);
+    }
+
+    /**
+     * @param holds whether this instance holds a cluster now (its partition is assigned here): a change for a
+     *              cluster it does not hold is not written ({@link ClusterMoved})
+     */
+    public CatalogKeeper(Catalog catalog, CatalogWrites writes, Predicate<String> holds) {
         this.catalog = catalog;
         this.writes = writes;
+        this.holds = holds;
+    }
+
+    /**
+     * Waits until the change being written, if any, is committed: after a partition is revoked, so the instance that
+     * takes it over reads that change before it handles anything.
+     */
+    public void flush() {
+        run(() -> { });
+    }
+
+    /** @throws ClusterMoved when this instance does not hold the cluster now */
+    public void requireHeld(String cluster) {
+        if (!holds.test(cluster)) {
+            throw new ClusterMoved(cluster);
+        }
+    }
+
+    /** A fact about a cluster that moved away is dropped, unsettled: its new holder handles it again. */
+    private boolean dropIfMoved(String cluster, Envelope<?> cause) {
+        if (holds.test(cluster)) {
+            return false;
+        }
+        LOG.infof("[%s] %s: %s, which handles it again", cause.correlationId(), cause.type().type(),
+                new ClusterMoved(cluster).getMessage());
+        return true;
     }
 
     public Catalog catalog() {
@@ -69,6 +107,9 @@ public final class CatalogKeeper implements AutoCloseable {
                 applied.run();
             }
             checked.forEach(entry -> applyOrHold(entry.cluster(), entry.storage(), () -> {
+                if (dropIfMoved(entry.cluster(), cause)) {
+                    return;
+                }
                 write(cause, List.of(entry));
                 written.run();
             }));
@@ -81,6 +122,9 @@ public final class CatalogKeeper implements AutoCloseable {
      */
     public void archived(Envelope<?> cause, WalArchived a, Runnable applied) {
         run(() -> applyOrHold(a.cluster(), a.storage(), () -> {
+            if (dropIfMoved(a.cluster(), cause)) {
+                return;
+            }
             CatalogUpdates.archived(catalog.wal(a.cluster(), a.storage(), a.timeline()), a)
                     .ifPresent(w -> write(cause, List.of(w)));
             applied.run();
@@ -93,7 +137,10 @@ public final class CatalogKeeper implements AutoCloseable {
      */
     public void markExpiring(Envelope<?> cause, List<CatalogBackup> expiring) {
         if (!expiring.isEmpty()) {
-            run(() -> write(cause, expiring));
+            run(() -> {
+                expiring.forEach(b -> requireHeld(b.cluster()));
+                write(cause, expiring);
+            });
         }
     }
 
@@ -105,6 +152,7 @@ public final class CatalogKeeper implements AutoCloseable {
     public void removed(Envelope<?> cause, String cluster, String storage, Collection<String> backupIds,
                         List<WalCut> wal, List<Envelope<?>> events) {
         run(() -> {
+            requireHeld(cluster);
             Consumer<Map<String, CatalogEvent>> cut = entries -> {
                 backupIds.forEach(id -> entries.remove(CatalogBackup.key(cluster, storage, id)));
                 for (WalCut c : wal) {
@@ -125,9 +173,7 @@ public final class CatalogKeeper implements AutoCloseable {
                     upserts.add(now);
                 }
             });
-            writes.commit(upserts, tombstones, events, cause);
-            upserts.forEach(catalog::put);
-            tombstones.forEach(catalog::remove);
+            remember(writes.commit(upserts, tombstones, events, cause), upserts, tombstones);
             String key = storageKey(cluster, storage);
             if (heldDuringResync.containsKey(key)) {
                 removedDuringResync.computeIfAbsent(key, k -> new ArrayList<>()).add(cut);
@@ -155,6 +201,7 @@ public final class CatalogKeeper implements AutoCloseable {
                                  Envelope<?> cause) {
         return call(() -> {
             try {
+                requireHeld(cluster);
                 Map<String, CatalogEvent> found = scanned;
                 List<Consumer<Map<String, CatalogEvent>>> cuts = removedDuringResync.remove(storageKey(cluster, storage));
                 if (cuts != null) {
@@ -164,9 +211,7 @@ public final class CatalogKeeper implements AutoCloseable {
                     }
                 }
                 CatalogDiff diff = CatalogDiff.between(catalog.ofStorage(cluster, storage), found);
-                writes.apply(diff, outcomes.apply(diff), cause);
-                diff.upserts().forEach(catalog::put);
-                diff.tombstones().forEach(catalog::remove);
+                remember(writes.apply(diff, outcomes.apply(diff), cause), diff.upserts(), diff.tombstones());
                 return diff;
             } finally {
                 releaseHeld(cluster, storage);
@@ -184,6 +229,7 @@ public final class CatalogKeeper implements AutoCloseable {
     public void failResync(String cluster, String storage, List<Envelope<? extends ResyncEvent>> outcomes) {
         run(() -> {
             try {
+                requireHeld(cluster);
                 writes.publish(outcomes);
             } finally {
                 releaseHeld(cluster, storage);
@@ -209,8 +255,28 @@ public final class CatalogKeeper implements AutoCloseable {
     }
 
     private void write(Envelope<?> cause, List<? extends CatalogEvent> entries) {
-        writes.upsert(cause, entries);
-        entries.forEach(catalog::put);
+        remember(writes.upsert(cause, entries), entries, List.of());
+    }
+
+    /** What was just committed, in memory at once: by its offsets when the writes tell them. */
+    private void remember(Map<String, CatalogWrites.Landed> landed, Collection<? extends CatalogEvent> upserts,
+                          Collection<String> tombstones) {
+        for (CatalogEvent entry : upserts) {
+            CatalogWrites.Landed at = landed.get(entry.entryKey());
+            if (at == null) {
+                catalog.put(entry);
+            } else {
+                catalog.wrote(at.partition(), at.offset(), entry.entryKey(), entry);
+            }
+        }
+        for (String key : tombstones) {
+            CatalogWrites.Landed at = landed.get(key);
+            if (at == null) {
+                catalog.remove(key);
+            } else {
+                catalog.wrote(at.partition(), at.offset(), key, null);
+            }
+        }
     }
 
 

@@ -96,6 +96,10 @@ public final class Resyncs implements AutoCloseable {
             try {
                 resync(cluster, storage, causes);
                 published = true;
+            } catch (ClusterMoved moved) {
+                // Its requests are delivered again to the instance that holds the cluster now, which answers them.
+                LOG.infof("[%s] resync of %s/%s not written: %s", causes.get(0).correlationId(), cluster, storage,
+                        moved.getMessage());
             } catch (Throwable e) {
                 // Out of memory, a bug, the broker away: never a silent death that leaves the storage resyncing.
                 LOG.errorf(e, "resync of %s/%s failed unexpectedly", cluster, storage);

@@ -85,21 +85,23 @@ class ExpiryTest {
     void setUp() {
         keeper = new CatalogKeeper(catalog, new CatalogWrites() {
             @Override
-            public void upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
+            public Map<String, Landed> upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
                 entries.forEach(e -> published.add(Envelope.causedBy(cause, "test", e)));
+                return Map.of();
             }
 
             @Override
-            public void apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
+            public Map<String, Landed> apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
                 throw new UnsupportedOperationException();
             }
 
             @Override
-            public void commit(List<? extends CatalogEvent> upserts, List<String> removed, List<Envelope<?>> events,
-                               Envelope<?> cause) {
+            public Map<String, Landed> commit(List<? extends CatalogEvent> upserts, List<String> removed,
+                                              List<Envelope<?>> events, Envelope<?> cause) {
                 upserts.forEach(e -> published.add(Envelope.causedBy(cause, "test", e)));
                 tombstones.addAll(removed);
                 published.addAll(events);
+                return Map.of();
             }
 
             @Override
