@@ -22,6 +22,8 @@ import io.stowage.config.kubernetes.BackupResources;
 import io.stowage.config.kubernetes.ResourceApplier;
 import io.stowage.config.kubernetes.ResourceEvents;
 import io.stowage.config.kubernetes.RestoreResources;
+import io.stowage.config.leader.Election;
+import io.stowage.config.leader.KafkaElection;
 import io.stowage.config.leader.Leadership;
 import io.stowage.config.messaging.ConfigChannels;
 import io.stowage.config.messaging.RestoreFollower;
@@ -86,7 +88,7 @@ public class ConfigService {
     private final InstanceId instance;
     private final BackupActivity backups;
     private final EventPublisher bus;
-    private volatile Leadership leadership;
+    private volatile Election leadership;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
 
@@ -142,12 +144,20 @@ public class ConfigService {
             lead();
             return;
         }
-        KubernetesClient client = kubernetesClient.get();
         var election = settings.leaderElection();
-        leadership = new Leadership(client, new Leadership.Settings(
-                election.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()),
-                election.lease(), instance.value(), election.leaseDuration(), election.renewDeadline(),
-                election.retryPeriod()));
+        if ("kafka".equals(election.via())) {
+            leadership = new KafkaElection(kafka, instance.value(), election.sessionTimeout());
+        } else if ("lease".equals(election.via())) {
+            KubernetesClient client = kubernetesClient.get();
+            leadership = new Leadership(client, new Leadership.Settings(
+                    election.namespace().orElseGet(() -> client.getNamespace() == null ? "default"
+                            : client.getNamespace()),
+                    election.lease(), instance.value(), election.leaseDuration(), election.renewDeadline(),
+                    election.retryPeriod()));
+        } else {
+            throw new IllegalStateException("stowage.leader-election.via=" + election.via()
+                    + ": name lease (Kubernetes) or kafka");
+        }
         leadership.start(this::takeOver, this::stepDown);
     }
 

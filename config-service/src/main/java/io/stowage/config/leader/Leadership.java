@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * recovered. A leader that cannot renew its lease stops leading; what it still tries to publish is fenced by the new
  * leader's transactional producer (both use one transactional id).
  */
-public final class Leadership implements AutoCloseable {
+public final class Leadership implements Election {
     private static final Logger LOG = Logger.getLogger(Leadership.class);
 
     /** The lease and its timings. */
@@ -38,6 +38,7 @@ public final class Leadership implements AutoCloseable {
      * Takes part in the election: {@code onStart} runs once this replica leads, {@code onStop} once it no longer
      * does (it is never given the lead again: the process is to stop).
      */
+    @Override
     public synchronized void start(Runnable onStart, Runnable onStop) {
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(settings.lease())
@@ -63,6 +64,7 @@ public final class Leadership implements AutoCloseable {
                 settings.retryPeriod());
     }
 
+    @Override
     public boolean leading() {
         return leading.get();
     }

@@ -25,12 +25,22 @@ public interface ConfigServiceSettings {
     LeaderElection leaderElection();
 
     /**
-     * Leader election with a {@code coordination.k8s.io} Lease: one replica applies and publishes, the others stand
-     * by. Off by default (one replica, or local mode).
+     * Leader election: one replica applies and publishes, the others stand by. Off by default (one replica).
      */
     interface LeaderElection {
         @WithDefault("false")
         boolean enabled();
+
+        /**
+         * How: {@code lease} (a {@code coordination.k8s.io} Lease, on Kubernetes) or {@code kafka} (the member of a
+         * consumer group that holds partition 0 of {@code stowage.topology}; anywhere, with the folder source).
+         */
+        @WithDefault("lease")
+        String via();
+
+        /** With {@code via=kafka}: how long a killed leader holds the lead (the group's session timeout). */
+        @WithDefault("10s")
+        Duration sessionTimeout();
 
         /** The Lease's name. */
         @WithDefault("stowage-config-service")
