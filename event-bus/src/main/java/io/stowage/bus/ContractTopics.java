@@ -33,7 +33,8 @@ import java.util.concurrent.ExecutionException;
  * compacted only ({@code cleanup.policy=compact}: with {@code delete}, the applied topology and the catalog vanish
  * once retention passes); an audit log must not be compacted (its records are keyed by cluster: compaction would keep
  * one event per cluster); every contract topic has the same number of partitions (a cluster's records go to the same
- * partition of each, which is how one instance owns a cluster); {@code min.insync.replicas} is at least what was
+ * partition of each, which is how one instance owns a cluster; the count is fixed at creation, as adding partitions
+ * would move clusters to other partitions than their earlier records); {@code min.insync.replicas} is at least what was
  * asked for (with fewer, an acknowledged event can be lost with one broker), and the replication factor at least
  * that (with fewer, no write with {@code acks=all} succeeds). Retention of the logs is not checked: the contract
  * creates them with {@code retention.ms=-1}, and docs/events.md leaves a shorter one to the operator.

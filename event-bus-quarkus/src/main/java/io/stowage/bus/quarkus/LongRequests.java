@@ -67,8 +67,19 @@ public final class LongRequests implements AutoCloseable {
      * and the topic's other events (outcomes, progress) acknowledged as they pass, each request of {@code type}
      * queued for {@code operation}; returns at once.
      */
+    public <T extends StowageEvent> CompletionStage<Void> consume(Message<byte[]> message, Class<T> type,
+                                                                  java.util.function.Consumer<Envelope<T>> operation) {
+        return consume(message, type, request -> true, operation);
+    }
+
+    /**
+     * As {@link #consume(Message, Class, java.util.function.Consumer)}, for an instance that handles only some
+     * requests (a host agent: the clusters on its host): the others are acknowledged as they pass, for the instance
+     * that handles them, in its own consumer group.
+     */
     @SuppressWarnings("unchecked")
     public <T extends StowageEvent> CompletionStage<Void> consume(Message<byte[]> message, Class<T> type,
+                                                                  java.util.function.Predicate<Envelope<T>> ours,
                                                                   java.util.function.Consumer<Envelope<T>> operation) {
         Optional<Envelope<StowageEvent>> event;
         try {
@@ -80,6 +91,11 @@ public final class LongRequests implements AutoCloseable {
             return message.ack();
         }
         Envelope<T> request = (Envelope<T>) (Envelope<?>) event.get();
+        if (!ours.test(request)) {
+            LOG.debugf("[%s] %s %s: not handled by this instance", request.correlationId(), request.type().type(),
+                    request.id());
+            return message.ack();
+        }
         accept(message, IncomingRecords.of(message), request, () -> operation.accept(request));
         return CompletableFuture.completedFuture(null);
     }

@@ -22,7 +22,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -44,11 +46,13 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
     private final RestoreService service;
     private final RestoreSaga saga;
     private final LongRequests requests;
+    private final Predicate<String> serves;
 
     RestoreRequestsChannel(RestoreService service, RestoreSaga saga, KafkaConnection kafka,
                            RestoreServiceSettings settings, TraceContext traces) {
         this.service = service;
         this.saga = saga;
+        this.serves = ServedClusters.of(settings.restore().serves().orElse(List.of("*")));
         this.requests = new LongRequests(new ClusterWork("restore", settings.restore().maxConcurrent()),
                 new RequestTrail(kafka), KINDS, new LongRequests.Lease(settings.restore().lease(), Duration.ofSeconds(5)),
                 traces);
@@ -57,7 +61,7 @@ public class RestoreRequestsChannel implements KafkaConsumerRebalanceListener {
     @Incoming(CHANNEL)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         // The restores' own events pass, acknowledged: RestoreLog follows them.
-        return requests.consume(message, RestoreRequested.class, this::restore);
+        return requests.consume(message, RestoreRequested.class, r -> serves.test(r.data().cluster()), this::restore);
     }
 
     /**

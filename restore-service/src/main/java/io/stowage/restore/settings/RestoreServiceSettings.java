@@ -71,6 +71,19 @@ public interface RestoreServiceSettings {
 
         /** Restores into a new volume (target.volume), as Kubernetes Jobs. */
         Jobs jobs();
+
+        /**
+         * The clusters this instance restores, by name or glob ({@code pg-*}): a host agent names the clusters whose
+         * data is on its host. Every cluster, by default.
+         */
+        java.util.Optional<java.util.List<String>> serves();
+
+        /**
+         * The consumer group this instance reads restore requests in: one per host, shared by that host's agents
+         * (each request reaches every group, and each group's agents split its partitions).
+         */
+        @WithDefault("stowage-restore-service")
+        String group();
     }
 
     /** {@code stowage.restore.jobs.*}: restores into a new PersistentVolumeClaim, each by a Job. */

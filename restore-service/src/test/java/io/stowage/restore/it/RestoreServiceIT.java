@@ -188,6 +188,7 @@ class RestoreServiceIT {
     }
 
     static final int BACKUP_SERVICE = 2;
+    static final int RESTORE_SERVICE = 3;
 
     static ServiceProcess backupService() throws IOException {
         return service("backup-service", Map.of("stowage.secrets-folder", work.resolve("secrets").toString(),
@@ -282,6 +283,67 @@ class RestoreServiceIT {
         // The previous data, kept aside, starts as it was: T3 included.
         try (PostgresCluster previous = PostgresCluster.startExisting(kept, site.home.resolve("kept"))) {
             assertThat(previous.psql("select string_agg(at, ',' order by id) from ledger")).isEqualTo("T1,T2,T3");
+        }
+    }
+
+    /**
+     * Two restore-service instances standing for two hosts, each with the clusters whose data is on it
+     * ({@code stowage.restore.serves}) and a consumer group of its own: each restore runs on its cluster's host, once,
+     * and never on the other (which receives the request too, and lets it pass).
+     */
+    @Test
+    void twoHostAgents_eachRunsTheRestoresOfItsOwnClusters_onceAndOnlyThere() throws Exception {
+        Site east = new Site("east");
+        Site west = new Site("west");
+        Map<Site, String> backups = new java.util.HashMap<>();
+        Map<Site, OffsetDateTime> targets = new java.util.HashMap<>();
+        for (Site site : List.of(east, west)) {
+            site.configure(fs("local", true, site.storage("local")));
+            site.awaitArchiving();
+            site.commit(1, "T1");
+            backups.put(site, site.backup(List.of("local")));
+            site.commit(2, "T2");
+            targets.put(site, site.now());
+            site.commit(3, "T3");
+            site.archiveThrough("local");
+        }
+        // The restore-service that serves every cluster gives way to the two hosts' agents.
+        services.get(RESTORE_SERVICE).stop();
+        Map<Site, ServiceProcess> agents = new java.util.HashMap<>();
+        try {
+            for (Site site : List.of(east, west)) {
+                String host = "host-" + site.cluster;
+                agents.put(site, new ServiceProcess(Path.of("target", "quarkus-app", "quarkus-run.jar"), Map.of(
+                        "kafka.bootstrap.servers", bootstrap,
+                        "stowage.instance-id", host,
+                        "stowage.secrets-folder", work.resolve("secrets").toString(),
+                        "stowage.restore.serves", site.cluster,
+                        "stowage.restore.group", "stowage-restore-" + host), work.resolve(host + ".log")).start());
+            }
+            Map<Site, Envelope<RestoreRequested>> sent = new java.util.HashMap<>();
+            for (Site site : List.of(east, west)) {
+                sent.put(site, publish(new RestoreRequested(site.cluster, backups.get(site), "local",
+                        new PitrTarget(targets.get(site), null), null, null, "host-" + site.suffix, null)));
+            }
+            for (Site site : List.of(east, west)) {
+                RestoreRequested r = sent.get(site).data();
+                await().atMost(RESTORE_TIMEOUT).until(() -> !ends(site, r.restoreId()).isEmpty());
+                assertThat(ends(site, r.restoreId())).singleElement().isInstanceOf(RestoreCompleted.class);
+                assertThat(site.rows()).isEqualTo("T1,T2");
+                assertThat(bus.data(RestoreStarted.class, e -> e.restoreId().equals(r.restoreId()))).hasSize(1);
+            }
+            for (Site site : List.of(east, west)) {
+                Site other = site == east ? west : east;
+                String log = Files.readString(work.resolve("host-" + site.cluster + ".log"));
+                assertThat(log).contains("restore " + sent.get(site).data().restoreId() + " of " + site.cluster
+                        + " completed");
+                assertThat(log).doesNotContain(sent.get(other).data().restoreId());
+            }
+        } finally {
+            for (ServiceProcess agent : agents.values()) {
+                agent.stop();
+            }
+            services.set(RESTORE_SERVICE, restoreService());
         }
     }
 
