@@ -36,20 +36,37 @@ public class KafkaTopologyPublisher implements TopologyPublisher {
 
     @Override
     public void publish(TopologyPlan plan) {
-        List<Envelope<?>> envelopes = envelopes(plan);
-        List<Envelope<?>> events = new ArrayList<>(envelopes);
+        publishAll(List.of(plan));
+    }
+
+    /**
+     * Every plan's events and topology record in one transaction: a plan's records stay together and in order on
+     * its cluster's partitions (the events, then the topology record or its tombstone).
+     */
+    @Override
+    public void publishAll(List<TopologyPlan> plans) {
+        List<Envelope<?>> events = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> state = new ArrayList<>();
-        if (plan.next() == null) {
-            state.add(new ProducerRecord<>(Topics.TOPOLOGY, plan.cluster(), null));
-        } else {
-            // The topology record goes last, as before, with what restores added beyond the files beside it.
-            ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(events.remove(events.size() - 1));
-            RestoreOverlayHeader.write(plan.overlay(), record.headers());
-            state.add(record);
+        List<List<Envelope<?>>> published = new ArrayList<>();
+        for (TopologyPlan plan : plans) {
+            List<Envelope<?>> envelopes = envelopes(plan);
+            published.add(envelopes);
+            List<Envelope<?>> own = new ArrayList<>(envelopes);
+            if (plan.next() == null) {
+                state.add(new ProducerRecord<>(Topics.TOPOLOGY, plan.cluster(), null));
+            } else {
+                // The topology record goes last, as before, with what restores added beyond the files beside it.
+                ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(own.remove(own.size() - 1));
+                RestoreOverlayHeader.write(plan.overlay(), record.headers());
+                state.add(record);
+            }
+            events.addAll(own);
         }
         transactions.publishAtomically(events, state);
-        LOG.infof("[%s] cluster %s: published %s", envelopes.get(0).correlationId(), plan.cluster(),
-                summary(envelopes));
+        for (int i = 0; i < plans.size(); i++) {
+            LOG.infof("[%s] cluster %s: published %s", published.get(i).get(0).correlationId(),
+                    plans.get(i).cluster(), summary(published.get(i)));
+        }
     }
 
     /**

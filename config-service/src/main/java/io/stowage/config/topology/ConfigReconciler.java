@@ -21,11 +21,14 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Brings the applied topology to the desired config, one cluster at a time: valid changes are published as one
- * transaction per cluster; refused documents publish a rejection and leave that cluster's applied config in force.
+ * Brings the applied topology to the desired config: valid changes are published in transactions of up to
+ * {@link #BATCH} clusters, each cluster's fan-out whole; refused documents publish a rejection and leave that
+ * cluster's applied config in force.
  */
 public final class ConfigReconciler {
     private static final Logger LOG = Logger.getLogger(ConfigReconciler.class);
+    /** Clusters whose changes go in one transaction at most. */
+    static final int BATCH = 100;
 
     private final AppliedTopologies applied;
     private final TopologyPublisher publisher;
@@ -92,19 +95,67 @@ public final class ConfigReconciler {
         refuseSharedLocations(desired, gone, problems);
 
         reportNew(problems);
-        List<Applied> done = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
+        long start = System.nanoTime();
+        List<TopologyPlan> plans = new ArrayList<>();
         for (String cluster : gone) {
-            apply(cluster, null, done, failed);
+            plan(cluster, null).ifPresent(plans::add);
         }
         for (ClusterConfig config : desired.values()) {
-            apply(config.cluster(), config, done, failed);
+            plan(config.cluster(), config).ifPresent(plans::add);
+        }
+        List<Applied> done = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (int from = 0; from < plans.size(); from += BATCH) {
+            publish(plans.subList(from, Math.min(plans.size(), from + BATCH)), start, done, failed);
         }
         return new Outcome(done, problems, failed);
     }
 
-    private void apply(String cluster, ClusterConfig config, List<Applied> done, List<String> failed) {
-        long start = System.nanoTime();
+    /**
+     * Publishes several clusters' changes in one transaction (a change of many files, or of a file that many
+     * clusters share, is not one transaction per cluster); each cluster's fan-out is whole in it. When that fails,
+     * each is tried alone, so a cluster whose change cannot be published holds back no other.
+     */
+    private void publish(List<TopologyPlan> batch, long start, List<Applied> done, List<String> failed) {
+        try {
+            publisher.publishAll(batch);
+            batch.forEach(plan -> applied(plan, start, done));
+            return;
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                failed(batch.get(0), e, failed);
+                return;
+            }
+            LOG.warnf("could not publish the changes of %d clusters at once (%s); publishing them one by one",
+                    batch.size(), e.getMessage());
+        }
+        for (TopologyPlan plan : batch) {
+            try {
+                publisher.publish(plan);
+                applied(plan, start, done);
+            } catch (RuntimeException e) {
+                failed(plan, e, failed);
+            }
+        }
+    }
+
+    private static void failed(TopologyPlan plan, RuntimeException e, List<String> failed) {
+        // Nothing was committed: the applied topology stays, and the next rescan tries again.
+        LOG.errorf("cluster %s: could not publish its change (%s); will retry", plan.cluster(), e.getMessage());
+        failed.add(plan.cluster());
+    }
+
+    private void applied(TopologyPlan plan, long start, List<Applied> done) {
+        if (plan.next() == null) {
+            applied.remove(plan.cluster());
+        } else {
+            applied.put(plan.next(), plan.overlay());
+        }
+        done.add(new Applied(plan, System.nanoTime() - start));
+    }
+
+    /** The change that brings one cluster to its config (null: the cluster is gone), if it needs one. */
+    private Optional<TopologyPlan> plan(String cluster, ClusterConfig config) {
         TopologyApplied current = applied.get(cluster).orElse(null);
         RestoreOverlay overlay = applied.overlay(cluster);
         RestoreOverlay.Merged merged = config == null ? null : overlay.over(config, current);
@@ -114,33 +165,26 @@ public final class ConfigReconciler {
             // The files took over what a restore added: the record says so, or a restart would bring it back.
             plan = Optional.of(TopologyPlanner.rewrite(current, merged.overlay()));
         }
-        if (plan.isEmpty()) {
-            return;
-        }
-        try {
-            publisher.publish(plan.get());
-        } catch (RuntimeException e) {
-            // Nothing was committed: the applied topology stays, and the next rescan tries again.
-            LOG.errorf("cluster %s: could not publish its change (%s); will retry", cluster, e.getMessage());
-            failed.add(cluster);
-            return;
-        }
-        if (plan.get().next() == null) {
-            applied.remove(cluster);
-        } else {
-            applied.put(plan.get().next(), plan.get().overlay());
-        }
-        done.add(new Applied(plan.get(), System.nanoTime() - start));
+        return plan;
     }
 
     /**
      * Two clusters must never write to the same place. Clusters already applied keep their claim; a newcomer
      * that overlaps is refused, in file order.
      */
+    /** A storage's location with its identity computed once: a reconcile of 1,000 clusters compares a million pairs. */
+    private record Claim(StorageLocation location, String identity) {
+        static Map<String, Claim> of(Map<String, StorageLocation> storages) {
+            Map<String, Claim> out = new LinkedHashMap<>();
+            storages.forEach((name, l) -> out.put(name, new Claim(l, l.identity())));
+            return out;
+        }
+    }
+
     private void refuseSharedLocations(Map<String, ClusterConfig> desired, Set<String> gone, List<ConfigProblem> problems) {
-        Map<String, Map<String, StorageLocation>> claims = new HashMap<>();
+        Map<String, Map<String, Claim>> claims = new HashMap<>();
         applied.all().values().stream().filter(t -> !gone.contains(t.cluster()))
-                .forEach(t -> claims.put(t.cluster(), TopologyPlanner.view(t).storages()));
+                .forEach(t -> claims.put(t.cluster(), Claim.of(TopologyPlanner.view(t).storages())));
         List<ClusterConfig> order = new ArrayList<>(desired.values());
         order.sort(Comparator.comparing((ClusterConfig c) -> applied.get(c.cluster()).isEmpty())
                 .thenComparing(ClusterConfig::source).thenComparing(ClusterConfig::document));
@@ -151,9 +195,10 @@ public final class ConfigReconciler {
             applied.get(c.cluster()).ifPresent(t -> applied.overlay(c.cluster()).profiles().stream()
                     .filter(n -> t.spec().storages().containsKey(n))
                     .forEach(n -> mine.putIfAbsent(n, t.spec().storages().get(n).location(c.cluster()))));
-            ConfigProblem conflict = conflict(c, mine, claims);
+            Map<String, Claim> mineClaimed = Claim.of(mine);
+            ConfigProblem conflict = conflict(c, mineClaimed, claims);
             if (conflict == null) {
-                claims.put(c.cluster(), mine);
+                claims.put(c.cluster(), mineClaimed);
             } else {
                 problems.add(conflict);
                 desired.remove(c.cluster());
@@ -161,18 +206,18 @@ public final class ConfigReconciler {
         }
     }
 
-    private static ConfigProblem conflict(ClusterConfig c, Map<String, StorageLocation> mine,
-                                          Map<String, Map<String, StorageLocation>> claims) {
+    private static ConfigProblem conflict(ClusterConfig c, Map<String, Claim> mine,
+                                          Map<String, Map<String, Claim>> claims) {
         for (var claim : claims.entrySet()) {
             if (claim.getKey().equals(c.cluster())) {
                 continue;
             }
             for (var own : mine.entrySet()) {
                 for (var other : claim.getValue().entrySet()) {
-                    if (Locations.overlap(own.getValue(), other.getValue())) {
+                    if (Locations.overlap(own.getValue().identity(), other.getValue().identity())) {
                         return new ConfigProblem(c.source(), c.document(), c.cluster(), "spec.storages." + own.getKey(),
                                 "points at the same location as storage " + other.getKey() + " of cluster "
-                                        + claim.getKey() + " (" + own.getValue().describe()
+                                        + claim.getKey() + " (" + own.getValue().location().describe()
                                         + "): two clusters must not write to the same bucket and prefix or folder");
                     }
                 }

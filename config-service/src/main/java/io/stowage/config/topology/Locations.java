@@ -9,8 +9,11 @@ final class Locations {
 
     /** True when one location contains the other: the same bucket (or folder) with nested prefixes. */
     static boolean overlap(StorageLocation a, StorageLocation b) {
-        String x = a.identity();
-        String y = b.identity();
+        return overlap(a.identity(), b.identity());
+    }
+
+    /** As {@link #overlap(StorageLocation, StorageLocation)}, on identities computed once ({@code identity()}). */
+    static boolean overlap(String x, String y) {
         return x.equals(y) || contains(x, y) || contains(y, x);
     }
 

@@ -2,10 +2,20 @@ package io.stowage.config.topology;
 
 import io.stowage.config.model.ConfigProblem;
 
+import java.util.List;
+
 /** Where the reconciler's decisions go: the bus in production, a list in tests. */
 public interface TopologyPublisher {
     /** Publishes one cluster's plan atomically; throws if it could not, and then nothing was published. */
     void publish(TopologyPlan plan);
+
+    /**
+     * Publishes several clusters' plans atomically (one transaction on the bus); throws if it could not, and then
+     * nothing was published.
+     */
+    default void publishAll(List<TopologyPlan> plans) {
+        plans.forEach(this::publish);
+    }
 
     /** Publishes a refusal of a config file: a root event of its own. */
     default void reject(ConfigProblem problem) {

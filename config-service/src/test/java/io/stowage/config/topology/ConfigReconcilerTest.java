@@ -71,6 +71,43 @@ class ConfigReconcilerTest {
     }
 
     @Test
+    void manyClustersChangedAtOnceArePublishedInTransactionsOfManyClusters_oneThatCannotBeHoldsBackNoOther()
+            throws IOException {
+        List<List<String>> transactions = new ArrayList<>();
+        reconciler = new ConfigReconciler(applied, new TopologyPublisher() {
+            @Override
+            public void publish(TopologyPlan plan) {
+                publishAll(List.of(plan));
+            }
+
+            @Override
+            public void publishAll(List<TopologyPlan> plans) {
+                // One cluster's change is refused by the bus (too large, say): its whole transaction fails.
+                if (plans.stream().anyMatch(p -> p.cluster().equals("pg-7"))) {
+                    throw new IllegalStateException("record too large");
+                }
+                transactions.add(plans.stream().map(TopologyPlan::cluster).toList());
+            }
+
+            @Override
+            public void reject(ConfigProblem problem, Cause cause) {
+                refused.add(problem);
+            }
+        }, new ConfigFolder(folder)::holds);
+        for (int i = 0; i < 250; i++) {
+            write("pg-" + i + ".yaml", twoStorages("pg-" + i, "a"));
+        }
+        ConfigReconciler.Outcome outcome = reconciler.reconcile(new ConfigFolder(folder).read());
+
+        // Three batches (100, 100, 50): the one with pg-7 failed whole and was published cluster by cluster.
+        assertThat(outcome.failed()).containsExactly("pg-7");
+        assertThat(applied.all()).hasSize(249).doesNotContainKey("pg-7");
+        assertThat(transactions.stream().filter(t -> t.size() > 1).toList()).hasSize(2)
+                .allSatisfy(t -> assertThat(t).hasSizeLessThanOrEqualTo(ConfigReconciler.BATCH));
+        assertThat(transactions.stream().mapToInt(List::size).sum()).isEqualTo(249);
+    }
+
+    @Test
     void aFileThatNoLongerParsesKeepsItsClusters() throws IOException {
         write("pg1.yaml", twoStorages("pg1", "a"));
         reconcile();
