@@ -59,22 +59,35 @@ public final class ClusterPartitionAssignor implements ConsumerPartitionAssignor
         }
         Map<String, Set<Integer>> target = numbersByMember(order, numbers, holderOfNumber);
 
-        Map<String, Assignment> out = new LinkedHashMap<>();
-        for (String m : order) {
-            List<TopicPartition> assigned = new ArrayList<>();
-            for (int n : target.get(m)) {
-                for (String topic : new TreeSet<>(members.get(m).topics())) {
-                    TopicPartition p = new TopicPartition(topic, n);
+        Map<String, List<TopicPartition>> assigned = new LinkedHashMap<>();
+        order.forEach(m -> assigned.put(m, new ArrayList<>()));
+        for (String topic : new TreeSet<>(counts.keySet())) {
+            List<String> readers = order.stream().filter(m -> members.get(m).topics().contains(topic)).toList();
+            for (int n = 0; n < counts.get(topic); n++) {
+                TopicPartition p = new TopicPartition(topic, n);
+                String to = ownerOf(target, n);
+                if (!readers.contains(to)) {
+                    // A member that does not read this topic (members subscribed differently, as in a rolling
+                    // upgrade): the partition goes to its holder if it reads it, else to the reader with fewest.
                     String holder = holders.get(p);
-                    // Held by another member: it revokes it in this round, and it comes here in the next.
-                    if (n < counts.getOrDefault(topic, 0) && (holder == null || holder.equals(m))) {
-                        assigned.add(p);
-                    }
+                    to = holder != null && readers.contains(holder) ? holder : readers.stream()
+                            .min(Comparator.comparing((String r) -> assigned.get(r).size())).orElse(null);
+                }
+                String holder = holders.get(p);
+                // Held by another member: it revokes it in this round, and it comes here in the next.
+                if (to != null && (holder == null || holder.equals(to))) {
+                    assigned.get(to).add(p);
                 }
             }
-            out.put(m, new Assignment(assigned));
         }
+        Map<String, Assignment> out = new LinkedHashMap<>();
+        assigned.forEach((m, partitions) -> out.put(m, new Assignment(partitions)));
         return new GroupAssignment(out);
+    }
+
+    private static String ownerOf(Map<String, Set<Integer>> target, int n) {
+        return target.entrySet().stream().filter(e -> e.getValue().contains(n)).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
     }
 
     /**

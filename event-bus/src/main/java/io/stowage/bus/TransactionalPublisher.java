@@ -13,8 +13,6 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.Map;
 
 /**
@@ -69,24 +67,18 @@ public class TransactionalPublisher implements AtomicPublisher, AutoCloseable {
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
             events.forEach(event -> records.add(KafkaEvents.toRecord(event)));
             records.addAll(stateRecords);
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (ProducerRecord<String, byte[]> record : records) {
-                sent.add(producer.send(record));
+            RecordMetadata[] sent = new RecordMetadata[records.size()];
+            for (int i = 0; i < records.size(); i++) {
+                int at = i;
+                producer.send(records.get(i), (metadata, failure) -> sent[at] = metadata);
             }
+            // Returns once every send has completed (and its callback run), and the transaction is committed.
             producer.commitTransaction();
-            // Committed: every send has completed.
             List<Written> written = new ArrayList<>();
             for (int i = 0; i < records.size(); i++) {
-                RecordMetadata m = sent.get(i).get();
-                written.add(new Written(m.topic(), records.get(i).key(), m.partition(), m.offset()));
+                written.add(new Written(sent[i].topic(), records.get(i).key(), sent[i].partition(), sent[i].offset()));
             }
             return written;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted after a commit", e);
-        } catch (ExecutionException e) {
-            // Not reached after a commit, whose sends have all completed successfully.
-            throw new IllegalStateException("a committed record's metadata is not there", e);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             // Fatal for this producer: another instance with our transactional id took over.
             LOG.errorf("transactional producer cannot go on: %s", e.getMessage());

@@ -90,6 +90,23 @@ class ClusterPartitionAssignorTest {
     }
 
     @Test
+    void aMemberThatDoesNotReadATopicLeavesItsPartitionsToOneThatDoes() {
+        Map<String, Subscription> members = new LinkedHashMap<>();
+        Subscription a = new Subscription(TOPICS, null, List.of());
+        a.setGroupInstanceId(Optional.of("instance-a"));
+        // b runs an older release that reads two of the three topics.
+        Subscription b = new Subscription(TOPICS.subList(0, 2), null, List.of());
+        b.setGroupInstanceId(Optional.of("instance-b"));
+        members.put("a", a);
+        members.put("b", b);
+        Map<String, Assignment> out = assign(metadata(4), members);
+        Set<TopicPartition> all = new java.util.HashSet<>();
+        out.values().forEach(x -> all.addAll(x.partitions()));
+        assertThat(all).hasSize(12);
+        assertThat(out.get("b").partitions()).noneMatch(p -> p.topic().equals(TOPICS.get(2)));
+    }
+
+    @Test
     void numbersAreDealtAsEvenlyAsTheyGo() {
         Map<String, java.util.Set<Integer>> t = ClusterPartitionAssignor.numbersByMember(List.of("a", "b", "c"), 7,
                 Map.of(0, "a", 1, "a", 2, "a", 3, "a", 4, "a", 5, "b", 6, "b"));

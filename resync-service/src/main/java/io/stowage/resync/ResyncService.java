@@ -73,6 +73,7 @@ public class ResyncService {
         readiness.require("catalog and topology read", () -> ready);
         readiness.allRegistered();
         readiness.runInBackground("reading the catalog and the topology", this::start);
+        holding.takeOverWith(new CatalogTakeOver());
     }
 
     private void start() throws InterruptedException {
@@ -101,24 +102,24 @@ public class ResyncService {
     }
 
     /**
-     * Before the first event after partitions were assigned: the catalog caught up with everything committed (the
-     * clusters' previous holder committed its last change before it let them go), then the removals a previous
-     * holder was stopped in the middle of finished.
+     * Taking clusters over (ClusterHolding): once this service has started, the catalog caught up with everything
+     * committed (the clusters' previous holder committed its last change before it let them go); then the removals
+     * a previous holder was stopped in the middle of are finished.
      */
-    public void takeOver() {
-        try {
-            while (!catalogFollower.awaitCurrent(Duration.ofSeconds(30))) {
-                if (!catalogFollower.alive()) {
-                    throw new IllegalStateException("the follower of " + Topics.CATALOG + " stopped: "
-                            + catalogFollower.failure().orElse("?"));
-                }
-                LOG.warnf("the catalog is not caught up after 30 s; waiting before handling the clusters taken over");
+    private final class CatalogTakeOver implements ClusterHolding.TakeOver {
+        @Override
+        public void catchUp() throws InterruptedException {
+            awaitStarted();
+            if (!catalogFollower.awaitCurrent(Duration.ofSeconds(30))) {
+                throw new IllegalStateException(catalogFollower.alive() ? "the catalog is not caught up after 30 s"
+                        : "the follower of " + Topics.CATALOG + " stopped: " + catalogFollower.failure().orElse("?"));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while catching up with the catalog", e);
         }
-        finishInterruptedRemovals();
+
+        @Override
+        public void taken(java.util.function.Predicate<String> clusters) {
+            finishInterruptedRemovals(clusters);
+        }
     }
 
     /**
@@ -144,8 +145,8 @@ public class ResyncService {
      * Removals a predecessor was killed in the middle of leave backups EXPIRING: each such cluster held here has its
      * next expiry.
      */
-    private void finishInterruptedRemovals() {
-        catalog.clustersWithBackupsExpiring().stream().filter(holding::holds).forEach(cluster -> {
+    private void finishInterruptedRemovals(java.util.function.Predicate<String> taken) {
+        catalog.clustersWithBackupsExpiring().stream().filter(taken).forEach(cluster -> {
             LOG.infof("cluster %s: backups were being removed when its last holder stopped; finishing", cluster);
             expiries.soon(cluster, Envelope.root(SOURCE, new RetentionRequested(cluster,
                     "finishing removals interrupted before this instance held the cluster")));

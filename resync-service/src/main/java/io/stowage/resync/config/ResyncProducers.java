@@ -128,7 +128,7 @@ public class ResyncProducers {
     @Produces
     @Singleton
     CatalogKeeper keeper(Catalog catalog, KafkaCatalogWrites writes, ClusterHolding holding) {
-        return new CatalogKeeper(catalog, writes, holding::holds);
+        return new CatalogKeeper(catalog, writes, holding);
     }
 
     void closeKeeper(@Disposes CatalogKeeper keeper) {

@@ -6,6 +6,8 @@ import io.stowage.bus.RequestTrail;
 import io.stowage.bus.quarkus.IncomingEvents;
 import io.stowage.bus.quarkus.IncomingRecords;
 import io.stowage.events.Envelope;
+import io.stowage.bus.RejectedEventException;
+import io.stowage.events.data.BackupCompleted;
 import io.stowage.events.data.BackupDeleteFailed;
 import io.stowage.events.data.BackupDeleteRequested;
 import io.stowage.events.data.BackupRemoved;
@@ -15,7 +17,9 @@ import io.stowage.events.data.ResyncRequested;
 import io.stowage.events.data.RetentionCompleted;
 import io.stowage.events.data.RetentionFailed;
 import io.stowage.events.data.RetentionRequested;
+import io.stowage.events.data.StorageChanged;
 import io.stowage.events.data.StowageEvent;
+import io.stowage.events.data.WalArchived;
 import io.stowage.resync.ResyncService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,6 +75,24 @@ public class ResyncInputsChannel {
                 .filter(Objects::nonNull).collect(Collectors.toSet());
     }
 
+    /**
+     * A record this service acts on must be keyed by its cluster: the partition decides which instance holds the
+     * cluster, and a record that strays to another partition would be handled beside, or never by, that instance.
+     */
+    private static void requireKeyedByCluster(Message<byte[]> message, Envelope<StowageEvent> event)
+            throws RejectedEventException {
+        StowageEvent data = event.data();
+        boolean acted = data instanceof ResyncRequested || data instanceof RetentionRequested
+                || data instanceof BackupDeleteRequested || data instanceof BackupCompleted
+                || data instanceof WalArchived || data instanceof StorageChanged;
+        String key = IncomingRecords.of(message).key();
+        if (acted && !Objects.equals(key, event.subject())) {
+            throw new RejectedEventException("the record's key is " + (key == null ? "missing" : "'" + key + "'")
+                    + ": a " + event.type().type() + " must be keyed by its cluster ('" + event.subject()
+                    + "'), the instance that holds the cluster handles it");
+        }
+    }
+
     @Incoming(CHANNEL)
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
@@ -79,9 +101,14 @@ public class ResyncInputsChannel {
         return events.handleSettlingLater(message, "handle", (event, settled) -> {
             // The channel may deliver before startup has finished: nothing is handled before the state is read.
             service.awaitStarted();
-            if (holding.takeOver()) {
-                service.takeOver();
+            try {
+                // Clusters just taken over are handled once the catalog holds what their last holder wrote.
+                holding.awaitCaughtUp();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the catalog caught up", e);
             }
+            requireKeyedByCluster(message, event);
             if (event.data() instanceof ResyncRequested) {
                 // Delivered again after a kill between its outcomes and the commit: storages answered already are
                 // not resynced, nor answered, twice.

@@ -113,8 +113,8 @@ public final class Expiries implements AutoCloseable {
             LOG.infof("[%s] retention of %s: %d backups and %d WAL segments removed, %d held for restores",
                     cause.correlationId(), cluster, o.backupsRemoved(), o.segmentsRemoved(), o.heldForRestores());
         } catch (ClusterMoved moved) {
-            // Stopped at its first catalog change, before anything was removed, or between two storages (their
-            // backups are marked EXPIRING: the new holder finishes them).
+            // Stopped where it found the cluster gone: before a catalog change or a batch of deletions (backups
+            // already marked EXPIRING are finished by the new holder, which takes the cluster over).
             LOG.infof("[%s] retention of %s stopped: %s", cause.correlationId(), cluster, moved.getMessage());
             return;
         } catch (Throwable e) {

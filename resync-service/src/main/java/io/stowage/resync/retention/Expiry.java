@@ -191,6 +191,7 @@ public final class Expiry {
 
         if (!doomed.isEmpty() && storage.prefixExists()) {
             // The manifests first: from the first deletion on, no folder left behind looks complete.
+            keeper.requireHeld(cluster);
             storage.deleteAll(doomed.keySet().stream().map(StorageLayout::manifest).iterator());
             try (Stream<ObjectInfo> listing = storage.list(StorageLayout.BACKUPS)) {
                 Iterator<String> keys = listing.map(ObjectInfo::key).filter(key -> {
@@ -209,6 +210,7 @@ public final class Expiry {
         List<CatalogKeeper.WalCut> cuts = new ArrayList<>();
         long segments = 0;
         for (RetentionPlan.WalRemoval w : wal) {
+            keeper.requireHeld(cluster);
             storage.deleteAll(segmentKeys(w.first(), w.last()));
             cuts.add(new CatalogKeeper.WalCut(w.timeline(), w.first(), w.last()));
             segments += WalRanges.number(w.last()) - WalRanges.number(w.first()) + 1;

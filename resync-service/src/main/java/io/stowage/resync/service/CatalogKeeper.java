@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The catalog's single writer: every change goes through one thread, so changes never interleave. While a storage is
@@ -34,7 +33,9 @@ public final class CatalogKeeper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CatalogKeeper.class);
     private final Catalog catalog;
     private final CatalogWrites writes;
-    private final Predicate<String> holds;
+    private final Holding holding;
+    /** The epoch each running resync began under: its result is written under that epoch only. */
+    private final Map<String, Long> resyncEpochs = new HashMap<>();
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "catalog-writer");
         t.setDaemon(true);
@@ -48,18 +49,39 @@ public final class CatalogKeeper implements AutoCloseable {
     public record WalCut(String timeline, String first, String last) {
     }
 
+    /** Which clusters this instance holds, and since when (see ClusterHolding). */
+    public interface Holding {
+        /** One instance alone (tests of the logic): every cluster, always under the same epoch. */
+        Holding ALL = new Holding() {
+            @Override
+            public boolean holds(String cluster) {
+                return true;
+            }
+
+            @Override
+            public long epoch(String cluster) {
+                return 0;
+            }
+        };
+
+        boolean holds(String cluster);
+
+        /** The epoch under which the cluster is held now, -1 when it is not: a new one each time it comes here. */
+        long epoch(String cluster);
+    }
+
     public CatalogKeeper(Catalog catalog, CatalogWrites writes) {
-        this(catalog, writes, cluster -> true);
+        this(catalog, writes, Holding.ALL);
     }
 
     /**
-     * @param holds whether this instance holds a cluster now (its partition is assigned here): a change for a
-     *              cluster it does not hold is not written ({@link ClusterMoved})
+     * @param holding which clusters this instance holds now (their partition is assigned here): a change for a
+     *                cluster it does not hold is not written ({@link ClusterMoved})
      */
-    public CatalogKeeper(Catalog catalog, CatalogWrites writes, Predicate<String> holds) {
+    public CatalogKeeper(Catalog catalog, CatalogWrites writes, Holding holding) {
         this.catalog = catalog;
         this.writes = writes;
-        this.holds = holds;
+        this.holding = holding;
     }
 
     /**
@@ -72,14 +94,14 @@ public final class CatalogKeeper implements AutoCloseable {
 
     /** @throws ClusterMoved when this instance does not hold the cluster now */
     public void requireHeld(String cluster) {
-        if (!holds.test(cluster)) {
+        if (!holding.holds(cluster)) {
             throw new ClusterMoved(cluster);
         }
     }
 
     /** A fact about a cluster that moved away is dropped, unsettled: its new holder handles it again. */
     private boolean dropIfMoved(String cluster, Envelope<?> cause) {
-        if (holds.test(cluster)) {
+        if (holding.holds(cluster)) {
             return false;
         }
         LOG.infof("[%s] %s: %s, which handles it again", cause.correlationId(), cause.type().type(),
@@ -189,7 +211,10 @@ public final class CatalogKeeper implements AutoCloseable {
 
     /** From now until {@link #endResync}, facts about this storage wait. */
     public void beginResync(String cluster, String storage) {
-        run(() -> heldDuringResync.putIfAbsent(storageKey(cluster, storage), new ArrayList<>()));
+        run(() -> {
+            heldDuringResync.putIfAbsent(storageKey(cluster, storage), new ArrayList<>());
+            resyncEpochs.put(storageKey(cluster, storage), holding.epoch(cluster));
+        });
     }
 
     /**
@@ -202,6 +227,11 @@ public final class CatalogKeeper implements AutoCloseable {
         return call(() -> {
             try {
                 requireHeld(cluster);
+                Long began = resyncEpochs.get(storageKey(cluster, storage));
+                if (began != null && began != holding.epoch(cluster)) {
+                    // Gone and back while the scan ran: the catalog may hold newer facts than the diff knows.
+                    throw new ClusterMoved(cluster);
+                }
                 Map<String, CatalogEvent> found = scanned;
                 List<Consumer<Map<String, CatalogEvent>>> cuts = removedDuringResync.remove(storageKey(cluster, storage));
                 if (cuts != null) {
@@ -239,6 +269,7 @@ public final class CatalogKeeper implements AutoCloseable {
 
     private void releaseHeld(String cluster, String storage) {
         removedDuringResync.remove(storageKey(cluster, storage));
+        resyncEpochs.remove(storageKey(cluster, storage));
         List<Runnable> held = heldDuringResync.remove(storageKey(cluster, storage));
         if (held != null) {
             held.forEach(Runnable::run);
