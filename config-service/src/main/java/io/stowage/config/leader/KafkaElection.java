@@ -1,10 +1,10 @@
 package io.stowage.config.leader;
 
+import io.stowage.bus.ClusterPartitionAssignor;
 import io.stowage.bus.KafkaConnection;
 import io.stowage.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Leader election without Kubernetes: the replicas join one consumer group on {@code stowage.topology}, and the
- * member Kafka gives partition 0 leads. The group's cooperative assignor leaves partition 0 where it is while
- * replicas come and go; a leader that stops leaves the group at once, one killed is replaced once its session times
+ * member Kafka gives partition 0 leads. The group's assignor (ClusterPartitionAssignor: sticky, cooperative, a member's
+ * lowest partitions kept first) leaves partition 0 where it is while replicas come and go; a leader that stops leaves the group at once, one killed is replaced once its session times
  * out ({@code session.timeout.ms}). The member reads nothing: its partitions stay paused, it polls to stay in the
  * group.
  */
@@ -50,8 +50,9 @@ public final class KafkaElection implements Election {
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 3)));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Sticky and incremental: a replica that joins does not take the lead from the one that has it.
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Sticky and incremental, and a member keeps its lowest partitions first: a replica that joins never takes
+        // partition 0 from the one that has it (Kafka's cooperative sticky assignor may).
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, ClusterPartitionAssignor.class.getName());
         this.consumer = kafka.opened(new KafkaConsumer<>(props));
     }
 

@@ -10,8 +10,8 @@ public interface TopologyPublisher {
     void publish(TopologyPlan plan);
 
     /**
-     * Publishes several clusters' plans atomically (one transaction on the bus); throws if it could not, and then
-     * nothing was published.
+     * Publishes several clusters' plans: on the bus atomically (one transaction; throws if it could not, and then
+     * nothing was published). This default, for publishers without transactions (tests), publishes them in turn.
      */
     default void publishAll(List<TopologyPlan> plans) {
         plans.forEach(this::publish);

@@ -79,6 +79,15 @@ class ConfigKafkaElectionIT {
         }
     }
 
+    /** Members of the election group with partitions assigned. */
+    static int groupSize() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            return (int) admin.describeConsumerGroups(List.of(KafkaElection.GROUP)).all().get()
+                    .get(KafkaElection.GROUP).members().stream()
+                    .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        }
+    }
+
     @Test
     void oneReplicaLeadsAndWhenItIsKilledTheOtherLeadsWithin15sWithEveryChangePublishedOnce() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
@@ -89,6 +98,12 @@ class ConfigKafkaElectionIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> holder() != null);
         String leader = holder();
         String standby = leader.equals(first) ? second : first;
+        // A third replica joining takes partitions, never the lead.
+        String third = "kconfig-e-" + suffix;
+        replica(third);
+        await().atMost(Duration.ofSeconds(20)).until(() -> groupSize() == 3);
+        assertThat(holder()).isEqualTo(leader);
+        replicas.remove(third).stop();
 
         String cluster = "pg-" + suffix;
         try (BusWatch bus = new BusWatch(bootstrap, cluster)) {
