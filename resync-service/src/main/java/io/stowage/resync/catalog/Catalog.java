@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 
 /**
  * The catalog as this service holds it: every entry of {@code stowage.catalog} by its key. It is a fold over the
@@ -37,17 +38,33 @@ public final class Catalog {
      *
      * @param entry the entry, or null for a tombstone (or a record that is not a valid entry: it removes nothing)
      */
-    public synchronized void followed(int partition, long offset, String key, CatalogEvent entry, boolean tombstone) {
+    public void followed(int partition, long offset, String key, CatalogEvent entry, boolean tombstone) {
+        followed(partition, offset, key, () -> entry, tombstone);
+    }
+
+    /**
+     * As {@link #followed(int, long, String, CatalogEvent, boolean)}, the entry read only when it is applied: this
+     * instance's own writes, read back, are not parsed again (most of what one instance follows, when it holds
+     * every cluster).
+     */
+    public synchronized void followed(int partition, long offset, String key, Supplier<CatalogEvent> entry,
+                                      boolean tombstone) {
         followed.merge(partition, offset + 1, Math::max);
         Long mine = unread.get(key);
         if (mine != null && mine > offset) {
             return;
         }
         unread.remove(key);
+        if (mine != null && mine == offset) {
+            return; // this instance's own record: memory holds it already
+        }
         if (tombstone) {
             entries.remove(key);
-        } else if (entry != null) {
-            entries.put(key, entry);
+        } else {
+            CatalogEvent e = entry.get();
+            if (e != null) {
+                entries.put(key, e);
+            }
         }
     }
 

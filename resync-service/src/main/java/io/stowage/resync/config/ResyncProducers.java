@@ -78,9 +78,11 @@ public class ResyncProducers {
             if (record.key() == null) {
                 return;
             }
-            CatalogEvent[] entry = new CatalogEvent[1];
-            CatalogRecords.apply(record, e -> entry[0] = e, key -> { });
-            catalog.followed(record.partition(), record.offset(), record.key(), entry[0], record.value() == null);
+            catalog.followed(record.partition(), record.offset(), record.key(), () -> {
+                CatalogEvent[] entry = new CatalogEvent[1];
+                CatalogRecords.apply(record, e -> entry[0] = e, key -> { });
+                return entry[0];
+            }, record.value() == null);
         }).start();
     }
 

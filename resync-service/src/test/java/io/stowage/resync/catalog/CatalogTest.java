@@ -30,6 +30,15 @@ class CatalogTest {
     }
 
     @Test
+    void itsOwnRecordReadBackIsNotParsedAgain() {
+        catalog.wrote(0, 10, KEY, wal("000000010000000000000002", 2));
+        catalog.followed(0, 10, KEY, () -> {
+            throw new AssertionError("parsed again");
+        }, false);
+        assertThat(catalog.wal("c1", "local", "00000001")).contains(wal("000000010000000000000002", 2));
+    }
+
+    @Test
     void aWriteTheFollowerHasReadPastAlreadyDoesNotUndoWhatCameAfter() {
         // The follower read this instance's record (offset 10) and another instance's newer one before the write
         // was remembered.
@@ -45,7 +54,7 @@ class CatalogTest {
         catalog.wrote(0, 20, KEY, null);
         catalog.followed(0, 7, KEY, wal("000000010000000000000003", 3), false);
         assertThat(catalog.get(KEY)).isEmpty();
-        catalog.followed(0, 20, KEY, null, true);
+        catalog.followed(0, 20, KEY, (io.stowage.events.data.CatalogEvent) null, true);
         catalog.followed(0, 21, KEY, wal("000000010000000000000009", 1), false);
         assertThat(catalog.get(KEY)).isPresent();
     }
