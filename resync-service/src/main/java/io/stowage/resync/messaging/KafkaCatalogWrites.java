@@ -34,13 +34,6 @@ public final class KafkaCatalogWrites implements CatalogWrites {
         return landed(publisher.publishAtomicallyAt(events, List.of()));
     }
 
-    @Override
-    public Map<String, Landed> upsertEach(List<Map.Entry<Envelope<?>, CatalogEvent>> entries) {
-        List<Envelope<?>> events = new ArrayList<>();
-        entries.forEach(e -> events.add(Envelope.causedBy(e.getKey(), source, e.getValue())));
-        return landed(publisher.publishAtomicallyAt(events, List.of()));
-    }
-
     /** Where the catalog's records landed, by key. */
     private static Map<String, Landed> landed(List<TransactionalPublisher.Written> written) {
         Map<String, Landed> out = new HashMap<>();

@@ -1,6 +1,5 @@
 package io.stowage.resync.service;
 
-import io.stowage.bus.Retries;
 import io.stowage.events.Envelope;
 import io.stowage.events.data.CatalogBackup;
 import io.stowage.events.data.CatalogEvent;
@@ -18,13 +17,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -40,25 +36,11 @@ public final class CatalogKeeper implements AutoCloseable {
     private final Holding holding;
     /** The epoch each running resync began under: its result is written under that epoch only. */
     private final Map<String, Long> resyncEpochs = new HashMap<>();
-    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), r -> {
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "catalog-writer");
         t.setDaemon(true);
         return t;
     });
-    /**
-     * Facts (archived WAL, completed backups) not committed yet, in order: they go in one transaction once the
-     * writer has nothing more queued, or {@link #MAX_BATCH} of them wait (group commit), so a stream of facts is not
-     * one transaction each. Only the writer thread touches these.
-     */
-    private final List<Map.Entry<Envelope<?>, CatalogEvent>> batch = new ArrayList<>();
-    /** The newest batched entry of each key: what a fact after it builds on. */
-    private final Map<String, CatalogEvent> batched = new HashMap<>();
-    /** What runs once the batch is committed: the facts' acknowledgements. */
-    private final List<Runnable> batchSettles = new ArrayList<>();
-    private final Retries retries = Retries.standard();
-    static final int MAX_BATCH = 500;
-    private final Semaphore room = new Semaphore(2 * MAX_BATCH);
     private final Map<String, List<Runnable>> heldDuringResync = new HashMap<>();
     /** Removals made while a resync of their storage ran: its scan may predate them, so its result is cut too. */
     private final Map<String, List<Consumer<Map<String, CatalogEvent>>>> removedDuringResync = new HashMap<>();
@@ -142,7 +124,7 @@ public final class CatalogKeeper implements AutoCloseable {
      */
     public void completed(Envelope<?> cause, List<CatalogBackup> checked, Runnable applied) {
         Runnable written = Countdown.after(checked.size(), applied);
-        submitFact(() -> {
+        run(() -> {
             if (checked.isEmpty()) {
                 applied.run();
             }
@@ -150,7 +132,8 @@ public final class CatalogKeeper implements AutoCloseable {
                 if (dropIfMoved(entry.cluster(), cause)) {
                     return;
                 }
-                batch(cause, entry, written);
+                write(cause, List.of(entry));
+                written.run();
             }));
         });
     }
@@ -160,95 +143,14 @@ public final class CatalogKeeper implements AutoCloseable {
      * written.
      */
     public void archived(Envelope<?> cause, WalArchived a, Runnable applied) {
-        submitFact(() -> applyOrHold(a.cluster(), a.storage(), () -> {
+        run(() -> applyOrHold(a.cluster(), a.storage(), () -> {
             if (dropIfMoved(a.cluster(), cause)) {
                 return;
             }
-            String key = CatalogWal.key(a.cluster(), a.storage(), a.timeline());
-            Optional<CatalogWal> current = batched.get(key) instanceof CatalogWal w ? Optional.of(w)
-                    : catalog.wal(a.cluster(), a.storage(), a.timeline());
-            Optional<CatalogWal> next = CatalogUpdates.archived(current, a);
-            if (next.isPresent()) {
-                batch(cause, next.get(), applied);
-            } else {
-                // Listed already (maybe by a fact still in the batch): acknowledged once that is committed.
-                batchSettles.add(applied);
-            }
+            CatalogUpdates.archived(catalog.wal(a.cluster(), a.storage(), a.timeline()), a)
+                    .ifPresent(w -> write(cause, List.of(w)));
+            applied.run();
         }));
-    }
-
-    /** A fact's entry joins the batch; {@code settle} runs once it is committed. */
-    private void batch(Envelope<?> cause, CatalogEvent entry, Runnable settle) {
-        batch.add(Map.entry(cause, entry));
-        batched.put(entry.entryKey(), entry);
-        batchSettles.add(settle);
-    }
-
-    /**
-     * Commits the batched facts in one transaction, then remembers them and acknowledges them. With the broker out
-     * of reach it tries again, pausing as {@link Retries#standard()} says, for as long as the outage lasts (every
-     * other change waits: it could not be written either); a batch that cannot be written for another reason is
-     * dropped unacknowledged, so its facts are delivered again after a restart.
-     */
-    private void flushBatch() {
-        if (batch.isEmpty() && batchSettles.isEmpty()) {
-            return;
-        }
-        List<Map.Entry<Envelope<?>, CatalogEvent>> entries = List.copyOf(batch);
-        List<Runnable> settles = List.copyOf(batchSettles);
-        batch.clear();
-        batched.clear();
-        batchSettles.clear();
-        if (!entries.isEmpty()) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    remember(writes.upsertEach(entries), entries.stream().map(Map.Entry::getValue).toList(),
-                            List.of());
-                    break;
-                } catch (RuntimeException e) {
-                    if (!Retries.isTransient(e) || writer.isShutdown()) {
-                        LOG.errorf(e, "could not write %d catalog entries; their facts are delivered again after a "
-                                + "restart", entries.size());
-                        return;
-                    }
-                    LOG.warnf("could not write %d catalog entries (%s); trying again", entries.size(),
-                            e.getMessage());
-                    try {
-                        Thread.sleep(retries.pause(attempt).toMillis());
-                    } catch (InterruptedException stopped) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-        }
-        settles.forEach(Runnable::run);
-    }
-
-    /**
-     * Queues a fact's handling without waiting (the batch is committed once nothing more is queued); waits only when
-     * {@code 2 x MAX_BATCH} facts are queued already (a broker that takes no transaction: the channel stops taking
-     * more rather than fill the heap).
-     */
-    private void submitFact(Runnable fact) {
-        try {
-            room.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the catalog's writer was full", e);
-        }
-        writer.execute(() -> {
-            try {
-                fact.run();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "could not handle a fact for the catalog");
-            } finally {
-                room.release();
-            }
-            if (writer.getQueue().isEmpty() || batch.size() >= MAX_BATCH) {
-                flushBatch();
-            }
-        });
     }
 
     /**
@@ -416,21 +318,9 @@ public final class CatalogKeeper implements AutoCloseable {
         });
     }
 
-    /** Runs a change on the writer thread and waits for it: the batched facts before it are committed first. */
     private <T> T call(Callable<T> c) {
         try {
-            return writer.submit(() -> {
-                flushBatch();
-                try {
-                    return c.call();
-                } finally {
-                    // Facts released by this change (those that waited for a resync) are batched: commit them now
-                    // unless more work is queued.
-                    if (writer.getQueue().isEmpty()) {
-                        flushBatch();
-                    }
-                }
-            }).get();
+            return writer.submit(c).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the catalog", e);

@@ -21,9 +21,6 @@ public interface CatalogWrites {
     /** New or changed entries, each caused by the event that reported the fact. */
     Map<String, Landed> upsert(Envelope<?> cause, List<? extends CatalogEvent> entries);
 
-    /** Entries each caused by its own event (a batch of facts), in one transaction. */
-    Map<String, Landed> upsertEach(List<Map.Entry<Envelope<?>, CatalogEvent>> entries);
-
     /** A resync's changes and its outcome events (one per coalesced request), all or nothing. */
     Map<String, Landed> apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause);
 

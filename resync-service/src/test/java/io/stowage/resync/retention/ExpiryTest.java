@@ -91,12 +91,6 @@ class ExpiryTest {
             }
 
             @Override
-            public Map<String, Landed> upsertEach(List<Map.Entry<Envelope<?>, CatalogEvent>> entries) {
-                entries.forEach(e -> published.add(Envelope.causedBy(e.getKey(), "test", e.getValue())));
-                return Map.of();
-            }
-
-            @Override
             public Map<String, Landed> apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes, Envelope<?> cause) {
                 throw new UnsupportedOperationException();
             }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,17 +25,10 @@ class CatalogKeeperTest {
     final List<Object> written = new CopyOnWriteArrayList<>();
     final AtomicBoolean held = new AtomicBoolean(true);
     final AtomicLong epoch = new AtomicLong(1);
-
     final CatalogKeeper keeper = new CatalogKeeper(catalog, new CatalogWrites() {
         @Override
         public Map<String, Landed> upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
             written.addAll(entries);
-            return Map.of();
-        }
-
-        @Override
-        public Map<String, Landed> upsertEach(List<Map.Entry<Envelope<?>, CatalogEvent>> entries) {
-            entries.forEach(e -> written.add(e.getValue()));
             return Map.of();
         }
 
@@ -85,7 +77,6 @@ class CatalogKeeperTest {
         AtomicBoolean settled = new AtomicBoolean();
         Envelope<WalArchived> fact = archived("000000010000000000000001");
         keeper.archived(fact, fact.data(), () -> settled.set(true));
-        keeper.flush();
         assertThat(written).isEmpty();
         assertThat(settled).isFalse();
         assertThat(catalog.size()).isZero();
@@ -97,7 +88,6 @@ class CatalogKeeperTest {
         AtomicBoolean settled = new AtomicBoolean();
         Envelope<WalArchived> fact = archived("000000010000000000000002");
         keeper.archived(fact, fact.data(), () -> settled.set(true));
-        keeper.flush();
         assertThat(written).as("the fact waits for the resync").isEmpty();
         // Gone to another instance and back: a new epoch.
         epoch.incrementAndGet();
@@ -106,68 +96,6 @@ class CatalogKeeperTest {
         assertThat(written).noneMatch(w -> w instanceof CatalogDiff);
         assertThat(written).singleElement().isInstanceOf(CatalogWal.class);
         assertThat(settled).isTrue();
-    }
-
-    @Test
-    void factsThatQueueUpWhileATransactionRunsGoInOneTransaction_eachAcknowledgedOnceCommitted() {
-        SlowWrites writes = new SlowWrites();
-        CatalogKeeper slow = new CatalogKeeper(catalog, writes, CatalogKeeper.Holding.ALL);
-        AtomicInteger settled = new AtomicInteger();
-        for (int i = 1; i <= 200; i++) {
-            Envelope<WalArchived> fact = archived(String.format("0000000100000000%08X", i));
-            slow.archived(fact, fact.data(), settled::incrementAndGet);
-        }
-        assertThat(settled.get()).as("nothing acknowledged before it is committed").isZero();
-        // Let the first transaction end: the 199 facts queued behind it go in one more.
-        writes.release.countDown();
-        slow.flush();
-        assertThat(writes.transactions.get()).isEqualTo(2);
-        assertThat(settled.get()).isEqualTo(200);
-        assertThat(catalog.wal("c1", "local", "00000001")).hasValueSatisfying(w -> {
-            assertThat(w.segments()).isEqualTo(200);
-            assertThat(w.ranges()).hasSize(1);
-        });
-        slow.close();
-    }
-
-    /** Writes whose first transaction waits until released (a slow broker); they count transactions. */
-    static final class SlowWrites implements CatalogWrites {
-        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        final AtomicInteger transactions = new AtomicInteger();
-
-        @Override
-        public Map<String, Landed> upsert(Envelope<?> cause, List<? extends CatalogEvent> entries) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Map<String, Landed> upsertEach(List<Map.Entry<Envelope<?>, CatalogEvent>> entries) {
-            if (transactions.incrementAndGet() == 1) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return Map.of();
-        }
-
-        @Override
-        public Map<String, Landed> apply(CatalogDiff diff, List<Envelope<? extends ResyncEvent>> outcomes,
-                                         Envelope<?> cause) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Map<String, Landed> commit(List<? extends CatalogEvent> upserts, List<String> tombstones,
-                                          List<Envelope<?>> events, Envelope<?> cause) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void publish(List<? extends Envelope<?>> events) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     @Test
